@@ -1,0 +1,119 @@
+"""Configuration classes, read from environment variables.
+
+``DATABASE_URL`` chooses the database in every config when it is set.
+"""
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+class BaseConfig:
+    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or (
+        f"sqlite:///{PROJECT_ROOT / 'instance' / 'network.db'}"
+    )
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+
+    WTF_CSRF_ENABLED = True
+    WTF_CSRF_TIME_LIMIT = 8 * 3600
+
+    BABEL_DEFAULT_LOCALE = "nb"
+    BABEL_DEFAULT_TIMEZONE = "Europe/Oslo"
+    LANGUAGES = ("nb", "nn", "en")
+
+    # Rate limits live in a shared store in production (redis://…) so that
+    # several app instances count together.
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_ENABLED = True
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour")
+
+    MAIL_SERVER = os.environ.get("MAIL_SERVER")  # unset: mail is shown in the console
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+    MAIL_USE_TLS = _bool("MAIL_USE_TLS")
+    MAIL_USE_SSL = _bool("MAIL_USE_SSL")
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "Nettverk <nettverk@ks.no>")
+    MAIL_TIMEOUT_SECONDS = 10
+    OUTBOX_MAX_ATTEMPTS = 8
+
+    INVITATION_MAX_AGE = timedelta(days=7)
+    PASSWORD_RESET_MAX_AGE = timedelta(hours=2)
+    MAX_CONTENT_LENGTH = 12 * 1024 * 1024
+    UPLOAD_MAX_BYTES = 10 * 1024 * 1024
+
+    DESIGNSYSTEM_DIR = os.environ.get(
+        "DESIGNSYSTEM_DIR",
+        str(PROJECT_ROOT / "node_modules" / "@digdir" / "designsystemet-css" / "dist"),
+    )
+    DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "demo1234")
+    PREFERRED_URL_SCHEME = "http"
+
+    @classmethod
+    def check(cls) -> None:
+        """Refuse to start with an unsafe configuration."""
+
+
+class DevelopmentConfig(BaseConfig):
+    DEBUG = True
+    SHOW_DEV_MAILBOX = True
+
+
+class TestingConfig(BaseConfig):
+    TESTING = True
+    SECRET_KEY = "testing-secret"
+    WTF_CSRF_ENABLED = False
+    RATELIMIT_ENABLED = False
+    MAIL_SUPPRESS_SEND = False
+    MAIL_SERVER = None
+    SHOW_DEV_MAILBOX = False
+    SERVER_NAME = None
+
+
+class ProductionConfig(BaseConfig):
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    PREFERRED_URL_SCHEME = "https"
+    SHOW_DEV_MAILBOX = False
+
+    @classmethod
+    def check(cls) -> None:
+        missing = [name for name in ("SECRET_KEY", "DATABASE_URL") if not os.environ.get(name)]
+        if missing:
+            raise RuntimeError(
+                "Production needs these environment variables: " + ", ".join(missing)
+            )
+
+
+CONFIGS: dict[str, type[BaseConfig]] = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def config_class(name: str | None = None) -> type[BaseConfig]:
+    name = name or os.environ.get("FLASK_CONFIG", "development")
+    try:
+        return CONFIGS[name]
+    except KeyError:
+        raise RuntimeError(f"Unknown FLASK_CONFIG {name!r}; use one of {sorted(CONFIGS)}") from None

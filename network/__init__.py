@@ -1,0 +1,142 @@
+"""KS learning and development networks: the application factory."""
+from __future__ import annotations
+
+import os
+from typing import Any, Mapping
+
+from flask import Flask, g, request, session
+from flask_babel import get_locale
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from config import PROJECT_ROOT, config_class
+from network.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
+
+
+def create_app(config: str | type | Mapping[str, Any] | None = None) -> Flask:
+    """Build the app. ``config`` is a config name, a config class, or a dict of overrides."""
+    app = Flask(__name__, instance_path=str(PROJECT_ROOT / "instance"))
+    register_config(app, config)
+    register_extensions(app)
+    register_blueprints(app)
+    register_templates(app)
+    register_request_hooks(app)
+    return app
+
+
+def register_config(app: Flask, config) -> None:
+    overrides: Mapping[str, Any] = {}
+    if isinstance(config, Mapping):
+        overrides, config = config, config.get("CONFIG_NAME")
+    cls = config if isinstance(config, type) else config_class(config)
+    cls.check()
+    app.config.from_object(cls)
+    if os.environ.get("DATABASE_URL"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
+    app.config.update(overrides)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
+        os.makedirs(app.instance_path, exist_ok=True)
+
+
+def register_extensions(app: Flask) -> None:
+    from network import models  # noqa: F401  (the whole schema, for mappers and Alembic)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    mail.init_app(app)
+    limiter.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None  # the login page explains itself
+    login_manager.session_protection = "basic"
+
+    from network.auth.models import Person
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        person = db.session.get(Person, int(user_id)) if user_id.isdigit() else None
+        return person if person is not None and person.active else None
+
+
+def register_blueprints(app: Flask) -> None:
+    from network.auth.views import bp as auth_bp
+    from network.demo.cli import bp as demo_bp
+    from network.main.views import bp as main_bp
+    from network.networks.views import bp as networks_bp
+    from network.organisations.cli import bp as organisations_bp
+    from network.outbox.views import bp as outbox_bp
+
+    for blueprint in (main_bp, auth_bp, networks_bp, outbox_bp, organisations_bp, demo_bp):
+        app.register_blueprint(blueprint)
+
+    from network.main import errors
+
+    errors.register(app)
+
+
+def register_templates(app: Flask) -> None:
+    from network.main import formatting
+    from network.networks import access
+
+    formatting.register(app)
+    app.jinja_env.globals.update(get_locale=get_locale, access=access)
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+
+def select_locale() -> str:
+    """Bokmål unless the person chose another language. ``nb-NO`` and ``no`` mean bokmål."""
+    from flask import current_app
+
+    supported = current_app.config["LANGUAGES"]
+    chosen = session.get("lang") if request else None
+    if chosen in supported:
+        return chosen
+    if request:
+        for value, _quality in request.accept_languages:
+            code = value.lower().split("-")[0]
+            code = {"no": "nb"}.get(code, code)
+            if code in supported:
+                return code
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def register_request_hooks(app: Flask) -> None:
+    from network.outbox.services import deliver_after_request
+
+    app.after_request(deliver_after_request)
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+            "object-src 'none'; base-uri 'self'; frame-ancestors 'none'; form-action 'self'",
+        )
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        return response
+
+    @app.before_request
+    def reset_request_cache():
+        g.pop("_network_roles", None)
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_connect(dbapi_connection, _record) -> None:
+    """Foreign keys on, and let SQLAlchemy (not pysqlite) manage transactions and savepoints."""
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_begin(connection) -> None:
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN")

@@ -1,0 +1,71 @@
+"""Sign-in, passwords and the mail that lets people set one."""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from network.auth import tokens
+from network.auth.models import Person, normalise_email
+from network.auth.passwords import hash_password, needs_rehash, verify_password
+from network.extensions import db
+from network.models_base import utcnow
+from network.outbox.services import queue_mail
+
+
+def find_person_by_email(email: str) -> Person | None:
+    return db.session.scalar(select(Person).where(Person.email == normalise_email(email)))
+
+
+def authenticate(email: str, password: str) -> Person | None:
+    """The person if e-mail and password match an active account; otherwise None.
+
+    The caller shows one message for every failure, so nobody learns which accounts exist.
+    """
+    person = find_person_by_email(email)
+    ok = verify_password(person.password_hash if person else None, password)
+    if not ok or person is None or not person.active:
+        return None
+    if needs_rehash(person.password_hash):
+        person.password_hash = hash_password(password)
+    person.last_login_at = utcnow()
+    return person
+
+
+def set_password(person: Person, password: str) -> None:
+    person.password_hash = hash_password(password)
+
+
+def is_safe_next(target: str | None) -> bool:
+    """Only same-site paths are followed after sign-in."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return False
+    parts = urlsplit(target)
+    return not parts.scheme and not parts.netloc
+
+
+def queue_invitation(person: Person, network_name: str, invited_by: Person | None) -> None:
+    db.session.flush()  # the token needs the person's id
+    link = url_for("auth.accept_invitation", token=tokens.make_token(person, tokens.INVITATION), _external=True)
+    queue_mail(
+        person.email,
+        _("Invitasjon til %(network)s", network=network_name),
+        "auth/email/invitation",
+        person=person,
+        network_name=network_name,
+        invited_by=invited_by,
+        link=link,
+        days=tokens.max_age(tokens.INVITATION).days,
+    )
+
+
+def queue_password_reset(email: str) -> None:
+    """Queue a reset link if the address belongs to an account; do nothing otherwise."""
+    person = find_person_by_email(email)
+    if person is None or not person.active:
+        return
+    link = url_for("auth.reset_password", token=tokens.make_token(person, tokens.PASSWORD_RESET), _external=True)
+    hours = int(tokens.max_age(tokens.PASSWORD_RESET).total_seconds() // 3600)
+    queue_mail(person.email, _("Nytt passord"), "auth/email/reset_password", person=person, link=link, hours=hours)

@@ -1,0 +1,1 @@
+"""The network's catalogue of shared housing-policy challenges."""

@@ -1,0 +1,63 @@
+"""Demo facts. Figures and names of places come from the seeds and network/data/;
+every sentence is our own, and every person is fictional."""
+from __future__ import annotations
+
+from datetime import date
+
+NETWORK = {
+    "name": "Lærings- og utviklingsnettverk – helhetlig kommunal boligpolitikk",
+    "topic": "Helhetlig kommunal boligpolitikk",
+    "description": (
+        "Kommuner, fylkeskommuner og Husbanken møttes til fem samlinger over halvannet år for å lære av "
+        "hverandre og utvikle boligpolitikken sin. Mellom samlingene jobbet kommunene med egne oppgaver, "
+        "og de delte erfaringer med planer, virkemidler og organisering."
+    ),
+    "framing": (
+        "Utgangspunktet er at alle skal ha et godt sted å bo. Nettverket går ikke inn i de boligsosiale "
+        "virkemidlene i seg selv, men ser på hvordan det boligsosiale arbeidet henger sammen med resten "
+        "av kommunens boligpolitikk: planlegging, eiendom, velferd og samarbeid med utbyggere."
+    ),
+    "starts_on": date(2019, 4, 10),
+    "ends_on": date(2020, 10, 14),
+    "ks_contact_name": "Kari Koordinator",
+    "ks_contact_email": "koordinator@demo.test",
+    "feedback_email": "tilbakemelding@demo.test",
+}
+
+# Gathering 1 (10 April 2019, Gardermoen) is in the seeds; the later dates are invented.
+GATHERINGS = [
+    (1, "Oppstart: bolig for alle", "Hva en helhetlig boligpolitikk er, og hva hver kommune vil få ut av nettverket.", date(2019, 4, 10), "Gardermoen"),
+    (2, "Boligpolitiske mål", "Kommunene legger fram og sammenligner målene sine (arbeidsmåte A).", date(2019, 9, 18), "Lillehammer"),
+    (3, "Planer og utviklingsområder", "Erfaringer med konkrete planer og boligområder, i grupper etter vekstpress (arbeidsmåte B).", date(2020, 1, 29), "Stavanger"),
+    (4, "Kunnskapsgrunnlag og egne utfordringer", "Utviklingsarbeid på utfordringer kommunene selv har valgt (arbeidsmåte C).", date(2020, 5, 27), "Digitalt møte"),
+    (5, "Avslutning: strategiske råd", "Oppsummering, råd til kommunene og veien videre.", date(2020, 10, 14), "Gardermoen"),
+]
+
+CHALLENGES = [
+    "Høye boligpriser i knutepunkter og fortettingsområder stenger barnefamilier og folk med vanlige inntekter ute",
+    "Lite rotasjon i eneboligmarkedet: nye leiligheter frigjør ikke eneboliger til familier",
+    "Boliger for eldre, en sammensatt gruppe med ulike behov",
+    "Nok boliger til de ulike gruppene av vanskeligstilte",
+    "Dårlige levekår i enkelte områder",
+    "Oppsplittet offentlig ansvar for boligpolitikken",
+    "Knutepunkts- og fortettingspolitikk som driver prisene opp for barnefamilier",
+]
+
+# The 17 municipalities (2020 numbers). Mandal took part through a master's student
+# and merged into Lindesnes on 1 January 2020.
+MUNICIPALITY_NUMBERS = [
+    "3031", "3054", "3049", "1103", "1149", "5444", "1840", "1868", "3443",
+    "3403", "3405", "5060", "4218", "4203", "4204", "4205", "3801",
+]
+# A few teams are short or not yet anchored, so the checks have something to show.
+TWO_PERSON_TEAMS = {"4218", "1840", "4205"}
+NOT_ANCHORED = {"3054", "4205"}
+NOTES = {"4205": "Mandal deltok gjennom en masterstudent. Mandal ble en del av Lindesnes 1. januar 2020."}
+
+COUNTY_AUTHORITIES = ["Viken", "Innlandet", "Agder", "Nordland"]
+
+FIRST_NAMES = [
+    "Ingrid", "Ola", "Kari", "Per", "Nora", "Jonas", "Sigrid", "Emil", "Astrid", "Lars", "Marte", "Henrik",
+    "Solveig", "Magnus", "Tone", "Eirik", "Ragnhild", "Tor", "Hilde", "Anders",
+]
+SURNAMES = ["Demosen", "Prøvesen", "Eksempelsen", "Testrud", "Fiktivdal", "Påskudd", "Lånemo", "Tenkeli"]

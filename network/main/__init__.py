@@ -1,0 +1,1 @@
+"""The front door: landing page, "my page", error pages, formatting and assets."""

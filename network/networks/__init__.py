@@ -1,0 +1,1 @@
+"""Networks, their member organisations, people's roles and the municipality pages."""

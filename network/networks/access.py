@@ -1,0 +1,93 @@
+"""Who may see or change what in a network. Views, templates and tests all ask here.
+
+KS administrators (``Person.is_admin``) act as coordinators in every network.
+"""
+from __future__ import annotations
+
+from flask import g
+from sqlalchemy import select
+
+from network.extensions import db
+from network.networks.models import Membership, Network, NetworkRole, RoleKind
+
+# Roles a municipal contact may hand out within their own municipality.
+CONTACT_GRANTABLE_ROLES = frozenset({RoleKind.PARTICIPANT, RoleKind.CONTACT, RoleKind.EXECUTIVE})
+TEAM_ROLES = frozenset({RoleKind.PARTICIPANT, RoleKind.CONTACT, RoleKind.EXECUTIVE})
+
+
+def _signed_in(person) -> bool:
+    return bool(person is not None and getattr(person, "is_authenticated", False))
+
+
+def roles_in(person, network: Network) -> frozenset[RoleKind]:
+    """The person's roles in the network, cached for the request."""
+    if not _signed_in(person):
+        return frozenset()
+    cache = g.setdefault("_network_roles", {})
+    key = (person.id, network.id)
+    if key not in cache:
+        cache[key] = frozenset(
+            db.session.scalars(
+                select(NetworkRole.role).where(
+                    NetworkRole.person_id == person.id, NetworkRole.network_id == network.id
+                )
+            )
+        )
+    return cache[key]
+
+
+def is_admin(person) -> bool:
+    return _signed_in(person) and bool(person.is_admin)
+
+
+def is_coordinator(person, network: Network) -> bool:
+    return is_admin(person) or RoleKind.COORDINATOR in roles_in(person, network)
+
+
+def can_create_network(person) -> bool:
+    return is_admin(person)
+
+
+def can_view_network(person, network: Network) -> bool:
+    """Network data is for its members and coordinators only."""
+    return is_admin(person) or bool(roles_in(person, network))
+
+
+def can_edit_network(person, network: Network) -> bool:
+    return is_coordinator(person, network)
+
+
+def can_manage_members(person, network: Network) -> bool:
+    return is_coordinator(person, network)
+
+
+def is_contact_for(person, membership: Membership) -> bool:
+    return (
+        RoleKind.CONTACT in roles_in(person, membership.network)
+        and person.organisation_id == membership.organisation_id
+    )
+
+
+def can_see_team_warnings(person, membership: Membership) -> bool:
+    return is_coordinator(person, membership.network) or is_contact_for(person, membership)
+
+
+def can_edit_anchoring(person, membership: Membership) -> bool:
+    return is_coordinator(person, membership.network) or is_contact_for(person, membership)
+
+
+def grantable_roles(person, network: Network, membership: Membership | None) -> frozenset[RoleKind]:
+    """The roles this person may give to others, for people of ``membership``'s organisation."""
+    if is_coordinator(person, network):
+        return frozenset(RoleKind)
+    if membership is not None and is_contact_for(person, membership):
+        return CONTACT_GRANTABLE_ROLES
+    return frozenset()
+
+
+def can_invite(person, network: Network, membership: Membership | None = None) -> bool:
+    return bool(grantable_roles(person, network, membership))
+
+
+def can_revoke_role(person, role: NetworkRole, membership: Membership | None) -> bool:
+    return role.role in grantable_roles(person, role.network, membership)

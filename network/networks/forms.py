@@ -1,0 +1,109 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, EmailField, HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField, URLField
+from wtforms.validators import URL, DataRequired, Length, Optional, Regexp, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from network.networks.models import NetworkStatus, RoleKind
+from network.organisations.models import OrganisationKind
+from network.validators import EmailAddress
+
+EMAIL_MESSAGE = _l("Skriv en gyldig e-postadresse, for eksempel navn@ks.no.")
+DATE_MESSAGE = _l("Skriv en gyldig dato.")
+
+
+class NetworkForm(FlaskForm):
+    name = StringField(_l("Navn"), validators=[DataRequired(_l("Gi nettverket et navn.")), Length(max=200)])
+    topic = StringField(_l("Tema"), validators=[DataRequired(_l("Skriv nettverkets tema.")), Length(max=200)])
+    description = TextAreaField(_l("Beskrivelse"), validators=[Optional(), Length(max=5000)])
+    framing = TextAreaField(
+        _l("Faglig innramming"),
+        description=_l("Utgangspunktet for arbeidet, og hva nettverket holder seg unna."),
+        validators=[Optional(), Length(max=5000)],
+    )
+    starts_on = DateField(_l("Startdato"), validators=[Optional()], render_kw={"placeholder": "2019-04-10"})
+    ends_on = DateField(_l("Sluttdato"), validators=[Optional()])
+    ks_contact_name = StringField(_l("Kontaktperson i KS"), validators=[DataRequired(_l("Skriv navnet på kontaktpersonen i KS.")), Length(max=120)])
+    ks_contact_email = EmailField(_l("E-post til kontaktpersonen"), validators=[DataRequired(_l("Skriv e-postadressen til kontaktpersonen.")), EmailAddress(EMAIL_MESSAGE)])
+    feedback_email = EmailField(
+        _l("E-post for tilbakemeldinger"),
+        description=_l("Tilbakemeldinger til KS sendes hit."),
+        validators=[DataRequired(_l("Skriv e-postadressen for tilbakemeldinger.")), EmailAddress(EMAIL_MESSAGE)],
+    )
+    status = SelectField(
+        _l("Status"),
+        choices=[(s.value, s.label) for s in NetworkStatus],
+        default=NetworkStatus.PLANNED.value,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.status.choices = [(s.value, s.label) for s in NetworkStatus]
+
+    def validate_ends_on(self, field):
+        if field.data and self.starts_on.data and field.data < self.starts_on.data:
+            raise ValidationError(_l("Sluttdatoen kan ikke være før startdatoen."))
+
+
+class MemberSearchForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET search
+
+    q = StringField(_l("Søk etter kommune eller organisasjon"), description=_l("Navn eller kommunenummer, for eksempel Hamar eller 3403."), validators=[Optional(), Length(max=100)])
+
+
+class AddMemberForm(FlaskForm):
+    organisation_id = HiddenField(validators=[DataRequired()])
+
+
+class NewOrganisationForm(FlaskForm):
+    name = StringField(_l("Navn på organisasjonen"), validators=[DataRequired(_l("Skriv navnet på organisasjonen.")), Length(max=120)])
+    kind = SelectField(_l("Type"), choices=[])
+    county_id = SelectField(_l("Fylke"), choices=[], validators=[Optional()])
+    org_number = StringField(
+        _l("Organisasjonsnummer"),
+        validators=[Optional(), Regexp(r"^\d{9}$", message=_l("Organisasjonsnummeret har 9 sifre."))],
+    )
+
+    def __init__(self, *args, counties=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kind.choices = [(k.value, k.label) for k in OrganisationKind if k is not OrganisationKind.MUNICIPALITY]
+        self.county_id.choices = [("", _l("Ingen"))] + [(str(c.id), c.name) for c in counties]
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class InviteForm(FlaskForm):
+    name = StringField(_l("Navn"), validators=[DataRequired(_l("Skriv navnet på personen.")), Length(max=120)])
+    email = EmailField(_l("E-postadresse"), validators=[DataRequired(_l("Skriv e-postadressen.")), EmailAddress(EMAIL_MESSAGE)])
+    job_title = StringField(_l("Stilling"), validators=[Optional(), Length(max=120)])
+    phone = StringField(_l("Telefon"), validators=[Optional(), Length(max=30)])
+    organisation_id = SelectField(_l("Organisasjon"), choices=[], validators=[DataRequired(_l("Velg organisasjon."))])
+    roles = MultiCheckboxField(_l("Roller"), choices=[], validators=[DataRequired(_l("Velg minst én rolle."))])
+
+    def __init__(self, *args, organisations=(), roles=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organisation_id.choices = [(str(o.id), o.name) for o in organisations]
+        self.roles.choices = [(r.value, r.label) for r in RoleKind if r in roles]
+
+
+class AnchoringForm(FlaskForm):
+    executive_name = StringField(
+        _l("Kommunedirektørens navn"), validators=[DataRequired(_l("Skriv navnet på kommunedirektøren (rådmannen).")), Length(max=120)]
+    )
+    decided_on = DateField(_l("Dato for beslutningen"), validators=[DataRequired(DATE_MESSAGE)])
+    note = TextAreaField(_l("Notat"), description=_l("For eksempel saksnummer eller hvordan deltakelsen ble besluttet."), validators=[Optional(), Length(max=2000)])
+    document_url = URLField(
+        _l("Lenke til dokument"),
+        description=_l("Lenke til vedtaket eller saken i kommunens arkiv, hvis den finnes."),
+        validators=[Optional(), URL(message=_l("Skriv en fullstendig lenke som begynner med https://.")), Length(max=500)],
+    )
+
+
+class EmptyForm(FlaskForm):
+    """For POST-only buttons: carries the CSRF token."""

@@ -1,0 +1,152 @@
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import CheckConstraint, Date, DateTime, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from network.extensions import db
+from network.models_base import str_enum, utcnow
+from network.organisations.models import Organisation
+
+if TYPE_CHECKING:
+    from network.auth.models import Person
+    from network.challenges.models import Challenge
+    from network.gatherings.models import Gathering
+
+
+class NetworkStatus(enum.Enum):
+    PLANNED = "planned"
+    ACTIVE = "active"
+    COMPLETED = "completed"
+
+    @property
+    def label(self) -> str:
+        return str(NETWORK_STATUS_LABELS[self])
+
+
+NETWORK_STATUS_LABELS = {
+    NetworkStatus.PLANNED: _l("Planlagt"),
+    NetworkStatus.ACTIVE: _l("Pågår"),
+    NetworkStatus.COMPLETED: _l("Avsluttet"),
+}
+
+
+class MembershipStatus(enum.Enum):
+    ACTIVE = "active"
+    WITHDRAWN = "withdrawn"
+
+    @property
+    def label(self) -> str:
+        return str(MEMBERSHIP_STATUS_LABELS[self])
+
+
+MEMBERSHIP_STATUS_LABELS = {
+    MembershipStatus.ACTIVE: _l("Deltar"),
+    MembershipStatus.WITHDRAWN: _l("Trukket seg"),
+}
+
+
+class RoleKind(enum.Enum):
+    PARTICIPANT = "participant"
+    CONTACT = "contact"
+    EXECUTIVE = "executive"
+    COORDINATOR = "coordinator"
+    OBSERVER = "observer"
+
+    @property
+    def label(self) -> str:
+        return str(ROLE_LABELS[self])
+
+
+ROLE_LABELS = {
+    RoleKind.PARTICIPANT: _l("Deltaker"),
+    RoleKind.CONTACT: _l("Kontaktperson"),
+    RoleKind.EXECUTIVE: _l("Kommunedirektør (rådmann)"),
+    RoleKind.COORDINATOR: _l("Koordinator"),
+    RoleKind.OBSERVER: _l("Observatør"),
+}
+
+
+class Network(db.Model):
+    __tablename__ = "network"
+    __table_args__ = (
+        CheckConstraint("ends_on IS NULL OR starts_on IS NULL OR ends_on >= starts_on", name="period_order"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    topic: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    framing: Mapped[str] = mapped_column(Text, default="")
+    starts_on: Mapped[date | None] = mapped_column(Date)
+    ends_on: Mapped[date | None] = mapped_column(Date)
+    ks_contact_name: Mapped[str] = mapped_column(String(120), default="")
+    ks_contact_email: Mapped[str] = mapped_column(String(254), default="")
+    feedback_email: Mapped[str] = mapped_column(String(254), default="")
+    status: Mapped[NetworkStatus] = mapped_column(
+        str_enum(NetworkStatus, "network_status"), default=NetworkStatus.PLANNED
+    )
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    memberships: Mapped[list[Membership]] = relationship(
+        back_populates="network", cascade="all, delete-orphan"
+    )
+    roles: Mapped[list[NetworkRole]] = relationship(
+        back_populates="network", cascade="all, delete-orphan"
+    )
+    gatherings: Mapped[list[Gathering]] = relationship(
+        back_populates="network", cascade="all, delete-orphan", order_by="Gathering.number"
+    )
+    challenges: Mapped[list[Challenge]] = relationship(
+        back_populates="network", cascade="all, delete-orphan", order_by="Challenge.position"
+    )
+
+    def __repr__(self) -> str:
+        return f"<Network {self.id} {self.name}>"
+
+
+class Membership(db.Model):
+    """An organisation's membership of a network, with a municipality's anchoring."""
+
+    __tablename__ = "membership"
+    __table_args__ = (UniqueConstraint("network_id", "organisation_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    network_id: Mapped[int] = mapped_column(ForeignKey("network.id", ondelete="CASCADE"), index=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    joined_on: Mapped[date] = mapped_column(Date, default=date.today)
+    status: Mapped[MembershipStatus] = mapped_column(
+        str_enum(MembershipStatus, "membership_status"), default=MembershipStatus.ACTIVE
+    )
+    # Anchoring: participation is decided with the chief municipal executive (rådmann).
+    executive_name: Mapped[str | None] = mapped_column(String(120))
+    anchoring_decided_on: Mapped[date | None] = mapped_column(Date)
+    anchoring_note: Mapped[str | None] = mapped_column(Text)
+    anchoring_document_url: Mapped[str | None] = mapped_column(String(500))
+
+    network: Mapped[Network] = relationship(back_populates="memberships")
+    organisation: Mapped[Organisation] = relationship()
+
+    @property
+    def is_anchored(self) -> bool:
+        return bool(self.executive_name and self.anchoring_decided_on)
+
+
+class NetworkRole(db.Model):
+    """One role one person holds in one network. A person may hold several."""
+
+    __tablename__ = "network_role"
+    __table_args__ = (UniqueConstraint("network_id", "person_id", "role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    network_id: Mapped[int] = mapped_column(ForeignKey("network.id", ondelete="CASCADE"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    role: Mapped[RoleKind] = mapped_column(str_enum(RoleKind, "role_kind"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    network: Mapped[Network] = relationship(back_populates="roles")
+    person: Mapped[Person] = relationship(back_populates="roles")

@@ -1,0 +1,343 @@
+"""The rules of a network: members, teams, roles, anchoring and the checks the seeds ask for."""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from itertools import groupby
+
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from network.auth.models import Person
+from network.auth.services import find_person_by_email, queue_invitation
+from network.extensions import db
+from network.networks.models import Membership, MembershipStatus, Network, NetworkRole, RoleKind
+from network.organisations.models import County, Organisation, OrganisationKind
+from network.outbox.services import queue_mail
+
+# Seed 002: each municipality sends at least 2 participants, preferably 3.
+MIN_PARTICIPANTS = 2
+PREFERRED_PARTICIPANTS = 3
+# People who count as the municipality's participants (the executive anchors, and may attend too).
+PARTICIPANT_ROLES = frozenset({RoleKind.PARTICIPANT, RoleKind.CONTACT})
+
+
+class NetworkError(ValueError):
+    """A rule was broken; the message is shown to the user."""
+
+
+@dataclass(frozen=True)
+class Notice:
+    level: str  # danger, warning or info: the alert colour
+    message: str
+
+
+@dataclass
+class TeamMember:
+    person: Person
+    roles: list[RoleKind] = field(default_factory=list)
+
+    @property
+    def counts_as_participant(self) -> bool:
+        return bool(PARTICIPANT_ROLES.intersection(self.roles))
+
+
+@dataclass
+class MemberRow:
+    membership: Membership
+    team: list[TeamMember]
+    notices: list[Notice]
+
+    @property
+    def participant_count(self) -> int:
+        return sum(1 for member in self.team if member.counts_as_participant)
+
+
+# --- networks ---------------------------------------------------------------------------
+
+
+def networks_for(person) -> list[tuple[Network, list[RoleKind]]]:
+    """The networks a person belongs to (all of them for KS administrators), with their roles."""
+    roles = db.session.execute(
+        select(NetworkRole.network_id, NetworkRole.role).where(NetworkRole.person_id == person.id)
+    ).all()
+    by_network: dict[int, list[RoleKind]] = defaultdict(list)
+    for network_id, role in roles:
+        by_network[network_id].append(role)
+    query = select(Network).order_by(Network.starts_on.desc().nulls_last(), Network.name)
+    if not person.is_admin:
+        query = query.where(Network.id.in_(by_network.keys()))
+    return [(network, sorted(by_network.get(network.id, []), key=_role_order)) for network in db.session.scalars(query)]
+
+
+def _role_order(role: RoleKind) -> int:
+    return list(RoleKind).index(role)
+
+
+def save_network(network: Network | None, **fields) -> Network:
+    if fields.get("starts_on") and fields.get("ends_on") and fields["ends_on"] < fields["starts_on"]:
+        raise NetworkError(_("Sluttdatoen kan ikke være før startdatoen."))
+    if network is None:
+        network = Network()
+        db.session.add(network)
+    for name, value in fields.items():
+        setattr(network, name, value)
+    db.session.flush()
+    return network
+
+
+# --- members ----------------------------------------------------------------------------
+
+
+def active_memberships(network: Network) -> list[Membership]:
+    return list(
+        db.session.scalars(
+            select(Membership)
+            .join(Membership.organisation)
+            .outerjoin(Organisation.county)
+            .where(Membership.network_id == network.id, Membership.status == MembershipStatus.ACTIVE)
+            .options(joinedload(Membership.organisation).joinedload(Organisation.county))
+            .order_by(County.name.nulls_last(), Organisation.name)
+        )
+    )
+
+
+def withdrawn_memberships(network: Network) -> list[Membership]:
+    return list(
+        db.session.scalars(
+            select(Membership)
+            .where(Membership.network_id == network.id, Membership.status == MembershipStatus.WITHDRAWN)
+            .options(joinedload(Membership.organisation))
+        )
+    )
+
+
+def get_membership(network: Network, organisation_id: int) -> Membership | None:
+    return db.session.scalar(
+        select(Membership)
+        .where(Membership.network_id == network.id, Membership.organisation_id == organisation_id)
+        .options(joinedload(Membership.organisation).joinedload(Organisation.county))
+    )
+
+
+def municipalities_by_county(memberships: list[Membership]) -> list[tuple[str, list[Membership]]]:
+    municipal = [m for m in memberships if m.organisation.is_municipality]
+    key = lambda m: m.organisation.county.name if m.organisation.county else ""  # noqa: E731
+    return [(county, list(items)) for county, items in groupby(sorted(municipal, key=lambda m: (key(m), m.organisation.name)), key=key)]
+
+
+def add_member(network: Network, organisation: Organisation, joined_on: date | None = None) -> Membership:
+    membership = get_membership(network, organisation.id)
+    if membership is not None and membership.status is MembershipStatus.ACTIVE:
+        raise NetworkError(_("%(name)s er allerede med i nettverket.", name=organisation.name))
+    if membership is None:
+        membership = Membership(network=network, organisation=organisation)
+        db.session.add(membership)
+    membership.status = MembershipStatus.ACTIVE
+    membership.joined_on = joined_on or date.today()
+    db.session.flush()
+    return membership
+
+
+def withdraw_member(membership: Membership) -> None:
+    """Withdrawn members keep their history; they can be added again."""
+    membership.status = MembershipStatus.WITHDRAWN
+
+
+def search_organisations(network: Network, query: str, limit: int = 25) -> list[Organisation]:
+    """Organisations matching a name or kommunenummer that are not active members yet."""
+    query = query.strip()
+    if not query:
+        return []
+    active_ids = select(Membership.organisation_id).where(
+        Membership.network_id == network.id, Membership.status == MembershipStatus.ACTIVE
+    )
+    pattern = f"%{query.lower()}%"
+    return list(
+        db.session.scalars(
+            select(Organisation)
+            .outerjoin(Organisation.county)
+            .where(
+                or_(
+                    func.lower(Organisation.name).like(pattern),
+                    func.lower(Organisation.name_ssb).like(pattern),
+                    Organisation.kommunenummer == query,
+                ),
+                Organisation.id.not_in(active_ids),
+            )
+            .options(joinedload(Organisation.county))
+            .order_by(Organisation.name)
+            .limit(limit)
+        )
+    )
+
+
+def create_organisation(name: str, kind: OrganisationKind, county: County | None, org_number: str | None) -> Organisation:
+    if kind is OrganisationKind.MUNICIPALITY:
+        raise NetworkError(_("Kommuner hentes fra den nasjonale kommunelisten. Søk etter kommunen i stedet."))
+    organisation = Organisation(name=name.strip(), kind=kind, county=county, org_number=org_number or None)
+    db.session.add(organisation)
+    db.session.flush()
+    return organisation
+
+
+# --- teams and checks -------------------------------------------------------------------
+
+
+def teams(network: Network, organisation_ids: list[int]) -> dict[int, list[TeamMember]]:
+    """Each organisation's people with their roles in this network, in one query."""
+    rows = db.session.execute(
+        select(Person, NetworkRole.role)
+        .join(NetworkRole, NetworkRole.person_id == Person.id)
+        .where(NetworkRole.network_id == network.id, Person.organisation_id.in_(organisation_ids))
+        .order_by(Person.name)
+    ).all()
+    by_org: dict[int, dict[int, TeamMember]] = defaultdict(dict)
+    for person, role in rows:
+        member = by_org[person.organisation_id].setdefault(person.id, TeamMember(person))
+        member.roles.append(role)
+    for members in by_org.values():
+        for member in members.values():
+            member.roles.sort(key=_role_order)
+    return {org_id: list(members.values()) for org_id, members in by_org.items()}
+
+
+def team_notices(membership: Membership, team: list[TeamMember]) -> list[Notice]:
+    """The checks the seeds ask for, for one municipality."""
+    if not membership.organisation.is_municipality:
+        return []
+    notices = []
+    count = sum(1 for member in team if member.counts_as_participant)
+    if count < MIN_PARTICIPANTS:
+        notices.append(Notice("danger", ngettext(
+            "Bare %(num)d deltaker er registrert. Hver kommune skal ha minst %(min)d, helst %(pref)d.",
+            "Bare %(num)d deltakere er registrert. Hver kommune skal ha minst %(min)d, helst %(pref)d.",
+            count, min=MIN_PARTICIPANTS, pref=PREFERRED_PARTICIPANTS,
+        )))
+    elif count < PREFERRED_PARTICIPANTS:
+        notices.append(Notice("info", _(
+            "%(num)d deltakere er registrert. Helst %(pref)d, så laget dekker bredden i boligpolitikken.",
+            num=count, pref=PREFERRED_PARTICIPANTS,
+        )))
+    if not membership.is_anchored:
+        notices.append(Notice("warning", _("Forankringen hos kommunedirektøren (rådmannen) er ikke registrert.")))
+    return notices
+
+
+SORT_KEYS = {
+    "name": lambda row: row.membership.organisation.name.lower(),
+    "county": lambda row: ((row.membership.organisation.county.name if row.membership.organisation.county else "~"), row.membership.organisation.name.lower()),
+    "participants": lambda row: (row.participant_count, row.membership.organisation.name.lower()),
+    "anchoring": lambda row: (row.membership.is_anchored, row.membership.organisation.name.lower()),
+    "notices": lambda row: (-len(row.notices), row.membership.organisation.name.lower()),
+}
+
+
+def member_rows(network: Network, sort: str = "county", descending: bool = False) -> list[MemberRow]:
+    memberships = active_memberships(network)
+    team_by_org = teams(network, [m.organisation_id for m in memberships])
+    rows = []
+    for membership in memberships:
+        team = team_by_org.get(membership.organisation_id, [])
+        rows.append(MemberRow(membership, team, team_notices(membership, team)))
+    rows.sort(key=SORT_KEYS.get(sort, SORT_KEYS["county"]), reverse=descending)
+    return rows
+
+
+def record_anchoring(
+    membership: Membership, *, executive_name: str, decided_on: date | None, note: str | None, document_url: str | None
+) -> None:
+    if decided_on and decided_on > date.today():
+        raise NetworkError(_("Datoen for vedtaket kan ikke være frem i tid."))
+    membership.executive_name = executive_name.strip() or None
+    membership.anchoring_decided_on = decided_on
+    membership.anchoring_note = (note or "").strip() or None
+    membership.anchoring_document_url = (document_url or "").strip() or None
+
+
+# --- people and roles -------------------------------------------------------------------
+
+
+@dataclass
+class InviteResult:
+    person: Person
+    created: bool
+    added_roles: list[RoleKind]
+
+
+def invite(
+    network: Network,
+    invited_by: Person,
+    *,
+    name: str,
+    email: str,
+    organisation: Organisation | None,
+    roles: list[RoleKind],
+    job_title: str | None = None,
+    phone: str | None = None,
+) -> InviteResult:
+    """Give someone roles in the network, creating their account and inviting them if needed."""
+    if not roles:
+        raise NetworkError(_("Velg minst én rolle."))
+    person = find_person_by_email(email)
+    created = person is None
+    if created:
+        person = Person(name=name.strip(), email=email, organisation=organisation, job_title=job_title or None, phone=phone or None)
+        db.session.add(person)
+    elif organisation is not None and person.organisation_id not in (None, organisation.id):
+        raise NetworkError(_("%(email)s er allerede registrert hos %(org)s.", email=person.email, org=person.organisation.name))
+    elif person.organisation is None:
+        person.organisation = organisation
+    db.session.flush()
+    existing = set(db.session.scalars(
+        select(NetworkRole.role).where(NetworkRole.network_id == network.id, NetworkRole.person_id == person.id)
+    ))
+    added = [role for role in roles if role not in existing]
+    for role in added:
+        db.session.add(NetworkRole(network=network, person=person, role=role))
+    db.session.flush()
+    if not person.has_password:
+        queue_invitation(person, network.name, invited_by)
+    elif added:
+        queue_mail(
+            person.email,
+            _("Du har fått en ny rolle i %(network)s", network=network.name),
+            "networks/email/role_added",
+            person=person,
+            network=network,
+            roles=added,
+        )
+    return InviteResult(person, created, added)
+
+
+def revoke_role(role: NetworkRole) -> None:
+    db.session.delete(role)
+
+
+def people_in_network(network: Network) -> list[TeamMember]:
+    """Everyone with a role in the network, with their organisation, in one query."""
+    rows = db.session.execute(
+        select(Person, NetworkRole)
+        .join(NetworkRole, NetworkRole.person_id == Person.id)
+        .where(NetworkRole.network_id == network.id)
+        .options(joinedload(Person.organisation))
+        .order_by(Person.name)
+    ).all()
+    people: dict[int, TeamMember] = {}
+    for person, role in rows:
+        people.setdefault(person.id, TeamMember(person)).roles.append(role)
+    return list(people.values())
+
+
+def role_rows(network: Network, person_ids: list[int]) -> list[NetworkRole]:
+    return list(db.session.scalars(
+        select(NetworkRole).where(NetworkRole.network_id == network.id, NetworkRole.person_id.in_(person_ids))
+        .options(selectinload(NetworkRole.person))
+    ))
+
+
+def counties() -> list[County]:
+    return list(db.session.scalars(select(County).order_by(County.name)))

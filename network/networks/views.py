@@ -1,0 +1,359 @@
+"""Network pages. Each view loads its objects, checks access in ``access``, then acts."""
+from __future__ import annotations
+
+import csv
+import io
+
+from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from network.auth.services import is_safe_next
+from network.extensions import db
+from network.networks import access, services
+from network.networks.forms import (
+    AddMemberForm,
+    AnchoringForm,
+    EmptyForm,
+    InviteForm,
+    MemberSearchForm,
+    NetworkForm,
+    NewOrganisationForm,
+)
+from network.networks.models import Membership, Network, NetworkRole, NetworkStatus, RoleKind
+from network.networks.services import NetworkError
+from network.organisations.models import County, Organisation, OrganisationKind
+
+bp = Blueprint("networks", __name__, url_prefix="/networks")
+
+NETWORK_FIELDS = ("name", "topic", "description", "framing", "starts_on", "ends_on",
+                  "ks_contact_name", "ks_contact_email", "feedback_email")
+
+
+def require(allowed: bool) -> None:
+    if not allowed:
+        abort(403)
+
+
+def load_network(network_id: int) -> Network:
+    network = db.get_or_404(Network, network_id)
+    require(access.can_view_network(current_user, network))
+    g.network = network
+    return network
+
+
+def load_membership(network: Network, organisation_id: int) -> Membership:
+    membership = services.get_membership(network, organisation_id)
+    if membership is None:
+        abort(404)
+    return membership
+
+
+def form_status(form) -> int:
+    return 422 if form.errors else 200
+
+
+@bp.get("/")
+@login_required
+def index():
+    return render_template(
+        "networks/index.html",
+        networks=services.networks_for(current_user),
+        can_create=access.can_create_network(current_user),
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def create():
+    require(access.can_create_network(current_user))
+    form = NetworkForm()
+    if form.validate_on_submit():
+        return _save_network(None, form)
+    return render_template("networks/edit.html", form=form, network=None), form_status(form)
+
+
+@bp.route("/<int:network_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(network_id: int):
+    network = load_network(network_id)
+    require(access.can_edit_network(current_user, network))
+    form = NetworkForm(obj=network)
+    if request.method == "GET":
+        form.status.data = network.status.value
+    if form.validate_on_submit():
+        return _save_network(network, form)
+    return render_template("networks/edit.html", form=form, network=network), form_status(form)
+
+
+def _save_network(network: Network | None, form: NetworkForm):
+    fields = {name: getattr(form, name).data for name in NETWORK_FIELDS}
+    fields["status"] = NetworkStatus(form.status.data)
+    try:
+        saved = services.save_network(network, **fields)
+    except NetworkError as error:
+        db.session.rollback()
+        form.form_errors.append(str(error))
+        return render_template("networks/edit.html", form=form, network=network), 422
+    if network is None:
+        db.session.add(NetworkRole(network=saved, person=current_user, role=RoleKind.COORDINATOR))
+    db.session.commit()
+    flash(_("Nettverket er lagret."), "success")
+    return redirect(url_for("networks.front_page", network_id=saved.id))
+
+
+@bp.get("/<int:network_id>")
+@login_required
+def front_page(network_id: int):
+    network = load_network(network_id)
+    memberships = services.active_memberships(network)
+    rows = services.member_rows(network) if access.is_coordinator(current_user, network) else []
+    return render_template(
+        "networks/front_page.html",
+        network=network,
+        by_county=services.municipalities_by_county(memberships),
+        other_members=[m for m in memberships if not m.organisation.is_municipality],
+        rows_with_notices=[row for row in rows if row.notices],
+        can_edit=access.can_edit_network(current_user, network),
+    )
+
+
+# --- members ----------------------------------------------------------------------------
+
+
+@bp.get("/<int:network_id>/members")
+@login_required
+def members(network_id: int):
+    network = load_network(network_id)
+    require(access.can_manage_members(current_user, network))
+    sort = request.args.get("sort", "county")
+    descending = request.args.get("dir") == "desc"
+    search_form = MemberSearchForm(request.args)
+    results = services.search_organisations(network, search_form.q.data or "") if search_form.q.data else None
+    return render_template(
+        "networks/members.html",
+        network=network,
+        rows=services.member_rows(network, sort, descending),
+        sort=sort if sort in services.SORT_KEYS else "county",
+        descending=descending,
+        search_form=search_form,
+        results=results,
+        withdrawn=services.withdrawn_memberships(network),
+        action_form=EmptyForm(),
+        new_org_form=NewOrganisationForm(counties=services.counties()),
+    )
+
+
+@bp.get("/<int:network_id>/members.csv")
+@login_required
+def members_csv(network_id: int):
+    network = load_network(network_id)
+    require(access.can_manage_members(current_user, network))
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";")
+    writer.writerow([_("Organisasjon"), _("Type"), _("Kommunenummer"), _("Fylke"), _("Deltakere"),
+                     _("Forankret"), _("Kommunedirektør"), _("Merknader")])
+    for row in services.member_rows(network, request.args.get("sort", "county"), request.args.get("dir") == "desc"):
+        org = row.membership.organisation
+        writer.writerow([
+            org.name, org.kind.label, org.kommunenummer or "", org.county.name if org.county else "",
+            row.participant_count, _("Ja") if row.membership.is_anchored else _("Nei"),
+            row.membership.executive_name or "", " ".join(n.message for n in row.notices),
+        ])
+    # A BOM so that Excel opens the Norwegian letters correctly.
+    return Response(
+        "\ufeff" + buffer.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f"attachment; filename=medlemmer-nettverk-{network.id}.csv"},
+    )
+
+
+@bp.post("/<int:network_id>/members")
+@login_required
+def add_member(network_id: int):
+    network = load_network(network_id)
+    require(access.can_manage_members(current_user, network))
+    form = AddMemberForm()
+    if not form.validate_on_submit() or not form.organisation_id.data.isdigit():
+        abort(400)
+    organisation = db.get_or_404(Organisation, int(form.organisation_id.data))
+    try:
+        services.add_member(network, organisation)
+    except NetworkError as error:
+        flash(str(error), "warning")
+        return redirect(url_for("networks.members", network_id=network.id))
+    db.session.commit()
+    flash(_("%(name)s er lagt til i nettverket.", name=organisation.name), "success")
+    return redirect(url_for("networks.members", network_id=network.id))
+
+
+@bp.post("/<int:network_id>/organisations")
+@login_required
+def create_organisation(network_id: int):
+    network = load_network(network_id)
+    require(access.can_manage_members(current_user, network))
+    form = NewOrganisationForm(counties=services.counties())
+    if form.validate_on_submit():
+        county = db.session.get(County, int(form.county_id.data)) if form.county_id.data else None
+        try:
+            organisation = services.create_organisation(form.name.data, OrganisationKind(form.kind.data), county, form.org_number.data)
+            services.add_member(network, organisation)
+        except NetworkError as error:
+            db.session.rollback()
+            form.form_errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(_("%(name)s er opprettet og lagt til i nettverket.", name=organisation.name), "success")
+            return redirect(url_for("networks.members", network_id=network.id))
+    return render_template("networks/new_organisation.html", network=network, form=form), 422
+
+
+@bp.post("/<int:network_id>/members/<int:membership_id>/withdraw")
+@login_required
+def withdraw_member(network_id: int, membership_id: int):
+    network = load_network(network_id)
+    require(access.can_manage_members(current_user, network))
+    membership = db.get_or_404(Membership, membership_id)
+    if membership.network_id != network.id or not EmptyForm().validate_on_submit():
+        abort(404)
+    services.withdraw_member(membership)
+    db.session.commit()
+    flash(_("%(name)s er fjernet fra nettverket.", name=membership.organisation.name), "success")
+    return redirect(url_for("networks.members", network_id=network.id))
+
+
+# --- municipality page and anchoring ----------------------------------------------------
+
+
+@bp.get("/<int:network_id>/municipalities/<int:organisation_id>")
+@login_required
+def municipality(network_id: int, organisation_id: int):
+    network = load_network(network_id)
+    membership = load_membership(network, organisation_id)
+    team = services.teams(network, [organisation_id]).get(organisation_id, [])
+    role_rows = services.role_rows(network, [member.person.id for member in team])
+    show_notices = access.can_see_team_warnings(current_user, membership)
+    return render_template(
+        "networks/municipality.html",
+        network=network,
+        membership=membership,
+        organisation=membership.organisation,
+        team=team,
+        notices=services.team_notices(membership, team) if show_notices else [],
+        can_edit_anchoring=access.can_edit_anchoring(current_user, membership),
+        can_invite=access.can_invite(current_user, network, membership),
+        role_rows=role_rows,
+        revocable={role.id for role in role_rows if access.can_revoke_role(current_user, role, membership)},
+        action_form=EmptyForm(),
+    )
+
+
+@bp.route("/<int:network_id>/municipalities/<int:organisation_id>/anchoring", methods=["GET", "POST"])
+@login_required
+def anchoring(network_id: int, organisation_id: int):
+    network = load_network(network_id)
+    membership = load_membership(network, organisation_id)
+    require(access.can_edit_anchoring(current_user, membership))
+    form = AnchoringForm(obj=None)
+    if request.method == "GET":
+        form.executive_name.data = membership.executive_name
+        form.decided_on.data = membership.anchoring_decided_on
+        form.note.data = membership.anchoring_note
+        form.document_url.data = membership.anchoring_document_url
+    if form.validate_on_submit():
+        try:
+            services.record_anchoring(
+                membership, executive_name=form.executive_name.data, decided_on=form.decided_on.data,
+                note=form.note.data, document_url=form.document_url.data,
+            )
+        except NetworkError as error:
+            db.session.rollback()
+            form.decided_on.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(_("Forankringen er registrert."), "success")
+            return redirect(url_for("networks.municipality", network_id=network.id, organisation_id=organisation_id))
+    return render_template(
+        "networks/anchoring.html", network=network, membership=membership, form=form
+    ), form_status(form)
+
+
+# --- people and roles -------------------------------------------------------------------
+
+
+@bp.get("/<int:network_id>/people")
+@login_required
+def people(network_id: int):
+    network = load_network(network_id)
+    return render_template(
+        "networks/people.html",
+        network=network,
+        people=services.people_in_network(network),
+        can_invite=access.can_invite(current_user, network),
+    )
+
+
+@bp.route("/<int:network_id>/people/invite", methods=["GET", "POST"])
+@login_required
+def invite(network_id: int):
+    network = load_network(network_id)
+    memberships = services.active_memberships(network)
+    if access.is_coordinator(current_user, network):
+        allowed = memberships
+    else:
+        allowed = [m for m in memberships if access.is_contact_for(current_user, m)]
+    require(bool(allowed))
+    by_org = {m.organisation_id: m for m in allowed}
+    organisations = [m.organisation for m in allowed]
+    if access.is_coordinator(current_user, network) and current_user.organisation and current_user.organisation_id not in by_org:
+        organisations.insert(0, current_user.organisation)  # KS's own coordinators
+    preselected = request.args.get("organisation_id", type=int)
+    grantable = access.grantable_roles(current_user, network, by_org.get(preselected) or (allowed[0] if len(allowed) == 1 else None))
+    form = InviteForm(organisations=organisations, roles=grantable or access.CONTACT_GRANTABLE_ROLES)
+    if request.method == "GET" and preselected:
+        form.organisation_id.data = str(preselected)
+    if form.validate_on_submit():
+        organisation_id = int(form.organisation_id.data)
+        organisation = next(o for o in organisations if o.id == organisation_id)
+        roles = [RoleKind(value) for value in form.roles.data]
+        if not set(roles) <= access.grantable_roles(current_user, network, by_org.get(organisation_id)):
+            abort(403)
+        try:
+            result = services.invite(
+                network, current_user, name=form.name.data, email=form.email.data,
+                organisation=organisation, roles=roles, job_title=form.job_title.data, phone=form.phone.data,
+            )
+        except NetworkError as error:
+            db.session.rollback()
+            form.email.errors.append(str(error))
+        else:
+            db.session.commit()
+            if result.created:
+                flash(_("%(name)s er invitert. Invitasjonen er sendt til %(email)s.", name=result.person.name, email=result.person.email), "success")
+            elif result.added_roles:
+                flash(_("%(name)s har fått nye roller.", name=result.person.name), "success")
+            else:
+                flash(_("%(name)s hadde allerede disse rollene.", name=result.person.name), "info")
+            if organisation_id in by_org and organisation.is_municipality:
+                return redirect(url_for("networks.municipality", network_id=network.id, organisation_id=organisation_id))
+            return redirect(url_for("networks.people", network_id=network.id))
+    return render_template("networks/invite.html", network=network, form=form), form_status(form)
+
+
+@bp.post("/<int:network_id>/roles/<int:role_id>/revoke")
+@login_required
+def revoke_role(network_id: int, role_id: int):
+    network = load_network(network_id)
+    role = db.get_or_404(NetworkRole, role_id)
+    if role.network_id != network.id:
+        abort(404)
+    membership = services.get_membership(network, role.person.organisation_id) if role.person.organisation_id else None
+    require(access.can_revoke_role(current_user, role, membership))
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    name, label = role.person.name, role.role.label
+    services.revoke_role(role)
+    db.session.commit()
+    flash(_("%(name)s har ikke lenger rollen %(role)s.", name=name, role=label.lower()), "success")
+    target = request.form.get("back")
+    return redirect(target if is_safe_next(target) else url_for("networks.people", network_id=network.id))

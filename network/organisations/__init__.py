@@ -1,0 +1,1 @@
+"""Counties and organisations: municipalities, county authorities, Husbanken, KS and others."""

@@ -1,0 +1,142 @@
+"""Queue mail inside the caller's transaction; deliver it after the commit, with retries.
+
+A message is only ever sent once its row is committed, so a rolled-back request
+sends nothing, and an SMTP outage leaves the message waiting for the next run of
+``flask mail send-pending`` (cron) or the next request.
+"""
+from __future__ import annotations
+
+import smtplib
+from datetime import datetime, timedelta
+
+from flask import current_app, g, has_request_context, render_template
+from flask_mail import Connection, Message
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
+
+from network.extensions import db, mail
+from network.models_base import utcnow
+from network.outbox.models import OutboxMessage, OutboxStatus
+
+_SESSION_KEY = "outbox_new_ids"
+
+
+def queue_mail(recipient: str, subject: str, template: str, **context) -> OutboxMessage:
+    """Render ``<template>.txt`` and ``<template>.html`` and queue them for ``recipient``."""
+    message = OutboxMessage(
+        recipient=recipient,
+        subject=subject,
+        body_text=render_template(f"{template}.txt", **context),
+        body_html=render_template(f"{template}.html", **context),
+    )
+    db.session.add(message)
+    return message
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """Back off 1, 2, 4 … minutes, capped at six hours."""
+    return timedelta(minutes=min(2 ** max(attempts - 1, 0), 360))
+
+
+class _TimedConnection(Connection):
+    """Flask-Mail's connection with a socket timeout, so a hanging server can't hang a request."""
+
+    def configure_host(self):
+        timeout = current_app.config["MAIL_TIMEOUT_SECONDS"]
+        cls = smtplib.SMTP_SSL if self.mail.use_ssl else smtplib.SMTP
+        host = cls(self.mail.server, self.mail.port, timeout=timeout)
+        if self.mail.use_tls:
+            host.starttls()
+        if self.mail.username and self.mail.password:
+            host.login(self.mail.username, self.mail.password)
+        return host
+
+
+def _as_mail_message(row: OutboxMessage) -> Message:
+    return Message(subject=row.subject, recipients=[row.recipient], body=row.body_text, html=row.body_html)
+
+
+def _due_query(now: datetime, ids: list[int] | None):
+    query = (
+        select(OutboxMessage)
+        .where(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.next_attempt_at <= now)
+        .order_by(OutboxMessage.id)
+    )
+    if ids is not None:
+        query = query.where(OutboxMessage.id.in_(ids))
+    # Two workers never send the same message: rows being sent elsewhere are skipped.
+    return query.with_for_update(skip_locked=True)
+
+
+def send_pending(ids: list[int] | None = None, limit: int = 100) -> tuple[int, int]:
+    """Send due messages one at a time, committing after each. Returns (sent, failed)."""
+    sent = failed = 0
+    use_console = not current_app.config.get("MAIL_SERVER")
+    for _ in range(limit):
+        row = db.session.scalars(_due_query(utcnow(), ids).limit(1)).first()
+        if row is None:
+            break
+        try:
+            if use_console:
+                _print_to_console(row)
+            else:
+                with _TimedConnection(mail) as connection:
+                    connection.send(_as_mail_message(row))
+        except (OSError, smtplib.SMTPException) as exc:
+            row.attempts += 1
+            row.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+            if row.attempts >= current_app.config["OUTBOX_MAX_ATTEMPTS"]:
+                row.status = OutboxStatus.FAILED
+            else:
+                row.next_attempt_at = utcnow() + retry_delay(row.attempts)
+            failed += 1
+        else:
+            row.attempts += 1
+            row.status = OutboxStatus.SENT
+            row.sent_at = utcnow()
+            sent += 1
+        db.session.commit()
+    return sent, failed
+
+
+def _print_to_console(row: OutboxMessage) -> None:
+    current_app.logger.info(
+        "E-post (ikke sendt, MAIL_SERVER er ikke satt)\nTil: %s\nEmne: %s\n\n%s",
+        row.recipient,
+        row.subject,
+        row.body_text,
+    )
+
+
+# --- delivery after commit -------------------------------------------------------------
+
+
+@event.listens_for(Session, "after_flush")
+def _remember_new_messages(session: Session, _flush_context) -> None:
+    new_ids = [obj.id for obj in session.new if isinstance(obj, OutboxMessage)]
+    if new_ids:
+        session.info.setdefault(_SESSION_KEY, []).extend(new_ids)
+
+
+@event.listens_for(Session, "after_commit")
+def _schedule_delivery(session: Session) -> None:
+    ids = session.info.pop(_SESSION_KEY, None)
+    if ids and has_request_context():
+        g.setdefault("outbox_ids", []).extend(ids)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_rolled_back(session: Session, _previous_transaction) -> None:
+    session.info.pop(_SESSION_KEY, None)
+
+
+def deliver_after_request(response):
+    """Send what this request committed. Failures stay queued for the next run."""
+    ids = g.pop("outbox_ids", None)
+    if ids:
+        try:
+            send_pending(ids=ids)
+        except Exception:  # never turn a successful request into an error page
+            current_app.logger.exception("Outbox delivery failed; messages stay queued")
+            db.session.rollback()
+    return response

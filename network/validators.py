@@ -1,0 +1,20 @@
+"""Form validators shared by the capabilities."""
+from __future__ import annotations
+
+from email_validator import EmailNotValidError, validate_email
+from flask_babel import lazy_gettext as _l
+from wtforms.validators import ValidationError
+
+
+class EmailAddress:
+    """A syntactically valid address. No DNS look-up (the app must work offline), and the
+    reserved ``.test`` domain is allowed so that demo accounts work."""
+
+    def __init__(self, message: str | None = None):
+        self.message = message or _l("Skriv en gyldig e-postadresse, for eksempel navn@kommune.no.")
+
+    def __call__(self, form, field) -> None:
+        try:
+            validate_email(field.data or "", check_deliverability=False, test_environment=True)
+        except EmailNotValidError:
+            raise ValidationError(self.message) from None
