@@ -101,7 +101,7 @@ def upgrade():
     sa.Column('population_2010', sa.Integer(), nullable=True),
     sa.Column('centrality_class', sa.Integer(), nullable=True),
     sa.Column('centrality_index', sa.Integer(), nullable=True),
-    sa.Column('kommunenummer_2024', sa.String(length=4), nullable=True),
+    sa.Column('kommunenummer_2024', sa.String(length=20), nullable=True),
     sa.CheckConstraint("kind <> 'municipality' OR (kommunenummer IS NOT NULL AND county_id IS NOT NULL)", name=op.f('ck_organisation_municipality_has_number_and_county')),
     sa.CheckConstraint('centrality_class IS NULL OR centrality_class BETWEEN 1 AND 6', name=op.f('ck_organisation_centrality_class_range')),
     sa.CheckConstraint('population_2020 IS NULL OR population_2020 >= 0', name=op.f('ck_organisation_population_not_negative')),

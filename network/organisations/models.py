@@ -85,7 +85,7 @@ class Organisation(db.Model):
     population_2010: Mapped[int | None]
     centrality_class: Mapped[int | None]
     centrality_index: Mapped[int | None]
-    kommunenummer_2024: Mapped[str | None] = mapped_column(String(4))
+    kommunenummer_2024: Mapped[str | None] = mapped_column(String(20))  # "1508/1580" where a municipality split
 
     county: Mapped[County | None] = relationship(back_populates="municipalities")
     people: Mapped[list[Person]] = relationship(back_populates="organisation", order_by="Person.name")

@@ -1,0 +1,102 @@
+"""Factories for test data. Each call commits (into the test's savepoint) and returns
+the object detached, with its columns loaded; use ids to look things up again."""
+from __future__ import annotations
+
+import itertools
+from datetime import date
+
+from sqlalchemy import select
+
+from network.auth.models import Person
+from network.auth.passwords import hash_password
+from network.extensions import db
+from network.gatherings.models import Gathering
+from network.networks.models import Membership, Network, NetworkRole, NetworkStatus, RoleKind
+from network.organisations.models import Organisation, OrganisationKind
+
+PASSWORD = "riktig-passord"
+_counter = itertools.count(1)
+_PASSWORD_HASH = hash_password(PASSWORD)  # hashed once: argon2 is slow on purpose
+
+
+class Factory:
+    def __init__(self, app):
+        self.app = app
+
+    def _save(self, *objects):
+        with self.app.app_context():
+            session = db.session()
+            session.expire_on_commit = False
+            session.add_all(objects)
+            session.commit()
+            for obj in objects:
+                session.refresh(obj)
+            session.expunge_all()
+        return objects[0] if len(objects) == 1 else objects
+
+    def municipality(self, kommunenummer: str) -> Organisation:
+        with self.app.app_context():
+            organisation = db.session.scalar(select(Organisation).where(Organisation.kommunenummer == kommunenummer))
+            db.session.expunge(organisation)
+            return organisation
+
+    def organisation(self, name: str | None = None, kind: OrganisationKind = OrganisationKind.OTHER) -> Organisation:
+        return self._save(Organisation(name=name or f"Organisasjon {next(_counter)}", kind=kind))
+
+    def network(self, name: str | None = None, **fields) -> Network:
+        defaults = dict(
+            topic="Boligpolitikk", description="Et nettverk for tester.", framing="",
+            starts_on=date(2019, 4, 10), ends_on=date(2020, 10, 14), ks_contact_name="Kari Koordinator",
+            ks_contact_email="kontakt@ks.test", feedback_email="tilbakemelding@ks.test",
+            status=NetworkStatus.ACTIVE,
+        )
+        defaults.update(fields)
+        return self._save(Network(name=name or f"Nettverk {next(_counter)}", **defaults))
+
+    def member(self, network: Network, organisation: Organisation, **fields) -> Membership:
+        return self._save(Membership(network_id=network.id, organisation_id=organisation.id, joined_on=date(2019, 4, 10), **fields))
+
+    def person(self, name: str | None = None, email: str | None = None, organisation: Organisation | None = None,
+               password: str | None = PASSWORD, is_admin: bool = False, **fields) -> Person:
+        n = next(_counter)
+        person = Person(
+            name=name or f"Person {n}", email=email or f"person{n}@example.test",
+            organisation_id=organisation.id if organisation else None,
+            password_hash=(_PASSWORD_HASH if password == PASSWORD else hash_password(password)) if password else None,
+            is_admin=is_admin, **fields,
+        )
+        return self._save(person)
+
+    def role(self, network: Network, person: Person, role: RoleKind) -> NetworkRole:
+        return self._save(NetworkRole(network_id=network.id, person_id=person.id, role=role))
+
+    def member_with_role(self, network: Network, role: RoleKind, organisation: Organisation | None = None, **fields) -> Person:
+        person = self.person(organisation=organisation, **fields)
+        self.role(network, person, role)
+        return person
+
+    def gathering(self, network: Network, number: int, day: date, title: str = "Samling") -> Gathering:
+        return self._save(Gathering(network_id=network.id, number=number, title=f"{title} {number}", starts_on=day, ends_on=day))
+
+
+def world(factory: Factory):
+    """A network with Hamar as a member and one person in each role, plus an outsider."""
+    network = factory.network("Bolignettverket")
+    hamar = factory.municipality("3403")
+    lillehammer = factory.municipality("3405")
+    factory.member(network, hamar)
+    factory.member(network, lillehammer)
+    ks = factory.organisation("KS", OrganisationKind.KS)
+    people = {
+        "participant": factory.member_with_role(network, RoleKind.PARTICIPANT, hamar, name="Dag Deltaker"),
+        "contact": factory.member_with_role(network, RoleKind.CONTACT, hamar, name="Kari Kontakt"),
+        "executive": factory.member_with_role(network, RoleKind.EXECUTIVE, hamar, name="Rita Rådmann"),
+        "other_contact": factory.member_with_role(network, RoleKind.CONTACT, lillehammer, name="Lise Lillehammer"),
+        "observer": factory.member_with_role(network, RoleKind.OBSERVER, name="Olav Observatør"),
+        "coordinator": factory.member_with_role(network, RoleKind.COORDINATOR, ks, name="Kristin Koordinator"),
+        "admin": factory.person(name="Ada Admin", is_admin=True),
+        "outsider": factory.person(name="Ulla Utenfor"),
+    }
+    other_network = factory.network("Et annet nettverk")
+    factory.role(other_network, people["outsider"], RoleKind.COORDINATOR)
+    return network, hamar, lillehammer, people
