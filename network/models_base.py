@@ -4,6 +4,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime, timezone
 
+from sqlalchemy import DateTime, TypeDecorator
 from sqlalchemy import Enum as SAEnum
 
 
@@ -25,3 +26,27 @@ def str_enum(enum_cls: type[enum.Enum], name: str) -> SAEnum:
         values_callable=lambda members: [m.value for m in members],
         validate_strings=True,
     )
+
+
+class UTCDateTime(TypeDecorator):
+    """An aware UTC datetime on every database. SQLite has no time zones, so it stores naive UTC
+    and this type puts the zone back on the way out; comparisons then work the same everywhere."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def __init__(self):
+        super().__init__(timezone=True)
+
+    def process_bind_param(self, value: datetime | None, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("UTCDateTime needs an aware datetime")
+        value = value.astimezone(timezone.utc)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect):
+        if value is None:
+            return None
+        return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)

@@ -9,11 +9,19 @@ from flask_login import FlaskLoginClient
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
+from flask_sqlalchemy.session import Session as FlaskSession
 
 from network import create_app
 from network.extensions import db
 from network.organisations.services import import_national_list
 from tests.factories import Factory
+
+
+class BoundSession(FlaskSession):
+    """Flask-SQLAlchemy's session picks an engine per model and would ignore ``bind``."""
+
+    def get_bind(self, *args, **kwargs):
+        return self.bind
 
 
 def _reset_postgres(url: str) -> None:
@@ -72,7 +80,7 @@ def app(migrated_database, app_config):
         connection = db.engine.connect()
         transaction = connection.begin()
         db.session = db._make_scoped_session(
-            {"bind": connection, "join_transaction_mode": "create_savepoint"}
+            {"class_": BoundSession, "bind": connection, "join_transaction_mode": "create_savepoint"}
         )
     try:
         yield app

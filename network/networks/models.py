@@ -5,11 +5,11 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, Date, DateTime, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, Date, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from network.extensions import db
-from network.models_base import str_enum, utcnow
+from network.models_base import UTCDateTime, str_enum, utcnow
 from network.organisations.models import Organisation
 
 if TYPE_CHECKING:
@@ -90,7 +90,7 @@ class Network(db.Model):
     status: Mapped[NetworkStatus] = mapped_column(
         str_enum(NetworkStatus, "network_status"), default=NetworkStatus.PLANNED
     )
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="network", cascade="all, delete-orphan"
@@ -146,7 +146,7 @@ class NetworkRole(db.Model):
     network_id: Mapped[int] = mapped_column(ForeignKey("network.id", ondelete="CASCADE"), index=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
     role: Mapped[RoleKind] = mapped_column(str_enum(RoleKind, "role_kind"))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     network: Mapped[Network] = relationship(back_populates="roles")
     person: Mapped[Person] = relationship(back_populates="roles")

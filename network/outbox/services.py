@@ -14,7 +14,7 @@ from flask_mail import Connection, Message
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
-from network.extensions import db, mail
+from network.extensions import db
 from network.models_base import utcnow
 from network.outbox.models import OutboxMessage, OutboxStatus
 
@@ -80,7 +80,7 @@ def send_pending(ids: list[int] | None = None, limit: int = 100) -> tuple[int, i
             if use_console:
                 _print_to_console(row)
             else:
-                with _TimedConnection(mail) as connection:
+                with _TimedConnection(current_app.extensions["mail"]) as connection:
                     connection.send(_as_mail_message(row))
         except (OSError, smtplib.SMTPException) as exc:
             row.attempts += 1
