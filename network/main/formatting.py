@@ -5,6 +5,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from flask_babel import format_date, format_datetime, format_decimal
+from jinja2 import pass_context
 
 
 def long_date(value: date | None) -> str:
@@ -42,8 +43,22 @@ def signed_percent(value: float | None) -> str:
     return f"{'+' if value > 0 else ''}{format_decimal(round(value, 1), format='#,##0.0')}\u00a0%"
 
 
+def _per_request(function):
+    """Mark a filter as context-bound, so Jinja never folds ``{{ 900|kroner }}`` into a
+    constant at compile time in whatever locale happened to be active then."""
+
+    @pass_context
+    def filter_(_context, value, *args):
+        return function(value, *args)
+
+    return filter_
+
+
+FILTERS = {
+    "long_date": long_date, "short_date": short_date, "date_time": date_time,
+    "kroner": kroner, "number": number, "signed_percent": signed_percent,
+}
+
+
 def register(app) -> None:
-    app.jinja_env.filters.update(
-        long_date=long_date, short_date=short_date, date_time=date_time, kroner=kroner,
-        number=number, signed_percent=signed_percent,
-    )
+    app.jinja_env.filters.update({name: _per_request(function) for name, function in FILTERS.items()})

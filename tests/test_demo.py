@@ -1,0 +1,94 @@
+from sqlalchemy import func, select
+
+from network.auth.models import Person
+from network.challenges.models import Challenge
+from network.extensions import db
+from network.gatherings.models import Gathering
+from network.networks.models import Membership, Network, NetworkRole, NetworkStatus, RoleKind
+from network.organisations.models import OrganisationKind
+
+NETWORK_NAME = "Lærings- og utviklingsnettverk – helhetlig kommunal boligpolitikk"
+MUNICIPALITIES = {
+    "Nittedal", "Lunner", "Lier", "Stavanger", "Karmøy", "Sør-Varanger", "Saltdal", "Øksnes", "Vestre Toten",
+    "Hamar", "Lillehammer", "Nærøysund", "Iveland", "Arendal", "Kristiansand", "Lindesnes", "Horten",
+}
+
+
+def _count(model, *where):
+    return db.session.scalar(select(func.count()).select_from(model).where(*where))
+
+
+def test_demo_loads_the_2019_2020_network_and_is_idempotent(app, runner):
+    first = runner.invoke(args=["demo"])
+    assert first.exit_code == 0, first.output
+    assert "is ready" in first.output
+    with app.app_context():
+        counts = {model.__name__: _count(model) for model in (Network, Membership, Person, NetworkRole, Gathering, Challenge)}
+    second = runner.invoke(args=["demo"])
+    assert "(0 new accounts)" in second.output
+    with app.app_context():
+        assert {model.__name__: _count(model) for model in (Network, Membership, Person, NetworkRole, Gathering, Challenge)} == counts
+
+        network = db.session.scalar(select(Network).where(Network.name == NETWORK_NAME))
+        assert network.status is NetworkStatus.COMPLETED
+        members = [m.organisation for m in network.memberships]
+        municipalities = {o.name: o for o in members if o.kind is OrganisationKind.MUNICIPALITY}
+        assert set(municipalities) == MUNICIPALITIES
+        assert municipalities["Hamar"].county.name == "Innlandet"
+        assert municipalities["Sør-Varanger"].county.name == "Troms og Finnmark"
+        assert municipalities["Lindesnes"].kommunenummer == "4205"
+        assert sum(o.kind is OrganisationKind.COUNTY_AUTHORITY for o in members) == 4
+        assert {o.kind for o in members} >= {OrganisationKind.HUSBANKEN, OrganisationKind.KS}
+
+        gatherings = network.gatherings
+        assert [g.number for g in gatherings] == [1, 2, 3, 4, 5]
+        assert gatherings[0].starts_on.isoformat() == "2019-04-10"
+        assert gatherings[0].venue == "Gardermoen"
+        span = (gatherings[-1].starts_on - gatherings[0].starts_on).days
+        assert 365 < span < 600  # about 1.5 years
+        assert len(network.challenges) == 7
+
+
+def test_each_municipality_has_two_or_three_people_one_of_them_the_executive(app, runner):
+    runner.invoke(args=["demo"])
+    with app.app_context():
+        network = db.session.scalar(select(Network).where(Network.name == NETWORK_NAME))
+        for membership in network.memberships:
+            organisation = membership.organisation
+            if organisation.kind is not OrganisationKind.MUNICIPALITY:
+                continue
+            roles = db.session.scalars(
+                select(NetworkRole.role).join(Person).where(NetworkRole.network_id == network.id, Person.organisation_id == organisation.id)
+            ).all()
+            assert 2 <= len(roles) <= 3, organisation.name
+            assert roles.count(RoleKind.EXECUTIVE) == 1, organisation.name
+
+
+def test_demo_accounts_sign_in_with_the_demo_password(app, runner, client):
+    runner.invoke(args=["demo"])
+    expected = {
+        "koordinator@demo.test": RoleKind.COORDINATOR,
+        "husbanken@demo.test": RoleKind.OBSERVER,
+        "kontakt.hamar@demo.test": RoleKind.CONTACT,
+        "deltaker.hamar@demo.test": RoleKind.PARTICIPANT,
+        "radmann.hamar@demo.test": RoleKind.EXECUTIVE,
+    }
+    with app.app_context():
+        for email, role in expected.items():
+            person = db.session.scalar(select(Person).where(Person.email == email))
+            assert [r.role for r in person.roles] == [role], email
+    for email in expected:
+        response = client.post("/login", data={"email": email, "password": "demo1234"})
+        assert response.location == "/me", email
+        client.post("/logout")
+
+
+def test_demo_shows_warnings_for_short_teams_and_missing_anchoring(app, runner, client):
+    runner.invoke(args=["demo"])
+    client.post("/login", data={"email": "koordinator@demo.test", "password": "demo1234"})
+    with app.app_context():
+        network_id = db.session.scalar(select(Network.id).where(Network.name == NETWORK_NAME))
+    body = client.get(f"/networks/{network_id}").get_data(as_text=True)
+    assert "Til oppfølging" in body
+    assert "Iveland" in body and "Bare 1 deltaker" in body
+    assert "Forankringen hos kommunedirektøren" in body
