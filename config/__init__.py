@@ -37,7 +37,9 @@ class BaseConfig:
 
     BABEL_DEFAULT_LOCALE = "nb"
     BABEL_DEFAULT_TIMEZONE = "Europe/Oslo"
-    LANGUAGES = ("nb", "nn", "en")
+    # Only languages with a catalogue: the page's lang attribute must match its text.
+    # Add "nn" and "en" here once translations/ holds their catalogues.
+    LANGUAGES = ("nb",)
 
     # Rate limits live in a shared store in production (redis://…) so that
     # several app instances count together.

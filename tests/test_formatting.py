@@ -46,15 +46,21 @@ def test_literal_in_template_follows_each_requests_locale(app):
     assert "April" in en
 
 
+@pytest.mark.parametrize("header", ["nb-NO,no;q=0.9,en;q=0.8", "no", "en-GB,en;q=0.9", "de-DE", ""])
+def test_pages_are_bokmal_until_other_catalogues_exist(client, header):
+    html = client.get("/login", headers={"Accept-Language": header}).get_data(as_text=True)
+    assert '<html lang="nb">' in html
+
+
+@pytest.mark.parametrize("app_config", [{"LANGUAGES": ("nb", "nn", "en")}])
 @pytest.mark.parametrize("header, expected", [
     ("nb-NO,no;q=0.9,en;q=0.8", "nb"),
     ("no", "nb"),
     ("nn-NO,nn;q=0.9", "nn"),
     ("en-GB,en;q=0.9", "en"),
     ("de-DE", "nb"),
-    ("", "nb"),
 ])
-def test_locale_from_accept_language(client, header, expected):
+def test_locale_from_accept_language_when_catalogues_exist(client, app_config, header, expected):
     html = client.get("/login", headers={"Accept-Language": header}).get_data(as_text=True)
     assert f'<html lang="{expected}">' in html
 
