@@ -126,11 +126,17 @@ def register_request_hooks(app: Flask) -> None:
         g.pop("_network_roles", None)
 
 
+def _unicode_lower(value):
+    return value.lower() if isinstance(value, str) else value
+
+
 @event.listens_for(Engine, "connect")
 def _sqlite_connect(dbapi_connection, _record) -> None:
     """Foreign keys on, and let SQLAlchemy (not pysqlite) manage transactions and savepoints."""
     if type(dbapi_connection).__module__.startswith("sqlite3"):
         dbapi_connection.isolation_level = None
+        # SQLite's own lower() only folds A–Z; Norwegian needs Æ, Ø and Å too, as on PostgreSQL.
+        dbapi_connection.create_function("lower", 1, _unicode_lower, deterministic=True)
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()

@@ -7,6 +7,7 @@ import os
 import pytest
 from flask_login import FlaskLoginClient
 from flask_migrate import upgrade
+from jinja2 import MemcachedBytecodeCache
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 from flask_sqlalchemy.session import Session as FlaskSession
@@ -63,6 +64,16 @@ def migrated_database(database_url) -> str:
     return database_url
 
 
+class _MemoryClient(dict):
+    def set(self, key, value, timeout=None):
+        self[key] = value
+
+
+# Every test builds a new app, and so a new Jinja environment that would compile each
+# template again. Sharing the compiled templates across the run halves its time.
+COMPILED_TEMPLATES = MemcachedBytecodeCache(_MemoryClient())
+
+
 @pytest.fixture
 def app_config() -> dict:
     """Override in a test module (or parametrize) to change the app's configuration."""
@@ -75,6 +86,7 @@ def app(migrated_database, app_config):
     (SQLAlchemy's "joining a session into an external transaction" recipe)."""
     app = make_app(migrated_database, **app_config)
     app.test_client_class = FlaskLoginClient
+    app.jinja_env.bytecode_cache = COMPILED_TEMPLATES
     original_session = db.session
     with app.app_context():
         connection = db.engine.connect()

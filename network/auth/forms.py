@@ -10,9 +10,14 @@ from network.validators import EmailAddress
 MIN_PASSWORD_LENGTH = 8
 
 
+def strip(value: str | None) -> str | None:
+    return value.strip() if isinstance(value, str) else value
+
+
 class LoginForm(FlaskForm):
     email = EmailField(
         _l("E-postadresse"),
+        filters=[strip],
         validators=[DataRequired(_l("Skriv e-postadressen din.")), EmailAddress(_l("Skriv en gyldig e-postadresse, for eksempel navn@kommune.no."))],
         render_kw={"autocomplete": "username"},
     )
@@ -47,6 +52,7 @@ class SetPasswordForm(FlaskForm):
 class ForgotPasswordForm(FlaskForm):
     email = EmailField(
         _l("E-postadresse"),
+        filters=[strip],
         validators=[DataRequired(_l("Skriv e-postadressen din.")), EmailAddress(_l("Skriv en gyldig e-postadresse, for eksempel navn@kommune.no."))],
         render_kw={"autocomplete": "email"},
     )

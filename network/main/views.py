@@ -5,7 +5,7 @@ from pathlib import Path
 from flask import Blueprint, abort, current_app, redirect, render_template, send_from_directory, url_for
 from flask_login import current_user, login_required
 
-from network.networks.services import networks_for
+from network.networks.services import member_network_ids, networks_for
 
 bp = Blueprint("main", __name__)
 
@@ -27,6 +27,8 @@ def my_page():
         "main/my_page.html",
         memberships=networks_for(current_user),
         organisation=current_user.organisation,
+        # "My municipality" is only linked in networks the municipality is a member of.
+        home_network_ids=member_network_ids(current_user.organisation),
     )
 
 

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, EmailField, HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField, URLField
@@ -9,6 +11,11 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from network.networks.models import NetworkStatus, RoleKind
 from network.organisations.models import OrganisationKind
 from network.validators import EmailAddress
+
+def strip(value):
+    """Spaces around a pasted name or address are not part of it."""
+    return value.strip() if isinstance(value, str) else value
+
 
 EMAIL_MESSAGE = _l("Skriv en gyldig e-postadresse, for eksempel navn@ks.no.")
 DATE_MESSAGE = _l("Skriv en gyldig dato.")
@@ -26,10 +33,11 @@ class NetworkForm(FlaskForm):
     starts_on = DateField(_l("Startdato"), validators=[Optional()], render_kw={"placeholder": "2019-04-10"})
     ends_on = DateField(_l("Sluttdato"), validators=[Optional()])
     ks_contact_name = StringField(_l("Kontaktperson i KS"), validators=[DataRequired(_l("Skriv navnet på kontaktpersonen i KS.")), Length(max=120)])
-    ks_contact_email = EmailField(_l("E-post til kontaktpersonen"), validators=[DataRequired(_l("Skriv e-postadressen til kontaktpersonen.")), EmailAddress(EMAIL_MESSAGE)])
+    ks_contact_email = EmailField(_l("E-post til kontaktpersonen"), filters=[strip], validators=[DataRequired(_l("Skriv e-postadressen til kontaktpersonen.")), EmailAddress(EMAIL_MESSAGE)])
     feedback_email = EmailField(
         _l("E-post for tilbakemeldinger"),
         description=_l("Tilbakemeldinger til KS sendes hit."),
+        filters=[strip],
         validators=[DataRequired(_l("Skriv e-postadressen for tilbakemeldinger.")), EmailAddress(EMAIL_MESSAGE)],
     )
     status = SelectField(
@@ -80,7 +88,7 @@ class MultiCheckboxField(SelectMultipleField):
 
 class InviteForm(FlaskForm):
     name = StringField(_l("Navn"), validators=[DataRequired(_l("Skriv navnet på personen.")), Length(max=120)])
-    email = EmailField(_l("E-postadresse"), validators=[DataRequired(_l("Skriv e-postadressen.")), EmailAddress(EMAIL_MESSAGE)])
+    email = EmailField(_l("E-postadresse"), filters=[strip], validators=[DataRequired(_l("Skriv e-postadressen.")), EmailAddress(EMAIL_MESSAGE)])
     job_title = StringField(_l("Stilling"), validators=[Optional(), Length(max=120)])
     phone = StringField(_l("Telefon"), validators=[Optional(), Length(max=30)])
     organisation_id = SelectField(_l("Organisasjon"), choices=[], validators=[DataRequired(_l("Velg organisasjon."))])
@@ -92,6 +100,15 @@ class InviteForm(FlaskForm):
         self.roles.choices = [(r.value, r.label) for r in RoleKind if r in roles]
 
 
+class WebAddress(URL):
+    """A full http(s) link: other schemes, such as javascript:, are refused."""
+
+    def __call__(self, form, field):
+        if not re.match(r"https?://", field.data or "", re.IGNORECASE):
+            raise ValidationError(self.message)
+        super().__call__(form, field)
+
+
 class AnchoringForm(FlaskForm):
     executive_name = StringField(
         _l("Kommunedirektørens navn"), validators=[DataRequired(_l("Skriv navnet på kommunedirektøren (rådmannen).")), Length(max=120)]
@@ -101,7 +118,7 @@ class AnchoringForm(FlaskForm):
     document_url = URLField(
         _l("Lenke til dokument"),
         description=_l("Lenke til vedtaket eller saken i kommunens arkiv, hvis den finnes."),
-        validators=[Optional(), URL(message=_l("Skriv en fullstendig lenke som begynner med https://.")), Length(max=500)],
+        validators=[Optional(), WebAddress(message=_l("Skriv en fullstendig lenke som begynner med https://.")), Length(max=500)],
     )
 
 

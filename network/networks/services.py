@@ -1,6 +1,7 @@
 """The rules of a network: members, teams, roles, anchoring and the checks the seeds ask for."""
 from __future__ import annotations
 
+import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
@@ -23,6 +24,17 @@ MIN_PARTICIPANTS = 2
 PREFERRED_PARTICIPANTS = 3
 # People who count as the municipality's participants (the executive anchors, and may attend too).
 PARTICIPANT_ROLES = frozenset({RoleKind.PARTICIPANT, RoleKind.CONTACT})
+
+
+# Python compares code points, which puts Å before Æ and Ø. Norwegian puts Æ, Ø, Å after Z,
+# in that order (Ä and Ö with Æ and Ø), and other accents with their base letter (é with e).
+_NORWEGIAN_LETTERS = str.maketrans({"æ": "{", "ä": "{", "ø": "|", "ö": "|", "å": "}"})
+
+
+def norwegian_key(text: str | None) -> str:
+    """A sort key that puts names in Norwegian alphabetical order, the same on every database."""
+    folded = (text or "").lower().translate(_NORWEGIAN_LETTERS)
+    return "".join(c for c in unicodedata.normalize("NFD", folded) if not unicodedata.combining(c))
 
 
 class NetworkError(ValueError):
@@ -73,6 +85,15 @@ def networks_for(person) -> list[tuple[Network, list[RoleKind]]]:
     return [(network, sorted(by_network.get(network.id, []), key=_role_order)) for network in db.session.scalars(query)]
 
 
+def member_network_ids(organisation: Organisation | None) -> set[int]:
+    """The networks the organisation is an active member of."""
+    if organisation is None:
+        return set()
+    return set(db.session.scalars(select(Membership.network_id).where(
+        Membership.organisation_id == organisation.id, Membership.status == MembershipStatus.ACTIVE
+    )))
+
+
 def _role_order(role: RoleKind) -> int:
     return list(RoleKind).index(role)
 
@@ -92,27 +113,33 @@ def save_network(network: Network | None, **fields) -> Network:
 # --- members ----------------------------------------------------------------------------
 
 
+def _by_county_and_name(membership: Membership) -> tuple[str, str]:
+    organisation = membership.organisation
+    return (norwegian_key(organisation.county.name) if organisation.county else "~", norwegian_key(organisation.name))
+
+
 def active_memberships(network: Network) -> list[Membership]:
-    return list(
-        db.session.scalars(
-            select(Membership)
-            .join(Membership.organisation)
-            .outerjoin(Organisation.county)
-            .where(Membership.network_id == network.id, Membership.status == MembershipStatus.ACTIVE)
-            .options(joinedload(Membership.organisation).joinedload(Organisation.county))
-            .order_by(County.name.nulls_last(), Organisation.name)
-        )
+    """Active members by county (organisations without one last), then name."""
+    memberships = db.session.scalars(
+        select(Membership)
+        .where(Membership.network_id == network.id, Membership.status == MembershipStatus.ACTIVE)
+        .options(joinedload(Membership.organisation).joinedload(Organisation.county))
     )
+    return sorted(memberships, key=_by_county_and_name)
 
 
 def withdrawn_memberships(network: Network) -> list[Membership]:
-    return list(
-        db.session.scalars(
-            select(Membership)
-            .where(Membership.network_id == network.id, Membership.status == MembershipStatus.WITHDRAWN)
-            .options(joinedload(Membership.organisation))
-        )
+    memberships = db.session.scalars(
+        select(Membership)
+        .where(Membership.network_id == network.id, Membership.status == MembershipStatus.WITHDRAWN)
+        .options(joinedload(Membership.organisation))
     )
+    return sorted(memberships, key=lambda m: norwegian_key(m.organisation.name))
+
+
+def memberships_by_organisation(network: Network) -> dict[int, Membership]:
+    """Every membership of the network, active or withdrawn, by organisation id."""
+    return {m.organisation_id: m for m in db.session.scalars(select(Membership).where(Membership.network_id == network.id))}
 
 
 def get_membership(network: Network, organisation_id: int) -> Membership | None:
@@ -124,9 +151,9 @@ def get_membership(network: Network, organisation_id: int) -> Membership | None:
 
 
 def municipalities_by_county(memberships: list[Membership]) -> list[tuple[str, list[Membership]]]:
-    municipal = [m for m in memberships if m.organisation.is_municipality]
-    key = lambda m: m.organisation.county.name if m.organisation.county else ""  # noqa: E731
-    return [(county, list(items)) for county, items in groupby(sorted(municipal, key=lambda m: (key(m), m.organisation.name)), key=key)]
+    municipal = sorted((m for m in memberships if m.organisation.is_municipality), key=_by_county_and_name)
+    county_name = lambda m: m.organisation.county.name if m.organisation.county else ""  # noqa: E731
+    return [(county, list(items)) for county, items in groupby(municipal, key=county_name)]
 
 
 def add_member(network: Network, organisation: Organisation, joined_on: date | None = None) -> Membership:
@@ -155,24 +182,26 @@ def search_organisations(network: Network, query: str, limit: int = 25) -> list[
     active_ids = select(Membership.organisation_id).where(
         Membership.network_id == network.id, Membership.status == MembershipStatus.ACTIVE
     )
-    pattern = f"%{query.lower()}%"
-    return list(
+    pattern = _like_pattern(query.lower())
+    name_matches = [func.lower(column).like(pattern, escape="\\") for column in (Organisation.name, Organisation.name_ssb)]
+    return sorted(
         db.session.scalars(
             select(Organisation)
-            .outerjoin(Organisation.county)
             .where(
-                or_(
-                    func.lower(Organisation.name).like(pattern),
-                    func.lower(Organisation.name_ssb).like(pattern),
-                    Organisation.kommunenummer == query,
-                ),
+                or_(*name_matches, Organisation.kommunenummer == query),
                 Organisation.id.not_in(active_ids),
             )
             .options(joinedload(Organisation.county))
             .order_by(Organisation.name)
             .limit(limit)
-        )
+        ),
+        key=lambda organisation: norwegian_key(organisation.name),
     )
+
+
+def _like_pattern(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
 
 
 def create_organisation(name: str, kind: OrganisationKind, county: County | None, org_number: str | None) -> Organisation:
@@ -193,7 +222,6 @@ def teams(network: Network, organisation_ids: list[int]) -> dict[int, list[TeamM
         select(Person, NetworkRole.role)
         .join(NetworkRole, NetworkRole.person_id == Person.id)
         .where(NetworkRole.network_id == network.id, Person.organisation_id.in_(organisation_ids))
-        .order_by(Person.name)
     ).all()
     by_org: dict[int, dict[int, TeamMember]] = defaultdict(dict)
     for person, role in rows:
@@ -202,7 +230,7 @@ def teams(network: Network, organisation_ids: list[int]) -> dict[int, list[TeamM
     for members in by_org.values():
         for member in members.values():
             member.roles.sort(key=_role_order)
-    return {org_id: list(members.values()) for org_id, members in by_org.items()}
+    return {org_id: sorted(members.values(), key=lambda m: norwegian_key(m.person.name)) for org_id, members in by_org.items()}
 
 
 def team_notices(membership: Membership, team: list[TeamMember]) -> list[Notice]:
@@ -227,12 +255,16 @@ def team_notices(membership: Membership, team: list[TeamMember]) -> list[Notice]
     return notices
 
 
+def _name(row: MemberRow) -> str:
+    return norwegian_key(row.membership.organisation.name)
+
+
 SORT_KEYS = {
-    "name": lambda row: row.membership.organisation.name.lower(),
-    "county": lambda row: ((row.membership.organisation.county.name if row.membership.organisation.county else "~"), row.membership.organisation.name.lower()),
-    "participants": lambda row: (row.participant_count, row.membership.organisation.name.lower()),
-    "anchoring": lambda row: (row.membership.is_anchored, row.membership.organisation.name.lower()),
-    "notices": lambda row: (-len(row.notices), row.membership.organisation.name.lower()),
+    "name": _name,
+    "county": lambda row: _by_county_and_name(row.membership),
+    "participants": lambda row: (row.participant_count, _name(row)),
+    "anchoring": lambda row: (row.membership.is_anchored, _name(row)),
+    "notices": lambda row: (-len(row.notices), _name(row)),  # the most to follow up first
 }
 
 
@@ -320,16 +352,17 @@ def revoke_role(role: NetworkRole) -> None:
 def people_in_network(network: Network) -> list[TeamMember]:
     """Everyone with a role in the network, with their organisation, in one query."""
     rows = db.session.execute(
-        select(Person, NetworkRole)
+        select(Person, NetworkRole.role)
         .join(NetworkRole, NetworkRole.person_id == Person.id)
         .where(NetworkRole.network_id == network.id)
         .options(joinedload(Person.organisation))
-        .order_by(Person.name)
     ).all()
     people: dict[int, TeamMember] = {}
     for person, role in rows:
         people.setdefault(person.id, TeamMember(person)).roles.append(role)
-    return list(people.values())
+    for member in people.values():
+        member.roles.sort(key=_role_order)
+    return sorted(people.values(), key=lambda m: norwegian_key(m.person.name))
 
 
 def role_rows(network: Network, person_ids: list[int]) -> list[NetworkRole]:
@@ -340,4 +373,4 @@ def role_rows(network: Network, person_ids: list[int]) -> list[NetworkRole]:
 
 
 def counties() -> list[County]:
-    return list(db.session.scalars(select(County).order_by(County.name)))
+    return sorted(db.session.scalars(select(County)), key=lambda county: norwegian_key(county.name))

@@ -20,7 +20,7 @@ from network.networks.forms import (
     NetworkForm,
     NewOrganisationForm,
 )
-from network.networks.models import Membership, Network, NetworkRole, NetworkStatus, RoleKind
+from network.networks.models import Membership, MembershipStatus, Network, NetworkRole, NetworkStatus, RoleKind
 from network.networks.services import NetworkError
 from network.organisations.models import County, Organisation, OrganisationKind
 
@@ -155,17 +155,24 @@ def members_csv(network_id: int):
                      _("Forankret"), _("Kommunedirektør"), _("Merknader")])
     for row in services.member_rows(network, request.args.get("sort", "county"), request.args.get("dir") == "desc"):
         org = row.membership.organisation
-        writer.writerow([
+        writer.writerow([_csv_cell(value) for value in (
             org.name, org.kind.label, org.kommunenummer or "", org.county.name if org.county else "",
             row.participant_count, _("Ja") if row.membership.is_anchored else _("Nei"),
             row.membership.executive_name or "", " ".join(n.message for n in row.notices),
-        ])
+        )])
     # A BOM so that Excel opens the Norwegian letters correctly.
     return Response(
         "\ufeff" + buffer.getvalue(),
         mimetype="text/csv",
         headers={"Content-Disposition": f"attachment; filename=medlemmer-nettverk-{network.id}.csv"},
     )
+
+
+def _csv_cell(value):
+    """Text a spreadsheet would run as a formula (=, +, -, @) is opened as plain text instead."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
 
 
 @bp.post("/<int:network_id>/members")
@@ -285,11 +292,17 @@ def anchoring(network_id: int, organisation_id: int):
 @login_required
 def people(network_id: int):
     network = load_network(network_id)
+    memberships = services.memberships_by_organisation(network)
     return render_template(
         "networks/people.html",
         network=network,
         people=services.people_in_network(network),
-        can_invite=access.can_invite(current_user, network),
+        # Only members' organisations have a page in the network.
+        organisation_pages=set(memberships),
+        # Coordinators, and contacts for their own member organisation, may invite (as on the invite page).
+        can_invite=access.is_coordinator(current_user, network) or any(
+            m.status is MembershipStatus.ACTIVE and access.is_contact_for(current_user, m) for m in memberships.values()
+        ),
     )
 
 
@@ -298,20 +311,34 @@ def people(network_id: int):
 def invite(network_id: int):
     network = load_network(network_id)
     memberships = services.active_memberships(network)
-    if access.is_coordinator(current_user, network):
+    coordinator = access.is_coordinator(current_user, network)
+    if coordinator:
         allowed = memberships
     else:
         allowed = [m for m in memberships if access.is_contact_for(current_user, m)]
     require(bool(allowed))
     by_org = {m.organisation_id: m for m in allowed}
     organisations = [m.organisation for m in allowed]
-    if access.is_coordinator(current_user, network) and current_user.organisation and current_user.organisation_id not in by_org:
+    if coordinator and current_user.organisation and current_user.organisation_id not in by_org:
         organisations.insert(0, current_user.organisation)  # KS's own coordinators
+    grantable = frozenset(RoleKind) if coordinator else access.CONTACT_GRANTABLE_ROLES
+    if request.method == "POST":
+        # A real role or member organisation the form did not offer is a request for something
+        # not allowed (403); values that are no role or organisation at all are bad input (422).
+        posted_org = request.form.get("organisation_id", "")
+        if (posted_org.isdigit() and int(posted_org) not in {o.id for o in organisations}
+                and int(posted_org) in {m.organisation_id for m in memberships}):
+            abort(403)
+        all_roles = {role.value: role for role in RoleKind}
+        if any(all_roles[value] not in grantable for value in request.form.getlist("roles") if value in all_roles):
+            abort(403)
+    form = InviteForm(organisations=organisations, roles=grantable)
     preselected = request.args.get("organisation_id", type=int)
-    grantable = access.grantable_roles(current_user, network, by_org.get(preselected) or (allowed[0] if len(allowed) == 1 else None))
-    form = InviteForm(organisations=organisations, roles=grantable or access.CONTACT_GRANTABLE_ROLES)
-    if request.method == "GET" and preselected:
-        form.organisation_id.data = str(preselected)
+    if request.method == "GET":
+        if preselected in {o.id for o in organisations}:
+            form.organisation_id.data = str(preselected)
+        elif len(organisations) == 1:
+            form.organisation_id.data = str(organisations[0].id)
     if form.validate_on_submit():
         organisation_id = int(form.organisation_id.data)
         organisation = next(o for o in organisations if o.id == organisation_id)

@@ -1,0 +1,361 @@
+"""Who may open or post to every route of the app: one test per (route, method, role).
+
+A new route without a row in ``ROUTES`` makes ``test_every_route_is_in_the_matrix`` fail.
+The rules are in ``network/networks/access.py``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from sqlalchemy import select
+
+from network.auth import tokens
+from network.auth.models import Person
+from network.extensions import db
+from network.networks.models import Membership, MembershipStatus, Network, NetworkRole, RoleKind
+from network.organisations.models import Organisation
+from tests.factories import PASSWORD, world
+
+# --- roles ------------------------------------------------------------------------------
+
+ROLES = ("anonymous", "participant", "contact", "executive", "other_contact",
+         "observer", "coordinator", "admin", "outsider")
+SIGNED_IN = frozenset(ROLES) - {"anonymous"}
+MEMBERS = SIGNED_IN - {"outsider"}
+COORDINATORS = frozenset({"coordinator", "admin"})
+HAMAR_MANAGERS = COORDINATORS | {"contact"}
+LILLEHAMMER_MANAGERS = COORDINATORS | {"other_contact"}
+ADMINS = frozenset({"admin"})
+
+# Text that only the network's members may read.
+NETWORK_SECRETS = ("Bolignettverket", "Dag Deltaker")
+
+# Endpoints the matrix leaves out: assets, the health check, and the developer mailbox
+# (tests/test_mail.py checks that it is 404 outside debug).
+NOT_IN_MATRIX = {"static", "main.designsystem", "main.health", "outbox.dev_mailbox"}
+
+NETWORK_FORM = {
+    "name": "Bolignettverket (endret)", "topic": "Boligpolitikk", "description": "Ny beskrivelse.",
+    "framing": "", "starts_on": "2019-04-10", "ends_on": "2020-10-14", "ks_contact_name": "Kari Koordinator",
+    "ks_contact_email": "kontakt@ks.test", "feedback_email": "tilbakemelding@ks.test", "status": "active",
+}
+NEW_NETWORK_FORM = {**NETWORK_FORM, "name": "Nytt nettverk 2025", "status": "planned"}
+ANCHORING_FORM = {"executive_name": "Rune Rådmann", "decided_on": "2019-03-01", "note": "Sak 12/19",
+                  "document_url": "https://example.test/sak-12-19"}
+
+
+def _invite_form(org_key: str, email: str, role: str = "participant") -> dict:
+    return {"name": "Nina Nyansatt", "email": email, "organisation_id": "{%s}" % org_key, "roles": [role]}
+
+
+# --- effects: did an allowed POST do its work, and did a refused one leave things alone? --
+
+
+def _network_renamed(ids):
+    return db.session.get(Network, ids["network"]).name == NETWORK_FORM["name"]
+
+
+def _network_created(ids):
+    return db.session.scalar(select(Network.id).where(Network.name == NEW_NETWORK_FORM["name"])) is not None
+
+
+def _active(ids, org_key):
+    membership = db.session.scalar(select(Membership).where(
+        Membership.network_id == ids["network"], Membership.organisation_id == ids[org_key]))
+    return membership is not None and membership.status is MembershipStatus.ACTIVE
+
+
+def _org_created(ids):
+    org_id = db.session.scalar(select(Organisation.id).where(Organisation.name == "Boligstiftelsen i Innlandet"))
+    return org_id is not None and _active({**ids, "new": org_id}, "new")
+
+
+def _anchored(org_key):
+    def check(ids):
+        membership = db.session.scalar(select(Membership).where(
+            Membership.network_id == ids["network"], Membership.organisation_id == ids[org_key]))
+        return membership.executive_name == ANCHORING_FORM["executive_name"]
+    return check
+
+
+def _has_role(email, role):
+    def check(ids):
+        person = db.session.scalar(select(Person).where(Person.email == email))
+        return person is not None and db.session.scalar(select(NetworkRole.id).where(
+            NetworkRole.person_id == person.id, NetworkRole.network_id == ids["network"],
+            NetworkRole.role == role)) is not None
+    return check
+
+
+def _role_gone(role_key):
+    return lambda ids: db.session.get(NetworkRole, ids[role_key]) is None
+
+
+# --- the matrix -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Route:
+    name: str                   # the test id
+    endpoint: str
+    method: str
+    path: str                   # formatted with the ids of the world
+    allowed: frozenset | None   # signed-in roles that may; None: see ``statuses``
+    data: dict | None = None
+    login_required: bool = True
+    statuses: dict = field(default_factory=dict)  # explicit status per role, for public pages
+    effect: Callable | None = None  # true once the POST has done its work
+
+    def expected(self, role: str) -> int:
+        if role in self.statuses:
+            return self.statuses[role]
+        if role == "anonymous" and self.login_required:
+            return 302
+        if self.allowed is not None and role in self.allowed:
+            return 200 if self.method == "GET" else 302
+        return 403
+
+
+def public(ok: int, signed_in: int | None = None) -> dict:
+    """Status for pages anyone may open; ``signed_in`` when signed-in people are sent on."""
+    return {role: (ok if role == "anonymous" or signed_in is None else signed_in) for role in ROLES}
+
+
+N = "/networks/{network}"
+ROUTES = [
+    # main
+    Route("index", "main.index", "GET", "/", None, login_required=False, statuses=public(200, signed_in=302)),
+    Route("my_page", "main.my_page", "GET", "/me", SIGNED_IN),
+    # auth
+    Route("login", "auth.login", "GET", "/login", None, login_required=False, statuses=public(200, signed_in=302)),
+    Route("login", "auth.login", "POST", "/login", None, login_required=False, statuses=public(302),
+          data={"email": "{participant_email}", "password": PASSWORD}),
+    Route("logout", "auth.logout", "POST", "/logout", SIGNED_IN),
+    Route("accept_invitation", "auth.accept_invitation", "GET", "/invitation/{invitation_token}", None,
+          login_required=False, statuses=public(200)),
+    Route("accept_invitation", "auth.accept_invitation", "POST", "/invitation/{invitation_token}", None,
+          login_required=False, statuses=public(302), data={"password": "nytt-passord-1", "confirm": "nytt-passord-1"}),
+    Route("reset_password", "auth.reset_password", "GET", "/reset-password/{reset_token}", None,
+          login_required=False, statuses=public(200)),
+    Route("reset_password", "auth.reset_password", "POST", "/reset-password/{reset_token}", None,
+          login_required=False, statuses=public(302), data={"password": "nytt-passord-1", "confirm": "nytt-passord-1"}),
+    Route("forgot_password", "auth.forgot_password", "GET", "/forgot-password", None,
+          login_required=False, statuses=public(200)),
+    Route("forgot_password", "auth.forgot_password", "POST", "/forgot-password", None,
+          login_required=False, statuses=public(302), data={"email": "{participant_email}"}),
+    # networks
+    Route("networks_index", "networks.index", "GET", "/networks/", SIGNED_IN),
+    Route("create", "networks.create", "GET", "/networks/new", ADMINS),
+    Route("create", "networks.create", "POST", "/networks/new", ADMINS, data=NEW_NETWORK_FORM, effect=_network_created),
+    Route("edit", "networks.edit", "GET", N + "/edit", COORDINATORS),
+    Route("edit", "networks.edit", "POST", N + "/edit", COORDINATORS, data=NETWORK_FORM, effect=_network_renamed),
+    Route("front_page", "networks.front_page", "GET", N, MEMBERS),
+    Route("members", "networks.members", "GET", N + "/members", COORDINATORS),
+    Route("members_search", "networks.members", "GET", N + "/members?q=3403", COORDINATORS),
+    Route("members_csv", "networks.members_csv", "GET", N + "/members.csv", COORDINATORS),
+    Route("add_member", "networks.add_member", "POST", N + "/members", COORDINATORS,
+          data={"organisation_id": "{ringsaker}"}, effect=lambda ids: _active(ids, "ringsaker")),
+    Route("create_organisation", "networks.create_organisation", "POST", N + "/organisations", COORDINATORS,
+          data={"name": "Boligstiftelsen i Innlandet", "kind": "other", "county_id": "", "org_number": "987654321"},
+          effect=_org_created),
+    Route("withdraw_member", "networks.withdraw_member", "POST", N + "/members/{gjovik_membership}/withdraw",
+          COORDINATORS, effect=lambda ids: not _active(ids, "gjovik")),
+    Route("municipality_hamar", "networks.municipality", "GET", N + "/municipalities/{hamar}", MEMBERS),
+    Route("municipality_lillehammer", "networks.municipality", "GET", N + "/municipalities/{lillehammer}", MEMBERS),
+    Route("anchoring_hamar", "networks.anchoring", "GET", N + "/municipalities/{hamar}/anchoring", HAMAR_MANAGERS),
+    Route("anchoring_hamar", "networks.anchoring", "POST", N + "/municipalities/{hamar}/anchoring", HAMAR_MANAGERS,
+          data=ANCHORING_FORM, effect=_anchored("hamar")),
+    Route("anchoring_lillehammer", "networks.anchoring", "GET", N + "/municipalities/{lillehammer}/anchoring",
+          LILLEHAMMER_MANAGERS),
+    Route("anchoring_lillehammer", "networks.anchoring", "POST", N + "/municipalities/{lillehammer}/anchoring",
+          LILLEHAMMER_MANAGERS, data=ANCHORING_FORM, effect=_anchored("lillehammer")),
+    Route("people", "networks.people", "GET", N + "/people", MEMBERS),
+    Route("invite", "networks.invite", "GET", N + "/people/invite", COORDINATORS | {"contact", "other_contact"}),
+    Route("invite_hamar", "networks.invite", "GET", N + "/people/invite?organisation_id={hamar}",
+          COORDINATORS | {"contact", "other_contact"}),
+    Route("invite_hamar_participant", "networks.invite", "POST", N + "/people/invite", HAMAR_MANAGERS,
+          data=_invite_form("hamar", "nina@hamar.test"), effect=_has_role("nina@hamar.test", RoleKind.PARTICIPANT)),
+    Route("invite_hamar_executive", "networks.invite", "POST", N + "/people/invite", HAMAR_MANAGERS,
+          data=_invite_form("hamar", "nina@hamar.test", "executive"),
+          effect=_has_role("nina@hamar.test", RoleKind.EXECUTIVE)),
+    Route("invite_hamar_coordinator", "networks.invite", "POST", N + "/people/invite", COORDINATORS,
+          data=_invite_form("hamar", "nina@hamar.test", "coordinator"),
+          effect=_has_role("nina@hamar.test", RoleKind.COORDINATOR)),
+    Route("invite_hamar_observer", "networks.invite", "POST", N + "/people/invite", COORDINATORS,
+          data=_invite_form("hamar", "nina@hamar.test", "observer"),
+          effect=_has_role("nina@hamar.test", RoleKind.OBSERVER)),
+    Route("invite_lillehammer_contact", "networks.invite", "POST", N + "/people/invite", LILLEHAMMER_MANAGERS,
+          data=_invite_form("lillehammer", "nils@lillehammer.test", "contact"),
+          effect=_has_role("nils@lillehammer.test", RoleKind.CONTACT)),
+    Route("revoke_hamar_role", "networks.revoke_role", "POST", N + "/roles/{hamar_helper_role}/revoke", HAMAR_MANAGERS,
+          effect=_role_gone("hamar_helper_role")),
+    Route("revoke_lillehammer_role", "networks.revoke_role", "POST", N + "/roles/{lillehammer_helper_role}/revoke",
+          LILLEHAMMER_MANAGERS, effect=_role_gone("lillehammer_helper_role")),
+    Route("revoke_observer_role", "networks.revoke_role", "POST", N + "/roles/{observer_role}/revoke", COORDINATORS,
+          effect=_role_gone("observer_role")),
+    Route("revoke_hamar_coordinator_role", "networks.revoke_role", "POST", N + "/roles/{hamar_coordinator_role}/revoke",
+          COORDINATORS, effect=_role_gone("hamar_coordinator_role")),
+]
+
+
+# --- the world --------------------------------------------------------------------------
+
+
+def build(app, factory) -> tuple[dict, dict]:
+    """``world`` plus the things the routes act on, added in one transaction. Returns (ids, people)."""
+    network, hamar, lillehammer, people = world(factory)
+    with app.app_context():
+        session = db.session
+
+        def municipality(number):
+            return session.scalar(select(Organisation).where(Organisation.kommunenummer == number))
+
+        def person(name, organisation=None, role=None, target=network):
+            new = Person(name=name, email=f"{name.lower().replace(' ', '.')}@example.test", organisation=organisation)
+            session.add(new)
+            if role is not None:
+                session.add(NetworkRole(network_id=target.id, person=new, role=role))
+            return new
+
+        other_network = session.scalar(select(Network).where(Network.name == "Et annet nettverk"))
+        hamar_org, lillehammer_org, gjovik, ringsaker = (municipality(n) for n in ("3403", "3405", "3407", "3411"))
+        gjovik_membership = Membership(network_id=network.id, organisation=gjovik)
+        other_membership = Membership(network_id=other_network.id, organisation=hamar_org)
+        helper = person("Hege Hjelper", hamar_org, RoleKind.PARTICIPANT)
+        lille_helper = person("Lars Lillehammer", lillehammer_org, RoleKind.PARTICIPANT)
+        hamar_coordinator = person("Hans Hamarkoordinator", hamar_org, RoleKind.COORDINATOR)
+        invitee = person("Ivar Invitert", hamar_org, RoleKind.PARTICIPANT)  # no password yet
+        resetter = person("Randi Reset")
+        resetter.password_hash = "a-hash"
+        session.add_all([gjovik_membership, other_membership])
+        session.commit()
+
+        def role_id(someone, target=network):
+            return session.scalar(select(NetworkRole.id).where(
+                NetworkRole.person_id == someone.id, NetworkRole.network_id == target.id))
+
+        ids = {
+            "network": network.id, "other_network": other_network.id, "hamar": hamar.id, "lillehammer": lillehammer.id,
+            "gjovik": gjovik.id, "gjovik_membership": gjovik_membership.id, "ringsaker": ringsaker.id,
+            "hamar_helper_role": role_id(helper), "lillehammer_helper_role": role_id(lille_helper),
+            "observer_role": role_id(people["observer"]), "hamar_coordinator_role": role_id(hamar_coordinator),
+            "other_membership": other_membership.id, "other_role": role_id(people["outsider"], other_network),
+            "participant_email": people["participant"].email,
+            "invitation_token": tokens.make_token(invitee, tokens.INVITATION),
+            "reset_token": tokens.make_token(resetter, tokens.PASSWORD_RESET),
+        }
+    return ids, people
+
+
+def client_for(role, people, client, login):
+    return client if role == "anonymous" else login(people[role])
+
+
+def fill(value, ids):
+    if isinstance(value, str):
+        return value.format(**ids)
+    if isinstance(value, list):
+        return [fill(item, ids) for item in value]
+    return value
+
+
+def request(route: Route, role, ids, people, client, login):
+    path = route.path.format(**ids)
+    data = {key: fill(value, ids) for key, value in (route.data or {}).items()}
+    http = client_for(role, people, client, login)
+    if route.method == "GET":
+        return path, http.get(path)
+    return path, http.post(path, data=data)
+
+
+# --- tests ------------------------------------------------------------------------------
+
+
+def test_every_route_is_in_the_matrix(app):
+    """A new route, or a new method on a route, needs a row in ROUTES."""
+    in_matrix = {(route.endpoint, route.method) for route in ROUTES}
+    missing = []
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint in NOT_IN_MATRIX:
+            continue
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            if (rule.endpoint, method) not in in_matrix:
+                missing.append(f"{method} {rule.rule} ({rule.endpoint})")
+    assert not missing, "Routes without a row in the access matrix: " + ", ".join(missing)
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    assert not {route.endpoint for route in ROUTES} - endpoints, "rows for routes that no longer exist"
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("route", ROUTES, ids=lambda route: f"{route.method}-{route.name}")
+def test_access(app, factory, client, login, route, role):
+    ids, people = build(app, factory)
+    path, response = request(route, role, ids, people, client, login)
+    expected = route.expected(role)
+    assert response.status_code == expected, (route.method, path, role, response.status_code)
+    body = response.get_data(as_text=True)
+
+    if role == "anonymous" and route.login_required:
+        location = urlsplit(response.location)
+        assert location.path == "/login"
+        assert parse_qs(location.query)["next"] == [path]
+    elif expected == 302 and route.login_required:
+        assert not urlsplit(response.location).path.startswith("/login")
+    if expected == 403:
+        assert "Du har ikke tilgang til denne siden" in body
+
+    if role in ("anonymous", "outsider"):
+        for secret in NETWORK_SECRETS:
+            assert secret not in body, f"{secret!r} shown to {role} on {route.method} {path}"
+
+    if route.effect is not None:
+        with app.app_context():
+            done = route.effect(ids)
+        assert done is (expected == 302 and role != "anonymous"), f"effect of {route.method} {path} as {role}"
+
+
+THIS_NETWORK = ("coordinator", "admin")
+OTHER_NETWORK = ("outsider", "admin")  # the outsider coordinates the other network
+WRONG_IDS = [
+    ("unknown_network", "GET", "/networks/999999", ROLES[1:]),
+    ("unknown_network_edit", "GET", "/networks/999999/edit", THIS_NETWORK + ("participant",)),
+    ("unknown_network_members", "GET", "/networks/999999/members", THIS_NETWORK),
+    ("unknown_network_people", "GET", "/networks/999999/people", THIS_NETWORK),
+    ("unknown_network_add", "POST", "/networks/999999/members", THIS_NETWORK),
+    ("unknown_organisation", "GET", N + "/municipalities/999999", THIS_NETWORK + ("participant",)),
+    ("non_member_organisation", "GET", N + "/municipalities/{ringsaker}", THIS_NETWORK + ("participant",)),
+    ("non_member_anchoring", "GET", N + "/municipalities/{ringsaker}/anchoring", THIS_NETWORK),
+    ("non_member_anchoring_post", "POST", N + "/municipalities/{ringsaker}/anchoring", THIS_NETWORK),
+    ("add_unknown_organisation", "POST", N + "/members", THIS_NETWORK),
+    ("role_from_other_network", "POST", N + "/roles/{other_role}/revoke", THIS_NETWORK),
+    ("unknown_role", "POST", N + "/roles/999999/revoke", THIS_NETWORK),
+    ("membership_from_other_network", "POST", N + "/members/{other_membership}/withdraw", THIS_NETWORK),
+    ("unknown_membership", "POST", N + "/members/999999/withdraw", THIS_NETWORK),
+    # The other network's coordinator reaching into this network through their own network's URLs.
+    ("role_through_other_network", "POST", "/networks/{other_network}/roles/{hamar_helper_role}/revoke", OTHER_NETWORK),
+    ("membership_through_other_network", "POST", "/networks/{other_network}/members/{gjovik_membership}/withdraw",
+     OTHER_NETWORK),
+]
+WRONG_ID_CASES = [
+    pytest.param(name, method, path, role, id=f"{name}-{role}")
+    for name, method, path, roles in WRONG_IDS for role in roles
+]
+
+
+@pytest.mark.parametrize("name, method, path, role", WRONG_ID_CASES)
+def test_wrong_ids_give_404(app, factory, login, name, method, path, role):
+    ids, people = build(app, factory)
+    http = login(people[role])
+    url = path.format(**ids)
+    data = {"organisation_id": "999999"} if name == "add_unknown_organisation" else ANCHORING_FORM
+    response = http.get(url) if method == "GET" else http.post(url, data=data)
+    assert response.status_code == 404, (name, role, response.status_code)
+    with app.app_context():
+        # Nothing in the other network or this one was touched.
+        assert db.session.get(NetworkRole, ids["other_role"]) is not None
+        assert db.session.get(NetworkRole, ids["hamar_helper_role"]) is not None
+        assert _active(ids, "gjovik")
+        assert db.session.get(Membership, ids["other_membership"]).status is MembershipStatus.ACTIVE
