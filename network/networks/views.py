@@ -113,7 +113,8 @@ def front_page(network_id: int):
         network=network,
         by_county=services.municipalities_by_county(memberships),
         other_members=[m for m in memberships if not m.organisation.is_municipality],
-        rows_with_notices=[row for row in rows if row.notices],
+        # The front page lists what needs action; "3 preferred" stays on the members page.
+        rows_with_notices=[row for row in rows if any(n.level != "info" for n in row.notices)],
         can_edit=access.can_edit_network(current_user, network),
     )
 
