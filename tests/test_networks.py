@@ -479,6 +479,9 @@ def test_team_size_check(app, factory, login, participants, contacts, notice):
     if notice is None:
         assert "Hver kommune skal ha minst" not in page and "Helst 3" not in page
         assert "Til oppfølging" not in text(front)
+    elif notice == INFO:  # "3 preferred" is shown on the page, not listed for follow-up
+        assert notice in page
+        assert "Til oppfølging" not in text(front)
     else:
         assert notice in page
         assert notice in section(front, "followup-heading")
