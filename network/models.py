@@ -1,7 +1,8 @@
 """Imports every capability's models, so that the mappers and Alembic see the whole schema."""
 from network.auth.models import Person  # noqa: F401
 from network.challenges.models import Challenge  # noqa: F401
-from network.gatherings.models import Gathering  # noqa: F401
+from network.files.models import StoredFile  # noqa: F401
+from network.gatherings.models import Gathering, GatheringDay, Material, ProgrammeItem, Registration  # noqa: F401
 from network.networks.models import Membership, Network, NetworkRole  # noqa: F401
 from network.organisations.models import County, Organisation  # noqa: F401
-from network.outbox.models import OutboxMessage  # noqa: F401
+from network.outbox.models import OutboxAttachment, OutboxMessage  # noqa: F401

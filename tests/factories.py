@@ -3,14 +3,14 @@ the object detached, with its columns loaded; use ids to look things up again.""
 from __future__ import annotations
 
 import itertools
-from datetime import date
+from datetime import date, time, timedelta
 
 from sqlalchemy import select
 
 from network.auth.models import Person
 from network.auth.passwords import hash_password
 from network.extensions import db
-from network.gatherings.models import Gathering
+from network.gatherings.models import Gathering, GatheringDay
 from network.networks.models import Membership, Network, NetworkRole, NetworkStatus, RoleKind
 from network.organisations.models import Organisation, OrganisationKind
 
@@ -75,8 +75,13 @@ class Factory:
         self.role(network, person, role)
         return person
 
-    def gathering(self, network: Network, number: int, day: date, title: str = "Samling") -> Gathering:
-        return self._save(Gathering(network_id=network.id, number=number, title=f"{title} {number}", starts_on=day, ends_on=day))
+    def gathering(self, network: Network, number: int, day: date, title: str = "Samling", days: int = 1, **fields) -> Gathering:
+        gathering = Gathering(
+            network_id=network.id, number=number, title=f"{title} {number}",
+            days=[GatheringDay(day=day + timedelta(days=n), starts_at=time(10), ends_at=time(16)) for n in range(days)],
+            **fields,
+        )
+        return self._save(gathering)
 
 
 def world(factory: Factory):

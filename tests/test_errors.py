@@ -56,3 +56,11 @@ def test_unexpected_error_shows_a_friendly_page(app, app_config):
     response = app.test_client().get("/boom")
     assert response.status_code == 500
     assert "Noe gikk galt hos oss" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("app_config", [{"MAX_CONTENT_LENGTH": 1000}])
+def test_too_large_request_gets_a_norwegian_page(factory, login, app_config):
+    network, _, _, people = world(factory)
+    response = login(people["coordinator"]).post(f"/networks/{network.id}/edit", data={"name": "x" * 5000})
+    assert response.status_code == 413
+    assert "Filen er for stor" in response.get_data(as_text=True)

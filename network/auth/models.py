@@ -35,6 +35,8 @@ class Person(UserMixin, db.Model):
     # KS staff who may create networks and act as coordinator in all of them.
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The secret in the URL of the person's private calendar feed; made on first use.
+    calendar_token: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 

@@ -33,6 +33,13 @@ GATHERINGS = [
     (5, "Avslutning: strategiske råd", "Oppsummering, råd til kommunene og veien videre.", date(2020, 10, 14), "Gardermoen"),
 ]
 
+GATHERING_CAPACITY = 80
+VENUE_ADDRESSES = {
+    "Gardermoen": "Hotellvegen, 2060 Gardermoen",
+    "Lillehammer": "Storgata, 2609 Lillehammer",
+    "Stavanger": "Olav Vs gate, 4005 Stavanger",
+}
+
 CHALLENGES = [
     "Høye boligpriser i knutepunkter og fortettingsområder stenger barnefamilier og folk med vanlige inntekter ute",
     "Lite rotasjon i eneboligmarkedet: nye leiligheter frigjør ikke eneboliger til familier",
@@ -61,3 +68,35 @@ FIRST_NAMES = [
     "Solveig", "Magnus", "Tone", "Eirik", "Ragnhild", "Tor", "Hilde", "Anders",
 ]
 SURNAMES = ["Demosen", "Prøvesen", "Eksempelsen", "Testrud", "Fiktivdal", "Påskudd", "Lånemo", "Tenkeli"]
+
+# The follow-up KS planned for elected members in the 2023–2027 council period: a live network
+# whose first gathering is open for registration, so the demo has something to sign up for.
+FOLLOW_UP = {
+    "name": "Boligpolitikk for folkevalgte 2027",
+    "topic": "Folkevalgtopplæring i helhetlig boligpolitikk",
+    "description": (
+        "En ny runde der folkevalgte og administrasjonen i kommunene går gjennom lysarksettet om helhetlig "
+        "boligpolitikk, tilpasser det til egen kommune og deler erfaringer på to samlinger."
+    ),
+    "framing": "Samme utgangspunkt som nettverket 2019–2020: et godt sted å bo for alle.",
+    "starts_on": date(2027, 1, 15),
+    "ends_on": date(2027, 11, 30),
+    "ks_contact_name": "Kari Koordinator",
+    "ks_contact_email": "koordinator@demo.test",
+    "feedback_email": "tilbakemelding@demo.test",
+}
+FOLLOW_UP_MUNICIPALITIES = ["3403", "3405", "1103", "4203"]
+FOLLOW_UP_GATHERINGS = [
+    (1, "Oppstart for folkevalgte", "Lysarksettet og de seks strategiske rådene.", date(2027, 2, 10), 2, "Gardermoen", "open"),
+    (2, "Erfaringer fra egen kommune", "Kommunene legger fram hvordan de har brukt lysarkene.", date(2027, 10, 20), 1, "Hamar", "planned"),
+]
+FOLLOW_UP_CAPACITY = 40
+
+# The programme of the follow-up's first gathering: (day index, time, title, presenter, method, description).
+FOLLOW_UP_PROGRAMME = [
+    (0, (10, 0), "Velkommen og mål for samlingen", "KS", "plenary", "Hvorfor boligpolitikk hører hjemme hos folkevalgte."),
+    (0, (10, 30), "Lysarksettet: helhetlig kommunal boligpolitikk", "KS", "plenary", "Gjennomgang av lysarkene og manuset."),
+    (0, (13, 0), "Våre boligpolitiske mål", "Kommunene", "A", "Hver kommune legger fram sine mål i grupper."),
+    (1, (9, 0), "Planer og utviklingsområder", "Husbanken", "B", "Erfaringer med konkrete planer, i grupper etter vekstpress."),
+    (1, (13, 0), "Neste steg i egen kommune", "Kommunene", "C", "Hva hver kommune tar med hjem."),
+]

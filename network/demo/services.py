@@ -1,7 +1,7 @@
 """Load the demo network. Every step looks for what is already there, so a second run changes nothing."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, time, timedelta, timezone
 
 from flask import current_app
 from sqlalchemy import select
@@ -11,7 +11,9 @@ from network.auth.passwords import hash_password
 from network.challenges.models import Challenge
 from network.demo import content
 from network.extensions import db
-from network.gatherings.models import Gathering
+from network.gatherings.models import (
+    Gathering, GatheringDay, GatheringStatus, ProgrammeItem, Registration, RegistrationStatus, WorkingMethod,
+)
 from network.networks.models import Membership, Network, NetworkRole, NetworkStatus, RoleKind
 from network.organisations.models import Organisation, OrganisationKind
 from network.organisations.services import county_authority, import_national_list, municipality_by_number
@@ -86,17 +88,76 @@ class DemoLoader:
         for index, number in enumerate(content.MUNICIPALITY_NUMBERS):
             self.municipality(network, municipality_by_number(number), index, joined)
 
+        db.session.flush()
+        last = len(content.GATHERINGS)
         for number, title, theme, day, venue in content.GATHERINGS:
-            exists = db.session.scalar(select(Gathering.id).where(Gathering.network_id == network.id, Gathering.number == number)) if network.id else None
+            exists = db.session.scalar(select(Gathering.id).where(Gathering.network_id == network.id, Gathering.number == number))
             if exists is None:
-                db.session.add(Gathering(network=network, number=number, title=title, theme=theme, starts_on=day, ends_on=day, venue=venue))
+                gathering = Gathering(
+                    network=network, number=number, title=title, theme=theme, venue=venue,
+                    address=content.VENUE_ADDRESSES.get(venue, ""), capacity=content.GATHERING_CAPACITY,
+                    status=GatheringStatus.HELD,
+                    days=[GatheringDay(day=day, starts_at=time(10, 0), ends_at=time(16, 0))],
+                )
+                db.session.add(gathering)
+                self.attendance(network, gathering, first_or_last=number in (1, last))
 
         db.session.flush()
         titles = set(db.session.scalars(select(Challenge.title).where(Challenge.network_id == network.id)))
         for position, title in enumerate(content.CHALLENGES, start=1):
             if title not in titles:
                 db.session.add(Challenge(network=network, position=position, title=title))
+        self.follow_up(coordinator)
         db.session.flush()
+        return network
+
+    def attendance(self, network: Network, gathering: Gathering, first_or_last: bool) -> None:
+        """Who came to a held gathering: the teams, and most executives at the first and last."""
+        db.session.flush()
+        for role in db.session.scalars(select(NetworkRole).where(NetworkRole.network_id == network.id)):
+            person = role.person
+            if person.organisation is None or not person.organisation.is_municipality:
+                continue
+            if role.role is RoleKind.EXECUTIVE and (not first_or_last or person.organisation.kommunenummer in content.NOT_ANCHORED):
+                continue
+            db.session.add(Registration(gathering=gathering, person=person, days=list(gathering.days),
+                                        status=RegistrationStatus.ATTENDED, registered_by=person))
+
+    def follow_up(self, coordinator: Person) -> Network:
+        network = db.session.scalar(select(Network).where(Network.name == content.FOLLOW_UP["name"]))
+        if network is None:
+            network = Network(status=NetworkStatus.ACTIVE, **content.FOLLOW_UP)
+            db.session.add(network)
+        self.role(network, coordinator, RoleKind.COORDINATOR)
+        for number in content.FOLLOW_UP_MUNICIPALITIES:
+            organisation = municipality_by_number(number)
+            self.membership(network, organisation, content.FOLLOW_UP["starts_on"])
+            slug = email_slug(organisation.name)
+            for prefix, role in (("kontakt", RoleKind.CONTACT), ("deltaker", RoleKind.PARTICIPANT), ("radmann", RoleKind.EXECUTIVE)):
+                person = db.session.scalar(select(Person).where(Person.email == f"{prefix}.{slug}@demo.test"))
+                if person is not None:
+                    self.role(network, person, role)
+        db.session.flush()
+        for number, title, theme, day, length, venue, status in content.FOLLOW_UP_GATHERINGS:
+            exists = db.session.scalar(select(Gathering.id).where(Gathering.network_id == network.id, Gathering.number == number))
+            if exists is None:
+                gathering = Gathering(
+                    network=network, number=number, title=title, theme=theme, venue=venue,
+                    address=content.VENUE_ADDRESSES.get(venue, ""), capacity=content.FOLLOW_UP_CAPACITY,
+                    status=GatheringStatus(status),
+                    cancellation_deadline=datetime.combine(day - timedelta(days=7), time(12), tzinfo=timezone.utc),
+                    days=[GatheringDay(day=day + timedelta(days=n), starts_at=time(10, 0), ends_at=time(16, 0))
+                          for n in range(length)],
+                )
+                db.session.add(gathering)
+                if number == 1:
+                    gathering.programme = [
+                        ProgrammeItem(day=gathering.days[day_index], position=position, starts_at=time(*clock),
+                                      title=item_title, presenter=presenter, method=WorkingMethod(method),
+                                      description=description)
+                        for position, (day_index, clock, item_title, presenter, method, description)
+                        in enumerate(content.FOLLOW_UP_PROGRAMME)
+                    ]
         return network
 
     def municipality(self, network: Network, organisation: Organisation, index: int, joined: date) -> None:

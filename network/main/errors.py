@@ -18,7 +18,7 @@ def register(app) -> None:
         if error.code is None or error.code < 400:
             return error
         db.session.rollback()
-        template = f"errors/{error.code}.html" if error.code in (403, 404, 410, 429) else "errors/generic.html"
+        template = f"errors/{error.code}.html" if error.code in (403, 404, 410, 413, 429) else "errors/generic.html"
         return render_template(template, error=error), error.code
 
     @app.errorhandler(Exception)

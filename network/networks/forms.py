@@ -4,8 +4,8 @@ import re
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, EmailField, HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField, URLField
-from wtforms.validators import URL, DataRequired, Length, Optional, Regexp, ValidationError
+from wtforms import BooleanField, DateField, IntegerField, EmailField, HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField, URLField
+from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from network.networks.models import NetworkStatus, RoleKind
@@ -44,6 +44,16 @@ class NetworkForm(FlaskForm):
         _l("Status"),
         choices=[(s.value, s.label) for s in NetworkStatus],
         default=NetworkStatus.PLANNED.value,
+    )
+    charge_late_cancellation = BooleanField(
+        _l("Avmelding etter fristen faktureres"),
+        description=_l("Gjelder avmeldinger etter samlingens frist. Den som ikke møter, faktureres alltid."),
+        default=True,
+    )
+    reminder_days_before = IntegerField(
+        _l("Påminnelse antall dager før en samling"),
+        validators=[Optional(), NumberRange(min=0, max=60, message=_l("Velg et tall fra 0 til 60."))],
+        default=7,
     )
 
     def __init__(self, *args, **kwargs):

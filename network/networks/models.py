@@ -75,6 +75,7 @@ class Network(db.Model):
     __tablename__ = "network"
     __table_args__ = (
         CheckConstraint("ends_on IS NULL OR starts_on IS NULL OR ends_on >= starts_on", name="period_order"),
+        CheckConstraint("reminder_days_before BETWEEN 0 AND 60", name="reminder_days_range"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -90,6 +91,9 @@ class Network(db.Model):
     status: Mapped[NetworkStatus] = mapped_column(
         str_enum(NetworkStatus, "network_status"), default=NetworkStatus.PLANNED
     )
+    # Whether a cancellation after a gathering's deadline is invoiced like an attendance.
+    charge_late_cancellation: Mapped[bool] = mapped_column(default=True)
+    reminder_days_before: Mapped[int] = mapped_column(default=7)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     memberships: Mapped[list[Membership]] = relationship(

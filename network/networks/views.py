@@ -4,13 +4,15 @@ from __future__ import annotations
 import csv
 import io
 
-from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from network.auth.services import is_safe_next
 from network.extensions import db
+from network.gatherings import services as gathering_services
 from network.networks import access, services
+from network.networks.loading import load_network, require
 from network.networks.forms import (
     AddMemberForm,
     AnchoringForm,
@@ -27,19 +29,7 @@ from network.organisations.models import County, Organisation, OrganisationKind
 bp = Blueprint("networks", __name__, url_prefix="/networks")
 
 NETWORK_FIELDS = ("name", "topic", "description", "framing", "starts_on", "ends_on",
-                  "ks_contact_name", "ks_contact_email", "feedback_email")
-
-
-def require(allowed: bool) -> None:
-    if not allowed:
-        abort(403)
-
-
-def load_network(network_id: int) -> Network:
-    network = db.get_or_404(Network, network_id)
-    require(access.can_view_network(current_user, network))
-    g.network = network
-    return network
+                  "ks_contact_name", "ks_contact_email", "feedback_email", "charge_late_cancellation")
 
 
 def load_membership(network: Network, organisation_id: int) -> Membership:
@@ -88,6 +78,7 @@ def edit(network_id: int):
 
 def _save_network(network: Network | None, form: NetworkForm):
     fields = {name: getattr(form, name).data for name in NETWORK_FIELDS}
+    fields["reminder_days_before"] = 7 if form.reminder_days_before.data is None else form.reminder_days_before.data
     fields["status"] = NetworkStatus(form.status.data)
     try:
         saved = services.save_network(network, **fields)
@@ -107,16 +98,29 @@ def _save_network(network: Network | None, form: NetworkForm):
 def front_page(network_id: int):
     network = load_network(network_id)
     memberships = services.active_memberships(network)
-    rows = services.member_rows(network) if access.is_coordinator(current_user, network) else []
+    gatherings = gathering_services.gatherings_for(network)
+    rows = member_rows_with_gatherings(network, gatherings) if access.is_coordinator(current_user, network) else []
     return render_template(
         "networks/front_page.html",
         network=network,
+        gatherings=gatherings,
         by_county=services.municipalities_by_county(memberships),
         other_members=[m for m in memberships if not m.organisation.is_municipality],
         # The front page lists what needs action; "3 preferred" stays on the members page.
         rows_with_notices=[row for row in rows if any(n.level != "info" for n in row.notices)],
         can_edit=access.can_edit_network(current_user, network),
     )
+
+
+def member_rows_with_gatherings(network: Network, gatherings, sort: str = "county", descending: bool = False):
+    """The members' rows, with the checks on registrations for the gatherings added."""
+    rows = services.member_rows(network, sort, descending)
+    extra = gathering_services.gathering_notices(network, [row.membership for row in rows], gatherings)
+    for row in rows:
+        row.notices.extend(extra.get(row.membership.organisation_id, []))
+    if sort == "notices":
+        rows.sort(key=services.SORT_KEYS["notices"], reverse=descending)
+    return rows
 
 
 # --- members ----------------------------------------------------------------------------
@@ -134,7 +138,7 @@ def members(network_id: int):
     return render_template(
         "networks/members.html",
         network=network,
-        rows=services.member_rows(network, sort, descending),
+        rows=member_rows_with_gatherings(network, gathering_services.gatherings_for(network), sort, descending),
         sort=sort if sort in services.SORT_KEYS else "county",
         descending=descending,
         search_form=search_form,
@@ -154,7 +158,8 @@ def members_csv(network_id: int):
     writer = csv.writer(buffer, delimiter=";")
     writer.writerow([_("Organisasjon"), _("Type"), _("Kommunenummer"), _("Fylke"), _("Deltakere"),
                      _("Forankret"), _("Kommunedirektør"), _("Merknader")])
-    for row in services.member_rows(network, request.args.get("sort", "county"), request.args.get("dir") == "desc"):
+    for row in member_rows_with_gatherings(network, gathering_services.gatherings_for(network),
+                                           request.args.get("sort", "county"), request.args.get("dir") == "desc"):
         org = row.membership.organisation
         writer.writerow([_csv_cell(value) for value in (
             org.name, org.kind.label, org.kommunenummer or "", org.county.name if org.county else "",
@@ -247,13 +252,19 @@ def municipality(network_id: int, organisation_id: int):
         membership=membership,
         organisation=membership.organisation,
         team=team,
-        notices=services.team_notices(membership, team) if show_notices else [],
+        notices=_municipality_notices(network, membership, team) if show_notices else [],
         can_edit_anchoring=access.can_edit_anchoring(current_user, membership),
         can_invite=access.can_invite(current_user, network, membership),
         role_rows=role_rows,
         revocable={role.id for role in role_rows if access.can_revoke_role(current_user, role, membership)},
         action_form=EmptyForm(),
     )
+
+
+def _municipality_notices(network: Network, membership: Membership, team) -> list:
+    gathering_notices = gathering_services.gathering_notices(
+        network, [membership], gathering_services.gatherings_for(network))
+    return services.team_notices(membership, team) + gathering_notices.get(membership.organisation_id, [])
 
 
 @bp.route("/<int:network_id>/municipalities/<int:organisation_id>/anchoring", methods=["GET", "POST"])

@@ -7,6 +7,8 @@ sends nothing, and an SMTP outage leaves the message waiting for the next run of
 from __future__ import annotations
 
 import smtplib
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app, g, has_request_context, render_template
@@ -16,18 +18,28 @@ from sqlalchemy.orm import Session
 
 from network.extensions import db
 from network.models_base import utcnow
-from network.outbox.models import OutboxMessage, OutboxStatus
+from network.outbox.models import OutboxAttachment, OutboxMessage, OutboxStatus
 
 _SESSION_KEY = "outbox_new_ids"
 
 
-def queue_mail(recipient: str, subject: str, template: str, **context) -> OutboxMessage:
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content_type: str
+    data: bytes
+
+
+def queue_mail(
+    recipient: str, subject: str, template: str, attachments: Iterable[Attachment] = (), **context
+) -> OutboxMessage:
     """Render ``<template>.txt`` and ``<template>.html`` and queue them for ``recipient``."""
     message = OutboxMessage(
         recipient=recipient,
         subject=subject,
         body_text=render_template(f"{template}.txt", **context),
         body_html=render_template(f"{template}.html", **context),
+        attachments=[OutboxAttachment(filename=a.filename, content_type=a.content_type, data=a.data) for a in attachments],
     )
     db.session.add(message)
     return message
@@ -53,7 +65,10 @@ class _TimedConnection(Connection):
 
 
 def _as_mail_message(row: OutboxMessage) -> Message:
-    return Message(subject=row.subject, recipients=[row.recipient], body=row.body_text, html=row.body_html)
+    message = Message(subject=row.subject, recipients=[row.recipient], body=row.body_text, html=row.body_html)
+    for attachment in row.attachments:
+        message.attach(attachment.filename, attachment.content_type, attachment.data)
+    return message
 
 
 def _due_query(now: datetime, ids: list[int] | None):

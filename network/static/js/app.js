@@ -5,3 +5,15 @@ document.addEventListener("DOMContentLoaded", function () {
     summary.focus();
   }
 });
+
+// A form whose button has data-once is sent once: a double click doesn't send it twice.
+document.addEventListener("submit", function (event) {
+  var button = event.target.querySelector("button[data-once]");
+  if (button) {
+    if (button.dataset.sent) {
+      event.preventDefault();
+    }
+    button.dataset.sent = "1";
+    button.setAttribute("aria-disabled", "true");
+  }
+});

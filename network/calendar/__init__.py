@@ -1,0 +1,1 @@
+"""iCalendar files and feeds for gatherings, and the reminder mail."""

@@ -1,0 +1,1 @@
+"""Day-package costs per municipality, the invoice basis and the catering list."""

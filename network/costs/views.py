@@ -1,0 +1,87 @@
+"""Cost pages, the invoice basis export and the catering list.
+Each view loads its objects, checks access, then acts."""
+from __future__ import annotations
+
+from flask import Blueprint, Response, render_template, request
+from flask_login import current_user, login_required
+
+from network.costs import export, services
+from network.gatherings.loading import load_gathering
+from network.gatherings.models import Gathering
+from network.networks import access
+from network.networks.loading import load_network, require
+from network.networks.models import Network
+
+bp = Blueprint("costs", __name__, url_prefix="/networks/<int:network_id>")
+
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@bp.app_template_global()
+def municipality_costs(membership):
+    """For ``costs/_municipality_costs.html``: the membership's costs, or None when the viewer
+    may not see them."""
+    return services.costs_for_viewer(current_user, membership)
+
+
+@bp.get("/costs")
+@login_required
+def overview(network_id: int):
+    network = load_network(network_id)
+    require(access.is_coordinator(current_user, network))
+    sort = request.args.get("sort", "name")
+    sort = sort if sort in services.MATRIX_SORTS else "name"
+    descending = request.args.get("dir") == "desc"
+    return render_template(
+        "costs/overview.html",
+        network=network,
+        matrix=services.cost_matrix(network, sort, descending),
+        sort=sort,
+        descending=descending,
+    )
+
+
+def _export(network: Network, gathering: Gathering | None, fmt: str) -> Response:
+    basis = services.invoice_basis(network, gathering)
+    name = f"fakturagrunnlag-nettverk-{network.id}" + (f"-samling-{gathering.number}" if gathering else "")
+    if fmt == "csv":
+        body, mimetype = export.to_csv(basis), "text/csv; charset=utf-8"
+    else:
+        body, mimetype = export.to_xlsx(basis), XLSX_MIMETYPE
+    return Response(body, mimetype=mimetype, headers={
+        "Content-Disposition": f"attachment; filename={name}.{fmt}",
+        "Cache-Control": "no-store",
+    })
+
+
+@bp.get("/costs/invoice-basis.<any(csv, xlsx):fmt>")
+@login_required
+def invoice_basis(network_id: int, fmt: str):
+    network = load_network(network_id)
+    require(access.is_coordinator(current_user, network))
+    return _export(network, None, fmt)
+
+
+@bp.get("/gatherings/<int:gathering_id>/invoice-basis.<any(csv, xlsx):fmt>")
+@login_required
+def gathering_invoice_basis(network_id: int, gathering_id: int, fmt: str):
+    gathering = load_gathering(network_id, gathering_id)
+    network = gathering.network
+    require(access.is_coordinator(current_user, network))
+    return _export(network, gathering, fmt)
+
+
+@bp.get("/gatherings/<int:gathering_id>/catering")
+@login_required
+def catering(network_id: int, gathering_id: int):
+    """Open to the network's members with counts only; names are for coordinators alone."""
+    gathering = load_gathering(network_id, gathering_id)
+    network = gathering.network
+    coordinator = access.is_coordinator(current_user, network)
+    return render_template(
+        "costs/catering.html",
+        network=network,
+        gathering=gathering,
+        days=services.catering(gathering, with_names=coordinator),
+        with_names=coordinator,
+    )

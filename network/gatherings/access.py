@@ -1,0 +1,33 @@
+"""Who may see, manage and register for gatherings. Builds on the network's rules."""
+from __future__ import annotations
+
+from network.auth.models import Person
+from network.gatherings.models import Gathering, Registration
+from network.networks import access as network_access
+from network.networks.models import Membership
+
+
+def can_view_gathering(person, gathering: Gathering) -> bool:
+    return network_access.can_view_network(person, gathering.network)
+
+
+def can_manage_gathering(person, gathering_or_network) -> bool:
+    network = getattr(gathering_or_network, "network", gathering_or_network)
+    return network_access.is_coordinator(person, network)
+
+
+def can_register_for(person, gathering: Gathering, target: Person, target_membership: Membership | None) -> bool:
+    """Participants register themselves; a contact registers their own municipality's people;
+    a coordinator registers anyone in the network."""
+    if not network_access.can_view_network(person, gathering.network):
+        return False
+    if network_access.is_coordinator(person, gathering.network):
+        return bool(network_access.roles_in(target, gathering.network)) or target.id == person.id
+    if target.id == person.id:
+        return True
+    return target_membership is not None and network_access.is_contact_for(person, target_membership) \
+        and bool(network_access.roles_in(target, gathering.network))
+
+
+def can_change_registration(person, registration: Registration, target_membership: Membership | None) -> bool:
+    return can_register_for(person, registration.gathering, registration.person, target_membership)

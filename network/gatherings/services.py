@@ -1,0 +1,335 @@
+"""The rules of gatherings and registration: windows, capacity, waiting list and attendance.
+
+Capacity holds under concurrency because every change that can take or free a seat first
+locks the gathering's row (``SELECT … FOR UPDATE`` on PostgreSQL), then counts, then writes,
+in one transaction. SQLite serialises writers by itself.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, time
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from network.auth.models import Person
+from network.extensions import db
+from network.gatherings import email
+from network.gatherings.models import (
+    ACTIVE_STATUSES, SEAT_STATUSES, Gathering, GatheringDay, GatheringStatus, Registration, RegistrationStatus,
+)
+from network.models_base import utcnow
+from network.networks.models import Membership, Network, NetworkRole, RoleKind
+from network.networks.services import MIN_PARTICIPANTS, PREFERRED_PARTICIPANTS, Notice
+
+
+class GatheringError(ValueError):
+    """A rule was broken; the message is shown to the user."""
+
+
+# --- gatherings -------------------------------------------------------------------------
+
+
+def gatherings_for(network: Network) -> list[Gathering]:
+    return list(db.session.scalars(
+        select(Gathering).where(Gathering.network_id == network.id)
+        .options(selectinload(Gathering.days)).order_by(Gathering.number)
+    ))
+
+
+def get_gathering(network: Network, gathering_id: int) -> Gathering | None:
+    return db.session.scalar(
+        select(Gathering).where(Gathering.id == gathering_id, Gathering.network_id == network.id)
+        .options(selectinload(Gathering.days))
+    )
+
+
+def next_number(network: Network) -> int:
+    return (db.session.scalar(select(func.max(Gathering.number)).where(Gathering.network_id == network.id)) or 0) + 1
+
+
+GATHERING_FIELDS = ("number", "title", "theme", "venue", "address", "capacity", "registration_opens_at",
+                    "registration_closes_at", "cancellation_deadline", "price_per_day")
+NOTIFY_FIELDS = {"venue": _("sted"), "address": _("adresse")}
+
+
+def save_gathering(network: Network, gathering: Gathering | None, **fields) -> tuple[Gathering, list[str]]:
+    """Create or update; returns the gathering and what changed that participants must hear about."""
+    opens, closes = fields.get("registration_opens_at"), fields.get("registration_closes_at")
+    if opens and closes and closes <= opens:
+        raise GatheringError(_("Påmeldingen må stenge etter at den åpner."))
+    clash = db.session.scalar(select(Gathering.id).where(
+        Gathering.network_id == network.id, Gathering.number == fields["number"],
+        Gathering.id != (gathering.id if gathering else -1)))
+    if clash:
+        raise GatheringError(_("Nettverket har allerede en samling nummer %(n)s.", n=fields["number"]))
+    changes = []
+    if gathering is None:
+        gathering = Gathering(network=network)
+        db.session.add(gathering)
+    else:
+        changes = [str(label) for name, label in NOTIFY_FIELDS.items() if getattr(gathering, name) != fields[name]]
+    if fields.get("capacity") is not None and gathering.id is not None:
+        if fields["capacity"] < seats_taken(gathering):
+            raise GatheringError(_("Kapasiteten kan ikke være lavere enn antallet som alt har plass (%(n)s).",
+                                   n=seats_taken(gathering)))
+    for name in GATHERING_FIELDS:
+        setattr(gathering, name, fields[name])
+    db.session.flush()
+    if changes:
+        email.queue_change_notice(gathering, active_registrations(gathering), changes)
+    return gathering, changes
+
+
+def add_day(gathering: Gathering, day: date, starts_at: time, ends_at: time) -> GatheringDay:
+    if ends_at <= starts_at:
+        raise GatheringError(_("Sluttidspunktet må være etter starttidspunktet."))
+    if any(existing.day == day for existing in gathering.days):
+        raise GatheringError(_("Samlingen har allerede en dag %(day)s.", day=day.strftime("%d.%m.%Y")))
+    new = GatheringDay(gathering=gathering, day=day, starts_at=starts_at, ends_at=ends_at)
+    db.session.add(new)
+    gathering.updated_at = utcnow()  # calendars see the change through SEQUENCE
+    db.session.flush()
+    if gathering.id and active_registrations(gathering):
+        email.queue_change_notice(gathering, active_registrations(gathering), [_("dato")])
+    return new
+
+
+def remove_day(gathering_day: GatheringDay) -> None:
+    gathering = gathering_day.gathering
+    if len(gathering.days) <= 1:
+        raise GatheringError(_("En samling må ha minst én dag."))
+    registrations = active_registrations(gathering)
+    gathering.days.remove(gathering_day)
+    db.session.delete(gathering_day)
+    gathering.updated_at = utcnow()
+    db.session.flush()
+    for registration in registrations:
+        if not registration.days:  # their only day is gone: keep them on the first day
+            registration.days = [gathering.days[0]]
+    if registrations:
+        email.queue_change_notice(gathering, registrations, [_("dato")])
+
+
+def change_status(gathering: Gathering, status: GatheringStatus) -> None:
+    if not gathering.can_move_to(status):
+        raise GatheringError(_("Samlingen kan ikke gå fra «%(old)s» til «%(new)s».",
+                               old=gathering.status.label, new=status.label))
+    gathering.move_to(status)
+
+
+# --- registrations ----------------------------------------------------------------------
+
+
+def active_registrations(gathering: Gathering) -> list[Registration]:
+    return list(db.session.scalars(
+        select(Registration).where(Registration.gathering_id == gathering.id, Registration.status.in_(ACTIVE_STATUSES))
+        .options(joinedload(Registration.person))
+    ))
+
+
+def registrations_with_people(gathering: Gathering) -> list[Registration]:
+    """Every registration with its person, organisation and days, in a fixed number of queries."""
+    return list(db.session.scalars(
+        select(Registration).where(Registration.gathering_id == gathering.id)
+        .options(joinedload(Registration.person).joinedload(Person.organisation), joinedload(Registration.days))
+        .order_by(Registration.created_at, Registration.id)
+    ).unique())
+
+
+def active_registration(gathering: Gathering, person: Person) -> Registration | None:
+    return db.session.scalar(select(Registration).where(
+        Registration.gathering_id == gathering.id, Registration.person_id == person.id,
+        Registration.status.in_(ACTIVE_STATUSES)).options(selectinload(Registration.days)))
+
+
+def seats_taken(gathering: Gathering) -> int:
+    return db.session.scalar(select(func.count()).select_from(Registration).where(
+        Registration.gathering_id == gathering.id, Registration.status.in_(SEAT_STATUSES))) or 0
+
+
+def _lock(gathering: Gathering) -> None:
+    """Serialise seat changes for one gathering (a row lock on PostgreSQL)."""
+    db.session.execute(select(Gathering.id).where(Gathering.id == gathering.id).with_for_update())
+
+
+def registration_closed_reason(gathering: Gathering, now: datetime | None = None) -> str | None:
+    """Why nobody can register now, or None if they can."""
+    now = now or utcnow()
+    if gathering.status is not GatheringStatus.OPEN:
+        return _("Påmeldingen er ikke åpen (%(status)s).", status=gathering.status.label.lower())
+    if gathering.registration_opens_at and now < gathering.registration_opens_at:
+        return _("Påmeldingen har ikke åpnet ennå.")
+    if gathering.registration_closes_at and now >= gathering.registration_closes_at:
+        return _("Påmeldingsfristen er ute.")
+    return None
+
+
+@dataclass
+class RegistrationDetails:
+    day_ids: list[int]
+    diet: str = ""
+    allergies: str = ""
+    accessibility: str = ""
+    comment: str = ""
+
+
+def _chosen_days(gathering: Gathering, day_ids: list[int]) -> list[GatheringDay]:
+    by_id = {day.id: day for day in gathering.days}
+    if not day_ids:
+        raise GatheringError(_("Velg minst én dag."))
+    unknown = [day_id for day_id in day_ids if day_id not in by_id]
+    if unknown:
+        raise GatheringError(_("Samlingen har ikke den dagen du valgte."))
+    return sorted((by_id[day_id] for day_id in set(day_ids)), key=lambda d: d.day)
+
+
+def register(gathering: Gathering, person: Person, details: RegistrationDetails, registered_by: Person,
+             now: datetime | None = None, override_window: bool = False) -> Registration:
+    """Confirm a seat, or a place on the waiting list when the gathering is full."""
+    now = now or utcnow()
+    reason = registration_closed_reason(gathering, now)
+    if reason and not override_window:
+        raise GatheringError(reason)
+    days = _chosen_days(gathering, details.day_ids)
+    _lock(gathering)
+    if active_registration(gathering, person) is not None:
+        raise GatheringError(_("%(name)s er allerede påmeldt denne samlingen.", name=person.name))
+    full = gathering.capacity is not None and seats_taken(gathering) >= gathering.capacity
+    registration = Registration(
+        gathering=gathering, person=person, registered_by=registered_by, days=days,
+        status=RegistrationStatus.WAITING if full else RegistrationStatus.CONFIRMED,
+        waiting_since=now if full else None,
+        diet=details.diet.strip(), allergies=details.allergies.strip(),
+        accessibility=details.accessibility.strip(), comment=details.comment.strip(),
+    )
+    db.session.add(registration)
+    db.session.flush()
+    email.queue_confirmation(registration)
+    return registration
+
+
+def update_registration(registration: Registration, details: RegistrationDetails) -> None:
+    if registration.status not in (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITING):
+        raise GatheringError(_("Påmeldingen kan ikke endres lenger."))
+    registration.days = _chosen_days(registration.gathering, details.day_ids)
+    registration.diet = details.diet.strip()
+    registration.allergies = details.allergies.strip()
+    registration.accessibility = details.accessibility.strip()
+    registration.comment = details.comment.strip()
+
+
+def cancel(registration: Registration, now: datetime | None = None) -> Registration | None:
+    """Cancel; a freed seat goes to the first person waiting, who is told by mail. Returns them."""
+    now = now or utcnow()
+    if registration.status not in (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITING):
+        raise GatheringError(_("Påmeldingen kan ikke meldes av lenger."))
+    gathering = registration.gathering
+    _lock(gathering)
+    db.session.refresh(registration)
+    freed_seat = registration.status is RegistrationStatus.CONFIRMED
+    registration.status = RegistrationStatus.CANCELLED
+    registration.cancelled_at = now
+    registration.late_cancellation = bool(
+        freed_seat and gathering.cancellation_deadline and now > gathering.cancellation_deadline)
+    db.session.flush()
+    email.queue_cancellation(registration)
+    if freed_seat:
+        return promote_waiting(gathering)
+    return None
+
+
+def promote_waiting(gathering: Gathering) -> Registration | None:
+    """Give free seats to the waiting list, first come first served (the gathering is locked)."""
+    if gathering.capacity is not None and seats_taken(gathering) >= gathering.capacity:
+        return None
+    first = db.session.scalar(
+        select(Registration).where(Registration.gathering_id == gathering.id,
+                                   Registration.status == RegistrationStatus.WAITING)
+        .order_by(Registration.waiting_since, Registration.id).limit(1)
+    )
+    if first is None:
+        return None
+    first.status = RegistrationStatus.CONFIRMED
+    first.waiting_since = None
+    db.session.flush()
+    email.queue_promotion(first)
+    return first
+
+
+ATTENDANCE_STATUSES = (RegistrationStatus.ATTENDED, RegistrationStatus.NO_SHOW, RegistrationStatus.CONFIRMED)
+
+
+def mark_attendance(gathering: Gathering, statuses: dict[int, RegistrationStatus], today: date | None = None) -> int:
+    """After the gathering: attended or no-show for each confirmed registration. Returns the count changed."""
+    today = today or date.today()
+    if gathering.status is not GatheringStatus.HELD and (gathering.starts_on is None or today < gathering.starts_on):
+        raise GatheringError(_("Oppmøte kan registreres når samlingen har startet."))
+    changed = 0
+    for registration in db.session.scalars(select(Registration).where(Registration.gathering_id == gathering.id)):
+        status = statuses.get(registration.id)
+        if status is None or status is registration.status:
+            continue
+        if status not in ATTENDANCE_STATUSES or registration.status not in ATTENDANCE_STATUSES:
+            raise GatheringError(_("Oppmøte kan bare registreres for dem som har plass."))
+        registration.status = status
+        changed += 1
+    return changed
+
+
+# --- the checks the seeds ask for -------------------------------------------------------
+
+
+def registered_counts(gathering_ids: list[int]) -> dict[tuple[int, int], int]:
+    """(organisation id, gathering id) → people with a seat, in one query."""
+    rows = db.session.execute(
+        select(Person.organisation_id, Registration.gathering_id, func.count())
+        .join(Registration, Registration.person_id == Person.id)
+        .where(Registration.gathering_id.in_(gathering_ids), Registration.status.in_(SEAT_STATUSES))
+        .group_by(Person.organisation_id, Registration.gathering_id)
+    ).all()
+    return {(org_id, gathering_id): count for org_id, gathering_id, count in rows}
+
+
+def gathering_notices(network: Network, memberships: list[Membership], gatherings: list[Gathering]) -> dict[int, list[Notice]]:
+    """Per organisation id: team size per gathering, and the executive at the first and last gathering
+    (seed 002). Only gatherings open for registration or later are checked."""
+    relevant = [g for g in gatherings if g.status is not GatheringStatus.PLANNED]
+    municipal = [m for m in memberships if m.organisation.is_municipality]
+    if not relevant or not municipal:
+        return {}
+    counts = registered_counts([g.id for g in relevant])
+    executives = db.session.execute(
+        select(Person.organisation_id, Person.id).join(NetworkRole, NetworkRole.person_id == Person.id)
+        .where(NetworkRole.network_id == network.id, NetworkRole.role == RoleKind.EXECUTIVE)
+    ).all()
+    executives_by_org = defaultdict(set)
+    for org_id, person_id in executives:
+        executives_by_org[org_id].add(person_id)
+    ends = {g.id for g in (gatherings[0], gatherings[-1])} if gatherings else set()
+    registered_people = set(db.session.execute(
+        select(Registration.person_id, Registration.gathering_id)
+        .where(Registration.gathering_id.in_(ends), Registration.status.in_(SEAT_STATUSES))
+    ).all())
+    notices: dict[int, list[Notice]] = defaultdict(list)
+    for membership in municipal:
+        org_id = membership.organisation_id
+        for gathering in relevant:
+            count = counts.get((org_id, gathering.id), 0)
+            if count < MIN_PARTICIPANTS:
+                notices[org_id].append(Notice("danger", _(
+                    "Samling %(n)s: %(count)s påmeldt. Kommunen skal ha minst %(min)s, helst %(pref)s.",
+                    n=gathering.number, count=count, min=MIN_PARTICIPANTS, pref=PREFERRED_PARTICIPANTS)))
+            elif count < PREFERRED_PARTICIPANTS:
+                notices[org_id].append(Notice("info", _(
+                    "Samling %(n)s: %(count)s påmeldt. Helst %(pref)s.",
+                    n=gathering.number, count=count, pref=PREFERRED_PARTICIPANTS)))
+            if gathering.id in ends and executives_by_org[org_id] and not any(
+                    (person_id, gathering.id) in registered_people for person_id in executives_by_org[org_id]):
+                which = _("første") if gathering.id == gatherings[0].id else _("siste")
+                notices[org_id].append(Notice("warning", _(
+                    "Kommunedirektøren er ikke påmeldt den %(which)s samlingen (samling %(n)s).",
+                    which=which, n=gathering.number)))
+    return dict(notices)

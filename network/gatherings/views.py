@@ -1,0 +1,360 @@
+"""Gathering pages and registration. Each view loads, checks access in ``access``, then acts."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy.exc import IntegrityError
+
+from network.auth.models import Person
+from network.extensions import db
+from network.gatherings import access, services
+from network.gatherings.loading import load_gathering
+from network.gatherings.forms import DayForm, GatheringForm, NewGatheringForm, RegistrationForm, StatusForm, to_local, to_utc
+from network.gatherings.models import Gathering, GatheringDay, GatheringStatus, Registration, RegistrationStatus
+from network.gatherings.services import GatheringError, RegistrationDetails
+from network.networks import access as network_access
+from network.networks import services as network_services
+from network.networks.forms import EmptyForm
+from network.networks.loading import load_network, require
+from network.networks.models import Network
+from network.programme.services import programme_for
+
+bp = Blueprint("gatherings", __name__, url_prefix="/networks/<int:network_id>/gatherings")
+
+DATETIME_FIELDS = ("registration_opens_at", "registration_closes_at", "cancellation_deadline")
+
+
+def load_registration(gathering: Gathering, registration_id: int) -> Registration:
+    registration = db.session.get(Registration, registration_id)
+    if registration is None or registration.gathering_id != gathering.id:
+        abort(404)
+    return registration
+
+
+def membership_of(network: Network, person: Person):
+    return network_services.get_membership(network, person.organisation_id) if person.organisation_id else None
+
+
+def status_code(form) -> int:
+    return 422 if form.errors else 200
+
+
+@bp.get("/")
+@login_required
+def index(network_id: int):
+    network = load_network(network_id)
+    return render_template("gatherings/index.html", network=network, gatherings=services.gatherings_for(network),
+                           can_manage=access.can_manage_gathering(current_user, network))
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def create(network_id: int):
+    network = load_network(network_id)
+    require(access.can_manage_gathering(current_user, network))
+    form = NewGatheringForm()
+    if request.method == "GET":
+        form.number.data = services.next_number(network)
+    if form.validate_on_submit():
+        try:
+            gathering, _changes = services.save_gathering(network, None, **_gathering_fields(form))
+            services.add_day(gathering, form.first_day.data, form.starts_at.data, form.ends_at.data)
+        except GatheringError as error:
+            db.session.rollback()
+            form.form_errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(_("Samlingen er opprettet."), "success")
+            return redirect(url_for("gatherings.show", network_id=network.id, gathering_id=gathering.id))
+    return render_template("gatherings/edit.html", network=network, gathering=None, form=form), status_code(form)
+
+
+def _gathering_fields(form: GatheringForm) -> dict:
+    fields = {name: getattr(form, name).data for name in services.GATHERING_FIELDS}
+    for name in DATETIME_FIELDS:
+        fields[name] = to_utc(fields[name])
+    for name in ("theme", "venue", "address"):
+        fields[name] = (fields[name] or "").strip()
+    return fields
+
+
+@bp.route("/<int:gathering_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(network_id: int, gathering_id: int):
+    gathering = load_gathering(network_id, gathering_id)
+    require(access.can_manage_gathering(current_user, gathering))
+    form = GatheringForm(obj=gathering)
+    if request.method == "GET":
+        for name in DATETIME_FIELDS:
+            getattr(form, name).data = to_local(getattr(gathering, name))
+    if form.validate_on_submit():
+        try:
+            _saved, changes = services.save_gathering(gathering.network, gathering, **_gathering_fields(form))
+        except GatheringError as error:
+            db.session.rollback()
+            form.form_errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(_("Samlingen er lagret.") + (" " + _("Påmeldte har fått beskjed om endringen.") if changes else ""), "success")
+            return redirect(url_for("gatherings.show", network_id=network_id, gathering_id=gathering.id))
+    return render_template("gatherings/edit.html", network=gathering.network, gathering=gathering, form=form,
+                           day_form=DayForm(), status_form=StatusForm(choices=_next_statuses(gathering)),
+                           action_form=EmptyForm()), status_code(form)
+
+
+def _next_statuses(gathering: Gathering) -> list[GatheringStatus]:
+    return [status for status in GatheringStatus if gathering.can_move_to(status)]
+
+
+@bp.post("/<int:gathering_id>/status")
+@login_required
+def change_status(network_id: int, gathering_id: int):
+    gathering = load_gathering(network_id, gathering_id)
+    require(access.can_manage_gathering(current_user, gathering))
+    form = StatusForm(choices=list(GatheringStatus))
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        services.change_status(gathering, GatheringStatus(form.status.data))
+    except GatheringError as error:
+        flash(str(error), "danger")
+    else:
+        db.session.commit()
+        flash(_("Status er nå «%(status)s».", status=gathering.status.label), "success")
+    return redirect(url_for("gatherings.edit", network_id=network_id, gathering_id=gathering_id))
+
+
+@bp.post("/<int:gathering_id>/days")
+@login_required
+def add_day(network_id: int, gathering_id: int):
+    gathering = load_gathering(network_id, gathering_id)
+    require(access.can_manage_gathering(current_user, gathering))
+    form = DayForm()
+    if form.validate_on_submit():
+        try:
+            services.add_day(gathering, form.day.data, form.starts_at.data, form.ends_at.data)
+        except GatheringError as error:
+            db.session.rollback()
+            form.day.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(_("Dagen er lagt til."), "success")
+            return redirect(url_for("gatherings.edit", network_id=network_id, gathering_id=gathering_id))
+    edit_form = GatheringForm(obj=gathering)
+    return render_template("gatherings/edit.html", network=gathering.network, gathering=gathering, form=edit_form,
+                           day_form=form, status_form=StatusForm(choices=_next_statuses(gathering)),
+                           action_form=EmptyForm()), 422
+
+
+@bp.post("/<int:gathering_id>/days/<int:day_id>/delete")
+@login_required
+def remove_day(network_id: int, gathering_id: int, day_id: int):
+    gathering = load_gathering(network_id, gathering_id)
+    require(access.can_manage_gathering(current_user, gathering))
+    day = db.session.get(GatheringDay, day_id)
+    if day is None or day.gathering_id != gathering.id or not EmptyForm().validate_on_submit():
+        abort(404)
+    try:
+        services.remove_day(day)
+    except GatheringError as error:
+        db.session.rollback()
+        flash(str(error), "danger")
+    else:
+        db.session.commit()
+        flash(_("Dagen er fjernet."), "success")
+    return redirect(url_for("gatherings.edit", network_id=network_id, gathering_id=gathering_id))
+
+
+@bp.get("/<int:gathering_id>")
+@login_required
+def show(network_id: int, gathering_id: int):
+    gathering = load_gathering(network_id, gathering_id)
+    registrations = services.registrations_with_people(gathering)
+    coming = [r for r in registrations if r.status in (RegistrationStatus.CONFIRMED, RegistrationStatus.ATTENDED)]
+    mine = next((r for r in registrations if r.person_id == current_user.id and r.is_active), None)
+    return render_template(
+        "gatherings/show.html",
+        network=gathering.network, gathering=gathering, programme=programme_for(gathering),
+        coming_by_org=_group_by_organisation(coming),
+        waiting_count=sum(r.status is RegistrationStatus.WAITING for r in registrations),
+        mine=mine, closed_reason=services.registration_closed_reason(gathering),
+        can_manage=access.can_manage_gathering(current_user, gathering),
+        seats_taken=sum(r.status in services.SEAT_STATUSES for r in registrations),
+        action_form=EmptyForm(),
+    )
+
+
+def _group_by_organisation(registrations: list[Registration]) -> list[tuple[str, list[Registration]]]:
+    groups: dict[str, list[Registration]] = {}
+    for registration in registrations:
+        organisation = registration.person.organisation
+        groups.setdefault(organisation.name if organisation else _("Uten organisasjon"), []).append(registration)
+    ordered = sorted(groups.items(), key=lambda item: network_services.norwegian_key(item[0]))
+    return [(name, sorted(items, key=lambda r: network_services.norwegian_key(r.person.name))) for name, items in ordered]
+
+
+# --- registration -----------------------------------------------------------------------
+
+
+def _details(form: RegistrationForm) -> RegistrationDetails:
+    return RegistrationDetails(day_ids=form.days.data or [], diet=form.diet.data or "", allergies=form.allergies.data or "",
+                               accessibility=form.accessibility.data or "", comment=form.comment.data or "")
+
+
+def _target_person(network: Network, person_id: str | None) -> Person:
+    if not person_id:
+        return current_user._get_current_object()
+    if not str(person_id).isdigit():
+        abort(404)
+    person = db.session.get(Person, int(person_id))
+    if person is None or not network_access.roles_in(person, network):
+        abort(404)
+    return person
+
+
+@bp.route("/<int:gathering_id>/register", methods=["GET", "POST"])
+@login_required
+def register(network_id: int, gathering_id: int):
+    gathering = load_gathering(network_id, gathering_id)
+    network = gathering.network
+    form = RegistrationForm(gathering=gathering)
+    person = _target_person(network, form.person_id.data if request.method == "POST" else request.args.get("person_id"))
+    require(access.can_register_for(current_user, gathering, person, membership_of(network, person)))
+    existing = services.active_registration(gathering, person)
+    if existing is not None:
+        flash(_("%(name)s er allerede påmeldt. Her kan du endre påmeldingen.", name=person.name), "info")
+        return redirect(url_for("gatherings.edit_registration", network_id=network_id, gathering_id=gathering_id,
+                                registration_id=existing.id))
+    if request.method == "GET":
+        form.person_id.data = str(person.id) if person.id != current_user.id else ""
+        form.days.data = [day.id for day in gathering.days]
+    override = access.can_manage_gathering(current_user, gathering)  # coordinators may register late
+    if form.validate_on_submit():
+        try:
+            registration = services.register(gathering, person, _details(form), registered_by=current_user,
+                                              override_window=override)
+            db.session.commit()
+        except GatheringError as error:
+            db.session.rollback()
+            form.form_errors.append(str(error))
+        except IntegrityError:
+            # A double click, or two people registering the same person at once: the database
+            # keeps one active registration, and the second request lands here.
+            db.session.rollback()
+            existing = services.active_registration(gathering, person)
+            if existing is None:
+                raise
+            return redirect(url_for("gatherings.show", network_id=network_id, gathering_id=gathering_id))
+        else:
+            if registration.status is RegistrationStatus.WAITING:
+                flash(_("Samlingen er full. %(name)s står på ventelisten og får e-post ved ledig plass.", name=person.name), "warning")
+            else:
+                flash(_("%(name)s er påmeldt. En bekreftelse er sendt på e-post.", name=person.name), "success")
+            return redirect(url_for("gatherings.show", network_id=network_id, gathering_id=gathering_id))
+    return render_template("gatherings/register.html", network=network, gathering=gathering, form=form, person=person,
+                           registration=None, closed_reason=None if override else services.registration_closed_reason(gathering)
+                           ), status_code(form) if not form.form_errors else 422
+
+
+@bp.route("/<int:gathering_id>/registrations/<int:registration_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_registration(network_id: int, gathering_id: int, registration_id: int):
+    gathering = load_gathering(network_id, gathering_id)
+    registration = load_registration(gathering, registration_id)
+    require(access.can_change_registration(current_user, registration, membership_of(gathering.network, registration.person)))
+    form = RegistrationForm(obj=registration if request.method == "GET" else None, gathering=gathering)
+    if request.method == "GET":
+        form.days.data = [day.id for day in registration.days]
+    if form.validate_on_submit():
+        try:
+            services.update_registration(registration, _details(form))
+        except GatheringError as error:
+            db.session.rollback()
+            form.form_errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(_("Påmeldingen er endret."), "success")
+            return redirect(url_for("gatherings.show", network_id=network_id, gathering_id=gathering_id))
+    return render_template("gatherings/register.html", network=gathering.network, gathering=gathering, form=form,
+                           person=registration.person, registration=registration, closed_reason=None,
+                           action_form=EmptyForm()), 422 if form.errors else 200
+
+
+@bp.post("/<int:gathering_id>/registrations/<int:registration_id>/cancel")
+@login_required
+def cancel_registration(network_id: int, gathering_id: int, registration_id: int):
+    gathering = load_gathering(network_id, gathering_id)
+    registration = load_registration(gathering, registration_id)
+    require(access.can_change_registration(current_user, registration, membership_of(gathering.network, registration.person)))
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        promoted = services.cancel(registration)
+    except GatheringError as error:
+        db.session.rollback()
+        flash(str(error), "danger")
+    else:
+        db.session.commit()
+        message = _("%(name)s er meldt av.", name=registration.person.name)
+        if registration.late_cancellation:
+            message += " " + _("Avmeldingen kom etter fristen.")
+        if promoted is not None and access.can_manage_gathering(current_user, gathering):
+            message += " " + _("%(name)s har fått plassen fra ventelisten.", name=promoted.person.name)
+        flash(message, "success")
+    return redirect(url_for("gatherings.show", network_id=network_id, gathering_id=gathering_id))
+
+
+# --- the coordinator's list and attendance ----------------------------------------------
+
+
+@bp.get("/<int:gathering_id>/registrations")
+@login_required
+def registrations(network_id: int, gathering_id: int):
+    gathering = load_gathering(network_id, gathering_id)
+    network = gathering.network
+    require(access.can_manage_gathering(current_user, gathering) or _is_any_contact(network))
+    rows = services.registrations_with_people(gathering)
+    people = network_services.people_in_network(network)
+    if not access.can_manage_gathering(current_user, gathering):  # a contact sees their own municipality
+        rows = [r for r in rows if r.person.organisation_id == current_user.organisation_id]
+        people = [m for m in people if m.person.organisation_id == current_user.organisation_id]
+    memberships = network_services.active_memberships(network)
+    gatherings = services.gatherings_for(network)
+    return render_template(
+        "gatherings/registrations.html", network=network, gathering=gathering, rows=rows,
+        notices=services.gathering_notices(network, memberships, gatherings),
+        memberships=memberships, can_manage=access.can_manage_gathering(current_user, gathering),
+        attendance_statuses=services.ATTENDANCE_STATUSES, action_form=EmptyForm(),
+        people=people,
+    )
+
+
+def _is_any_contact(network: Network) -> bool:
+    membership = membership_of(network, current_user)
+    return membership is not None and network_access.is_contact_for(current_user, membership)
+
+
+@bp.post("/<int:gathering_id>/attendance")
+@login_required
+def attendance(network_id: int, gathering_id: int):
+    gathering = load_gathering(network_id, gathering_id)
+    require(access.can_manage_gathering(current_user, gathering))
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    statuses = {}
+    for key, value in request.form.items():
+        if key.startswith("status-") and key[7:].isdigit():
+            try:
+                statuses[int(key[7:])] = RegistrationStatus(value)
+            except ValueError:
+                abort(400)
+    try:
+        changed = services.mark_attendance(gathering, statuses)
+    except GatheringError as error:
+        db.session.rollback()
+        flash(str(error), "danger")
+    else:
+        db.session.commit()
+        flash(_("Oppmøtet er lagret (%(n)s endret).", n=changed), "success")
+    return redirect(url_for("gatherings.registrations", network_id=network_id, gathering_id=gathering_id))

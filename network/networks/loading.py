@@ -1,0 +1,24 @@
+"""Load, then check: the first two steps of every network page, shared by the capabilities' views.
+
+The network's access rule comes before any lookup inside it, so outsiders can't probe what exists.
+"""
+from __future__ import annotations
+
+from flask import abort, g
+from flask_login import current_user
+
+from network.extensions import db
+from network.networks import access
+from network.networks.models import Network
+
+
+def require(allowed: bool) -> None:
+    if not allowed:
+        abort(403)
+
+
+def load_network(network_id: int) -> Network:
+    network = db.get_or_404(Network, network_id)
+    require(access.can_view_network(current_user, network))
+    g.network = network  # the header shows the network's name
+    return network

@@ -1,0 +1,1 @@
+"""A gathering's programme and its materials (files and links)."""

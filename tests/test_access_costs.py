@@ -1,0 +1,98 @@
+"""The access matrix for costs, the invoice basis and the catering list (see tests/test_access_matrix.py)."""
+from __future__ import annotations
+
+from datetime import date
+from html import unescape
+
+import pytest
+from sqlalchemy import select
+
+from network.extensions import db
+from network.gatherings.models import Gathering, Registration, RegistrationStatus
+from network.networks.models import Network
+from tests.test_access_matrix import COORDINATORS, MEMBERS, ROLES, Route, build, request
+
+N = "/networks/{network}"
+GATHERING = N + "/gatherings/{gathering}"
+
+ROUTES = [
+    Route("cost_overview", "costs.overview", "GET", N + "/costs", COORDINATORS),
+    Route("cost_overview_sorted", "costs.overview", "GET", N + "/costs?sort=total&dir=desc", COORDINATORS),
+    Route("invoice_basis_csv", "costs.invoice_basis", "GET", N + "/costs/invoice-basis.csv", COORDINATORS),
+    Route("invoice_basis_xlsx", "costs.invoice_basis", "GET", N + "/costs/invoice-basis.xlsx", COORDINATORS),
+    Route("gathering_invoice_basis_csv", "costs.gathering_invoice_basis", "GET",
+          GATHERING + "/invoice-basis.csv", COORDINATORS),
+    Route("gathering_invoice_basis_xlsx", "costs.gathering_invoice_basis", "GET",
+          GATHERING + "/invoice-basis.xlsx", COORDINATORS),
+    # Every member may see the counts; only coordinators see names (tested below).
+    Route("catering", "costs.catering", "GET", GATHERING + "/catering", MEMBERS),
+]
+
+# The participant's diet, and names that only coordinators may see next to it.
+NAMED_NEED = "Dag Deltaker"
+
+
+def build_with_gathering(app, factory):
+    """The matrix's world, plus a gathering with the Hamar participant registered (with a diet)
+    and a gathering in the other network."""
+    ids, people = build(app, factory)
+    with app.app_context():
+        network = db.session.get(Network, ids["network"])
+        other_network = db.session.get(Network, ids["other_network"])
+    gathering = factory.gathering(network, 1, date(2019, 4, 10), days=2)
+    other_gathering = factory.gathering(other_network, 1, date(2019, 4, 10))
+    with app.app_context():
+        row = db.session.get(Gathering, gathering.id)
+        db.session.add(Registration(gathering=row, person_id=people["participant"].id, status=RegistrationStatus.CONFIRMED,
+                                    days=list(row.days), diet="Vegetar"))
+        db.session.commit()
+    return {**ids, "gathering": gathering.id, "other_gathering": other_gathering.id}, people
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("route", ROUTES, ids=lambda route: f"{route.method}-{route.name}")
+def test_access(app, factory, client, login, route, role):
+    ids, people = build_with_gathering(app, factory)
+    path, response = request(route, role, ids, people, client, login)
+    expected = route.expected(role)
+    assert response.status_code == expected, (route.method, path, role, response.status_code)
+    if role == "anonymous":
+        assert response.location.startswith("/login")
+    if expected == 403:
+        assert "Du har ikke tilgang til denne siden" in response.get_data(as_text=True)
+    if expected == 200 and route.endpoint == "costs.catering":
+        body = unescape(response.get_data(as_text=True))
+        main = body.split("<main")[1].split("</main>")[0]
+        assert "Vegetar" in main
+        assert (NAMED_NEED in main) is (role in COORDINATORS), role
+
+
+WRONG_IDS = [
+    ("unknown_network_costs", N.replace("{network}", "999999") + "/costs"),
+    ("unknown_network_export", N.replace("{network}", "999999") + "/costs/invoice-basis.xlsx"),
+    ("unknown_gathering_export", N + "/gatherings/999999/invoice-basis.csv"),
+    ("unknown_gathering_catering", N + "/gatherings/999999/catering"),
+    ("other_networks_gathering_export", N + "/gatherings/{other_gathering}/invoice-basis.xlsx"),
+    ("other_networks_gathering_catering", N + "/gatherings/{other_gathering}/catering"),
+]
+
+
+@pytest.mark.parametrize("role", ["coordinator", "admin"])
+@pytest.mark.parametrize("name, path", WRONG_IDS, ids=[name for name, _path in WRONG_IDS])
+def test_wrong_ids_give_404(app, factory, login, name, path, role):
+    ids, people = build_with_gathering(app, factory)
+    response = login(people[role]).get(path.format(**ids))
+    assert response.status_code == 404, (name, role, response.status_code)
+
+
+@pytest.mark.parametrize("suffix", ["/catering", "/invoice-basis.xlsx"])
+def test_the_other_networks_coordinator_cannot_reach_this_networks_gathering_through_their_own(
+        app, factory, login, suffix):
+    """The outsider coordinates the other network; this network's gathering id in that
+    network's URL must not find it."""
+    ids, people = build_with_gathering(app, factory)
+    response = login(people["outsider"]).get(f"/networks/{ids['other_network']}/gatherings/{ids['gathering']}{suffix}")
+    assert response.status_code == 404
+    assert NAMED_NEED not in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(Gathering.network_id).where(Gathering.id == ids["gathering"])) == ids["network"]

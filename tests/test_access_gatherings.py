@@ -1,0 +1,136 @@
+"""The access matrix for gatherings and registration (see tests/test_access_matrix.py)."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from network.auth.models import Person
+from network.extensions import db
+from network.gatherings.models import Gathering, GatheringStatus, Registration, RegistrationStatus
+from network.networks.models import Network
+from tests.gathering_helpers import FUTURE, open_gathering, register
+from tests.test_access_matrix import COORDINATORS, HAMAR_MANAGERS, MEMBERS, ROLES, Route, build, request
+
+G = "/networks/{network}/gatherings"
+GATHERING = G + "/{gathering}"
+CONTACTS_AND_COORDINATORS = COORDINATORS | {"contact", "other_contact"}
+HAMAR_REGISTRATION_MANAGERS = HAMAR_MANAGERS | {"participant"}  # the participant owns the registration
+
+GATHERING_FORM = {"number": "1", "title": "Oppstart (endret)", "price_per_day": "900", "venue": "Gardermoen"}
+NEW_FORM = {**GATHERING_FORM, "number": "7", "title": "Ekstra samling", "first_day": "2031-06-01",
+            "starts_at": "10:00", "ends_at": "15:00"}
+
+
+def _gathering_titled(title):
+    return lambda ids: db.session.scalar(select(Gathering.id).where(Gathering.title == title)) is not None
+
+
+def _registered(person_key):
+    return lambda ids: db.session.scalar(select(Registration.id).where(
+        Registration.person_id == ids[person_key], Registration.gathering_id == ids["gathering"])) is not None
+
+
+def _cancelled(ids):
+    return db.session.get(Registration, ids["reg_hamar"]).status is RegistrationStatus.CANCELLED
+
+
+ROUTES = [
+    Route("gatherings", "gatherings.index", "GET", G + "/", MEMBERS),
+    Route("new_gathering_page", "gatherings.create", "GET", G + "/new", COORDINATORS),
+    Route("new_gathering", "gatherings.create", "POST", G + "/new", COORDINATORS, data=NEW_FORM,
+          effect=_gathering_titled("Ekstra samling")),
+    Route("gathering", "gatherings.show", "GET", GATHERING, MEMBERS),
+    Route("edit_gathering_page", "gatherings.edit", "GET", GATHERING + "/edit", COORDINATORS),
+    Route("edit_gathering", "gatherings.edit", "POST", GATHERING + "/edit", COORDINATORS, data=GATHERING_FORM,
+          effect=_gathering_titled("Oppstart (endret)")),
+    Route("gathering_status", "gatherings.change_status", "POST", GATHERING + "/status", COORDINATORS,
+          data={"status": "closed"},
+          effect=lambda ids: db.session.get(Gathering, ids["gathering"]).status is GatheringStatus.CLOSED),
+    Route("add_day", "gatherings.add_day", "POST", GATHERING + "/days", COORDINATORS,
+          data={"day": "2031-03-20", "starts_at": "09:00", "ends_at": "12:00"},
+          effect=lambda ids: len(db.session.get(Gathering, ids["gathering"]).days) == 3),
+    Route("remove_day", "gatherings.remove_day", "POST", GATHERING + "/days/{second_day}/delete", COORDINATORS,
+          effect=lambda ids: len(db.session.get(Gathering, ids["gathering"]).days) == 1),
+    # The participant and Lillehammer's contact are registered already: sent on to the change page.
+    Route("register_page", "gatherings.register", "GET", GATHERING + "/register", MEMBERS,
+          statuses={"participant": 302, "other_contact": 302}),
+    Route("register_self", "gatherings.register", "POST", GATHERING + "/register", MEMBERS,
+          data={"days": ["{first_day}"]}),
+    Route("register_hamar_person", "gatherings.register", "POST", GATHERING + "/register", COORDINATORS | {"contact"},
+          data={"person_id": "{hamar_helper}", "days": ["{first_day}"]}, effect=_registered("hamar_helper")),
+    Route("edit_registration_page", "gatherings.edit_registration", "GET", GATHERING + "/registrations/{reg_hamar}/edit",
+          HAMAR_REGISTRATION_MANAGERS),
+    Route("edit_registration", "gatherings.edit_registration", "POST", GATHERING + "/registrations/{reg_hamar}/edit",
+          HAMAR_REGISTRATION_MANAGERS, data={"days": ["{first_day}"], "diet": "Vegansk"},
+          effect=lambda ids: db.session.get(Registration, ids["reg_hamar"]).diet == "Vegansk"),
+    Route("cancel_registration", "gatherings.cancel_registration", "POST",
+          GATHERING + "/registrations/{reg_hamar}/cancel", HAMAR_REGISTRATION_MANAGERS, effect=_cancelled),
+    Route("registrations", "gatherings.registrations", "GET", GATHERING + "/registrations", CONTACTS_AND_COORDINATORS),
+    Route("attendance", "gatherings.attendance", "POST", GATHERING + "/attendance", COORDINATORS,
+          data={"status-{reg_hamar}": "attended"},
+          effect=lambda ids: db.session.get(Registration, ids["reg_hamar"]).status is RegistrationStatus.ATTENDED),
+]
+
+
+def build_with_gathering(app, factory):
+    ids, people = build(app, factory)
+    with app.app_context():
+        network = db.session.get(Network, ids["network"])
+    gathering = open_gathering(factory, network, number=1, day=FUTURE)
+    with app.app_context():
+        gathering_row = db.session.get(Gathering, gathering.id)
+        first_day, second_day = (d.id for d in gathering_row.days)
+        hamar_helper = db.session.scalar(select(Person.id).where(Person.name == "Hege Hjelper"))
+    ids.update(gathering=gathering.id, first_day=first_day, second_day=second_day, hamar_helper=hamar_helper,
+               reg_hamar=register(app, gathering.id, people["participant"].id),
+               reg_lillehammer=register(app, gathering.id, people["other_contact"].id))
+    return ids, people
+
+
+def _fill_keys(route: Route, ids: dict) -> Route:
+    """Form field names may hold ids too (status-<registration id>)."""
+    if not route.data:
+        return route
+    data = {key.format(**ids): value for key, value in route.data.items()}
+    return Route(route.name, route.endpoint, route.method, route.path, route.allowed, data,
+                 route.login_required, route.statuses, route.effect)
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("route", ROUTES, ids=lambda route: f"{route.method}-{route.name}")
+def test_access(app, factory, client, login, route, role):
+    ids, people = build_with_gathering(app, factory)
+    if route.name == "attendance":  # attendance can be marked once the gathering is held
+        with app.app_context():
+            db.session.get(Gathering, ids["gathering"]).status = GatheringStatus.HELD
+            db.session.commit()
+    route = _fill_keys(route, ids)
+    path, response = request(route, role, ids, people, client, login)
+    expected = route.expected(role)
+    assert response.status_code == expected, (route.method, path, role, response.status_code)
+    if role == "anonymous":
+        assert response.location.startswith("/login?next=")
+    if expected == 403:
+        assert "Du har ikke tilgang til denne siden" in response.get_data(as_text=True)
+    if role in ("anonymous", "outsider"):
+        assert "Dag Deltaker" not in response.get_data(as_text=True)
+    if route.effect is not None:
+        with app.app_context():
+            done = route.effect(ids)
+        assert done is (expected == 302 and role != "anonymous"), f"effect of {route.method} {path} as {role}"
+
+
+@pytest.mark.parametrize("method, path", [
+    ("GET", G + "/999999"),
+    ("GET", "/networks/{other_network}/gatherings/{gathering}"),
+    ("GET", GATHERING + "/registrations/999999/edit"),
+    ("POST", GATHERING + "/registrations/999999/cancel"),
+    ("POST", GATHERING + "/days/999999/delete"),
+    ("GET", GATHERING + "/register?person_id=999999"),
+])
+def test_wrong_ids_give_404(app, factory, login, method, path):
+    ids, people = build_with_gathering(app, factory)
+    client = login(people["admin"])
+    url = path.format(**ids)
+    response = client.get(url) if method == "GET" else client.post(url)
+    assert response.status_code == 404

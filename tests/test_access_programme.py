@@ -1,0 +1,159 @@
+"""Who may open or post to every route of a gathering's programme and materials.
+
+Coordinators manage; every member of the network reads and downloads. The rules are in
+``network/gatherings/access.py``; ``tests/test_access_matrix.py`` collects ``ROUTES`` from here.
+"""
+from __future__ import annotations
+
+from datetime import date, time
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from sqlalchemy import select
+
+from network.extensions import db
+from network.gatherings.models import Gathering, GatheringDay, Material, ProgrammeItem
+from network.programme import services
+from network.programme.services import ItemFields, Upload
+from tests.test_access_matrix import COORDINATORS, MEMBERS, NETWORK_SECRETS, ROLES, Route, build, request
+
+G = "/networks/{network}/gatherings/{gathering}"
+ITEM_FORM = {"title": "Erfaringsdeling i grupper", "starts_at": "13:00", "presenter": "Kari Koordinator",
+             "method": "B", "description": "Planer og utviklingsområder.", "day_id": ""}
+LINK_FORM = {"title": "Husbankens veileder", "url": "https://www.husbanken.no/veileder", "attach_to": "{item}"}
+PDF = b"%PDF-1.4\n1 0 obj <</Type /Catalog>> endobj\ntrailer <</Root 1 0 R>>\n%%EOF\n"
+
+
+def _item_titled(title):
+    return lambda ids: db.session.scalar(select(ProgrammeItem.id).where(
+        ProgrammeItem.gathering_id == ids["gathering"], ProgrammeItem.title == title)) is not None
+
+
+def _gone(model, key):
+    return lambda ids: db.session.get(model, ids[key]) is None
+
+
+def _moved_up(ids):
+    return db.session.get(ProgrammeItem, ids["second_item"]).position == 0
+
+
+def _link_added(ids):
+    return db.session.scalar(select(Material.id).where(
+        Material.gathering_id == ids["gathering"], Material.url == LINK_FORM["url"])) is not None
+
+
+ROUTES = [
+    Route("programme_manage", "programme.manage", "GET", G + "/programme", COORDINATORS),
+    Route("programme_new_item", "programme.new_item", "GET", G + "/programme/new", COORDINATORS),
+    Route("programme_new_item", "programme.new_item", "POST", G + "/programme/new", COORDINATORS,
+          data=ITEM_FORM, effect=_item_titled(ITEM_FORM["title"])),
+    Route("programme_edit_item", "programme.edit_item", "GET", G + "/programme/{item}/edit", COORDINATORS),
+    Route("programme_edit_item", "programme.edit_item", "POST", G + "/programme/{item}/edit", COORDINATORS,
+          data={**ITEM_FORM, "title": "Velkommen (endret)"}, effect=_item_titled("Velkommen (endret)")),
+    Route("programme_delete_item", "programme.delete_item", "POST", G + "/programme/{item}/delete", COORDINATORS,
+          effect=_gone(ProgrammeItem, "item")),
+    Route("programme_move_item", "programme.move_item", "POST", G + "/programme/{second_item}/move", COORDINATORS,
+          data={"direction": "up"}, effect=_moved_up),
+    Route("programme_new_material", "programme.new_material", "GET", G + "/materials/new", COORDINATORS),
+    Route("programme_new_material", "programme.new_material", "POST", G + "/materials/new", COORDINATORS,
+          data=LINK_FORM, effect=_link_added),
+    Route("programme_delete_material", "programme.delete_material", "POST", G + "/materials/{file_material}/delete",
+          COORDINATORS, effect=_gone(Material, "file_material")),
+    Route("programme_download", "programme.download", "GET", G + "/materials/{file_material}/download", MEMBERS),
+]
+
+
+def build_programme(app, factory) -> tuple[dict, dict]:
+    """The matrix's world plus a gathering with two programme items, a file and a link, and a
+    second gathering (in the same network) and a third (in the other network) to reach across to."""
+    ids, people = build(app, factory)
+    with app.app_context():
+        def gathering(network_id, number):
+            new = Gathering(network_id=network_id, number=number, title=f"Samling {number}",
+                            days=[GatheringDay(day=date(2031, 3, 12), starts_at=time(10), ends_at=time(16))])
+            db.session.add(new)
+            db.session.flush()
+            return new
+
+        this = gathering(ids["network"], 1)
+        item = services.add_item(this, ItemFields(title="Velkommen"))
+        second = services.add_item(this, ItemFields(title="Gruppearbeid"))
+        file_material = services.add_material(this, title="Lysark", upload=Upload("lysark.pdf", PDF))
+        link_material = services.add_material(this, title="Lenke", url="https://example.test/", item_id=item.id)
+        sibling = gathering(ids["network"], 2)
+        sibling_item = services.add_item(sibling, ItemFields(title="Annen samling"))
+        sibling_material = services.add_material(sibling, title="Annet lysark", upload=Upload("annet.pdf", PDF))
+        foreign = gathering(ids["other_network"], 1)
+        db.session.commit()
+        ids = {**ids, "gathering": this.id, "item": item.id, "second_item": second.id,
+               "file_material": file_material.id, "link_material": link_material.id,
+               "sibling": sibling.id, "sibling_item": sibling_item.id, "sibling_material": sibling_material.id,
+               "foreign_gathering": foreign.id}
+    return ids, people
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("route", ROUTES, ids=lambda route: f"{route.method}-{route.name}")
+def test_access(app, factory, client, login, route, role):
+    ids, people = build_programme(app, factory)
+    path, response = request(route, role, ids, people, client, login)
+    expected = route.expected(role)
+    assert response.status_code == expected, (route.method, path, role, response.status_code)
+    body = response.get_data(as_text=True)
+
+    if role == "anonymous":
+        location = urlsplit(response.location)
+        assert location.path == "/login"
+        assert parse_qs(location.query)["next"] == [path]
+    elif expected == 302:
+        assert not urlsplit(response.location).path.startswith("/login")
+    if expected == 403:
+        assert "Du har ikke tilgang til denne siden" in body
+    if role in ("anonymous", "outsider"):
+        for secret in NETWORK_SECRETS:
+            assert secret not in body, f"{secret!r} shown to {role} on {route.method} {path}"
+
+    if route.effect is not None:
+        with app.app_context():
+            done = route.effect(ids)
+        assert done is (expected == 302 and role != "anonymous"), f"effect of {route.method} {path} as {role}"
+
+
+THIS_NETWORK = ("coordinator", "admin")
+OTHER_NETWORK = ("outsider", "admin")  # the outsider coordinates the other network
+WRONG_IDS = [
+    ("unknown_gathering", "GET", "/networks/{network}/gatherings/999999/programme", THIS_NETWORK),
+    ("unknown_item", "GET", G + "/programme/999999/edit", THIS_NETWORK),
+    ("unknown_material", "GET", G + "/materials/999999/download", THIS_NETWORK + ("participant",)),
+    ("item_of_sibling", "GET", G + "/programme/{sibling_item}/edit", THIS_NETWORK),
+    ("item_of_sibling_delete", "POST", G + "/programme/{sibling_item}/delete", THIS_NETWORK),
+    ("item_of_sibling_move", "POST", G + "/programme/{sibling_item}/move", THIS_NETWORK),
+    ("material_of_sibling_delete", "POST", G + "/materials/{sibling_material}/delete", THIS_NETWORK),
+    ("material_of_sibling_download", "GET", G + "/materials/{sibling_material}/download", THIS_NETWORK + ("participant",)),
+    ("link_download", "GET", G + "/materials/{link_material}/download", THIS_NETWORK + ("participant",)),
+    # A gathering reached through the wrong network's URL.
+    ("foreign_gathering", "GET", "/networks/{network}/gatherings/{foreign_gathering}/programme", THIS_NETWORK),
+    ("through_other_network", "GET", "/networks/{other_network}/gatherings/{gathering}/programme", OTHER_NETWORK),
+    ("through_other_network_download", "GET",
+     "/networks/{other_network}/gatherings/{gathering}/materials/{file_material}/download", OTHER_NETWORK),
+    ("through_other_network_delete", "POST",
+     "/networks/{other_network}/gatherings/{gathering}/materials/{file_material}/delete", OTHER_NETWORK),
+]
+WRONG_ID_CASES = [
+    pytest.param(name, method, path, role, id=f"{name}-{role}")
+    for name, method, path, roles in WRONG_IDS for role in roles
+]
+
+
+@pytest.mark.parametrize("name, method, path, role", WRONG_ID_CASES)
+def test_wrong_ids_give_404(app, factory, login, name, method, path, role):
+    ids, people = build_programme(app, factory)
+    url = path.format(**ids)
+    http = login(people[role])
+    response = http.get(url) if method == "GET" else http.post(url, data={"direction": "up"})
+    assert response.status_code == 404, (name, role, response.status_code)
+    with app.app_context():
+        for model, key in ((ProgrammeItem, "sibling_item"), (Material, "sibling_material"),
+                           (Material, "file_material"), (ProgrammeItem, "item")):
+            assert db.session.get(model, ids[key]) is not None
+        assert db.session.get(ProgrammeItem, ids["sibling_item"]).position == 0
