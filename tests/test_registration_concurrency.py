@@ -84,3 +84,48 @@ def test_fifty_simultaneous_registrations_for_the_last_ten_seats(migrated_databa
             db.session.execute(delete(Person).where(Person.id.in_(all_people)))
             db.session.commit()
             db.engine.dispose()
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="overlapping cron runs need PostgreSQL's row locks; the PostgreSQL run tests it")
+def test_two_reminder_runs_at_once_send_each_reminder_once(migrated_database):
+    from network.calendar.reminders import send_reminders
+
+    app = make_app(migrated_database, SERVER_NAME="nettverk.example.test")
+    with app.app_context():
+        network = Network(name="Påminnelsestest", topic="Test", ks_contact_name="K", ks_contact_email="k@ks.test",
+                          feedback_email="f@ks.test", reminder_days_before=7)
+        gathering = Gathering(network=network, number=1, title="Snart", status=GatheringStatus.OPEN,
+                              days=[GatheringDay(day=date(2031, 5, 5), starts_at=time(10), ends_at=time(16))])
+        people = [Person(name=f"Påminnet {n}", email=f"paminnet{n}@example.test") for n in range(20)]
+        db.session.add_all([network, gathering, *people])
+        db.session.flush()
+        for person in people:
+            db.session.add(Registration(gathering=gathering, person=person, status=RegistrationStatus.CONFIRMED,
+                                        days=list(gathering.days)))
+        db.session.commit()
+        network_id, all_people = network.id, [p.id for p in people]
+
+    start = threading.Barrier(2)
+
+    def run():
+        with app.app_context():
+            start.wait()
+            return send_reminders(today=date(2031, 5, 1))
+
+    try:
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            counts = list(pool.map(lambda _: run(), range(2)))
+        assert sum(counts) == 20  # each registration claimed by exactly one run
+        with app.app_context():
+            per_person = db.session.execute(
+                select(OutboxMessage.recipient, func.count()).where(OutboxMessage.recipient.like("paminnet%"))
+                .group_by(OutboxMessage.recipient)).all()
+            assert len(per_person) == 20
+            assert {count for _recipient, count in per_person} == {1}
+    finally:
+        with app.app_context():
+            db.session.execute(delete(OutboxMessage).where(OutboxMessage.recipient.like("paminnet%")))
+            db.session.execute(delete(Network).where(Network.id == network_id))
+            db.session.execute(delete(Person).where(Person.id.in_(all_people)))
+            db.session.commit()
+            db.engine.dispose()
