@@ -10,7 +10,7 @@ from sqlalchemy import select
 from network.extensions import db
 from network.gatherings.models import Gathering, Registration, RegistrationStatus
 from network.networks.models import Network
-from tests.test_access_matrix import COORDINATORS, MEMBERS, ROLES, Route, build, request
+from tests.test_access_matrix import COORDINATORS, MEMBERS, ROLES, Route, build, check_access
 
 N = "/networks/{network}"
 GATHERING = N + "/gatherings/{gathering}"
@@ -53,13 +53,7 @@ def build_with_gathering(app, factory):
 @pytest.mark.parametrize("route", ROUTES, ids=lambda route: f"{route.method}-{route.name}")
 def test_access(app, factory, client, login, route, role):
     ids, people = build_with_gathering(app, factory)
-    path, response = request(route, role, ids, people, client, login)
-    expected = route.expected(role)
-    assert response.status_code == expected, (route.method, path, role, response.status_code)
-    if role == "anonymous":
-        assert response.location.startswith("/login")
-    if expected == 403:
-        assert "Du har ikke tilgang til denne siden" in response.get_data(as_text=True)
+    expected, response = check_access(app, route, role, ids, people, client, login)
     if expected == 200 and route.endpoint == "costs.catering":
         body = unescape(response.get_data(as_text=True))
         main = body.split("<main")[1].split("</main>")[0]

@@ -304,10 +304,17 @@ def test_every_route_is_in_the_matrix(app):
 @pytest.mark.parametrize("route", ROUTES, ids=lambda route: f"{route.method}-{route.name}")
 def test_access(app, factory, client, login, route, role):
     ids, people = build(app, factory)
+    check_access(app, route, role, ids, people, client, login)
+
+
+def check_access(app, route: Route, role, ids, people, client, login, secrets=NETWORK_SECRETS):
+    """Request the route as the role and check the outcome: the status, where a redirect goes,
+    the 403 page, that outsiders see no network data, and whether a POST did its work.
+    Shared by every ``tests/test_access_*.py``; returns (expected status, response)."""
     path, response = request(route, role, ids, people, client, login)
     expected = route.expected(role)
     assert response.status_code == expected, (route.method, path, role, response.status_code)
-    body = response.get_data(as_text=True)
+    body = response.get_data(as_text=True) if response.mimetype.startswith("text/") else ""  # not XLSX
 
     if role == "anonymous" and route.login_required:
         location = urlsplit(response.location)
@@ -319,13 +326,14 @@ def test_access(app, factory, client, login, route, role):
         assert "Du har ikke tilgang til denne siden" in body
 
     if role in ("anonymous", "outsider"):
-        for secret in NETWORK_SECRETS:
+        for secret in secrets:
             assert secret not in body, f"{secret!r} shown to {role} on {route.method} {path}"
 
     if route.effect is not None:
         with app.app_context():
             done = route.effect(ids)
         assert done is (expected == 302 and role != "anonymous"), f"effect of {route.method} {path} as {role}"
+    return expected, response
 
 
 THIS_NETWORK = ("coordinator", "admin")

@@ -7,7 +7,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from icalendar import Calendar
-from sqlalchemy import event as sa_event
 from sqlalchemy import func, select, update
 
 from network.auth.models import Person
@@ -22,6 +21,7 @@ from network.outbox.services import send_pending
 from tests.factories import world
 from tests.gathering_helpers import FUTURE, open_gathering, register
 from tests.smtp_server import SMTPServer, free_port
+from tests.query_counter import count_queries
 
 OSLO = ZoneInfo("Europe/Oslo")
 SMTP_PORT = free_port()
@@ -261,18 +261,8 @@ def test_feed_shows_a_changed_venue_at_once(app, factory, client):
 
 
 def _selects_for(app, path) -> int:
-    statements = []
-    with app.app_context():
-        engine = db.engine
-
-    def record(_conn, _cursor, statement, *_args):
-        statements.append(statement)
-
-    sa_event.listen(engine, "before_cursor_execute", record)
-    try:
+    with count_queries(app) as statements:
         response = app.test_client().get(path)
-    finally:
-        sa_event.remove(engine, "before_cursor_execute", record)
     assert response.status_code == 200
     return len([s for s in statements if s.lstrip().upper().startswith("SELECT")])
 

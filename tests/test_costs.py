@@ -4,7 +4,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-from contextlib import contextmanager
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from html import unescape
@@ -15,7 +14,7 @@ import pytest
 from flask import render_template
 from flask_login import login_user
 from openpyxl import load_workbook
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from network.auth.models import Person
 from network.costs import services
@@ -25,6 +24,7 @@ from network.gatherings.models import Gathering, Registration, RegistrationStatu
 from network.networks.models import Membership, Network, RoleKind
 from network.organisations.models import Organisation, OrganisationKind
 from tests.factories import world
+from tests.query_counter import count_queries
 
 CONFIRMED, WAITING, CANCELLED = RegistrationStatus.CONFIRMED, RegistrationStatus.WAITING, RegistrationStatus.CANCELLED
 ATTENDED, NO_SHOW = RegistrationStatus.ATTENDED, RegistrationStatus.NO_SHOW
@@ -484,20 +484,6 @@ def test_catering_for_a_gathering_without_needs(app, login, costs_world):
 # --- a bounded number of SQL queries ----------------------------------------------------
 
 
-@contextmanager
-def count_queries(app):
-    statements: list[str] = []
-
-    def before_cursor_execute(_conn, _cursor, statement, _parameters, _context, _executemany):
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", before_cursor_execute)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", before_cursor_execute)
 
 
 def network_of_size(app, factory, size: int):

@@ -10,6 +10,7 @@ from network.gatherings.models import Gathering, GatheringStatus, Registration, 
 from network.networks.models import RoleKind
 from network.outbox.models import OutboxMessage
 from tests.factories import world
+from tests.query_counter import count_queries
 from tests.gathering_helpers import FUTURE, day_ids, open_gathering, register, registration
 
 NEW_FORM = {"number": "1", "title": "Oppstart", "theme": "Bolig for alle", "venue": "Gardermoen",
@@ -380,34 +381,22 @@ def test_gathering_page_groups_who_is_coming_by_municipality(app, factory, login
 
 
 def test_gathering_page_loads_in_a_fixed_number_of_queries(app, factory, login):
-    from sqlalchemy import event
-
     network, _, _, people = world(factory)
     gathering = open_gathering(factory, network)
     client = login(people["coordinator"])
     url = f"/networks/{network.id}/gatherings/{gathering.id}"
 
-    def count_queries():
-        counter = {"n": 0}
-
-        def listener(*_args):
-            counter["n"] += 1
-
-        with app.app_context():
-            engine = db.engine
-        event.listen(engine, "before_cursor_execute", listener)
-        try:
+    def queries_for_page() -> int:
+        with count_queries(app) as statements:
             assert client.get(url).status_code == 200
-        finally:
-            event.remove(engine, "before_cursor_execute", listener)
-        return counter["n"]
+        return len(statements)
 
     register(app, gathering.id, people["participant"].id)
-    few = count_queries()
+    few = queries_for_page()
     for n in range(8):
         person = factory.member_with_role(network, RoleKind.PARTICIPANT, factory.municipality("3403"))
         register(app, gathering.id, person.id)
-    assert count_queries() == few
+    assert queries_for_page() == few
 
 
 # --- the network's settings for gatherings ---------------------------------------------------------

@@ -4,14 +4,13 @@ from __future__ import annotations
 import csv
 import io
 import re
-from contextlib import contextmanager
 from datetime import date, timedelta
 from html import unescape
 from itertools import zip_longest
 from urllib.parse import urlsplit
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from network.auth.models import Person
 from network.extensions import db
@@ -19,6 +18,7 @@ from network.networks.models import Membership, MembershipStatus, Network, Netwo
 from network.organisations.models import Organisation, OrganisationKind
 from network.outbox.models import OutboxMessage
 from tests.factories import world
+from tests.query_counter import count_queries
 
 DANGER = "Bare 1 deltaker er registrert. Hver kommune skal ha minst 2, helst 3."
 INFO = "2 deltakere er registrert. Helst 3, så laget dekker bredden i boligpolitikken."
@@ -886,20 +886,6 @@ def test_network_list_shows_my_roles(factory, login):
 # --- a bounded number of SQL queries ----------------------------------------------------
 
 
-@contextmanager
-def count_queries(app):
-    statements: list[str] = []
-
-    def before_cursor_execute(_conn, _cursor, statement, _parameters, _context, _executemany):
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", before_cursor_execute)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", before_cursor_execute)
 
 
 def network_of_size(app, factory, size: int):

@@ -6,13 +6,12 @@ import re
 import struct
 import zipfile
 import zlib
-from contextlib import contextmanager
 from datetime import date, time
 from html import unescape
 from urllib.parse import urlsplit
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from network.extensions import db
 from network.files.models import StoredFile
@@ -20,6 +19,7 @@ from network.gatherings.models import Gathering, GatheringDay, Material, Program
 from network.programme import services
 from network.programme.services import ItemFields, Upload
 from tests.factories import world
+from tests.query_counter import count_queries
 
 DAY = date(2031, 3, 12)
 
@@ -90,20 +90,6 @@ def section(response, heading_id: str) -> str:
     return unescape(match.group(0)) if match else ""
 
 
-@contextmanager
-def count_queries(app):
-    statements: list[str] = []
-
-    def listener(_conn, _cursor, statement, *_args):
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", listener)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", listener)
 
 
 class Setting:
