@@ -64,17 +64,21 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from network.auth.views import bp as auth_bp
     from network.calendar.views import bp as calendar_bp
+    from network.challenges.views import bp as challenges_bp
     from network.costs.views import bp as costs_bp
     from network.demo.cli import bp as demo_bp
     from network.gatherings.views import bp as gatherings_bp
+    from network.groups.views import bp as groups_bp
+    from network.growth.views import bp as growth_bp
     from network.main.views import bp as main_bp
     from network.networks.views import bp as networks_bp
     from network.organisations.cli import bp as organisations_bp
     from network.outbox.views import bp as outbox_bp
+    from network.planning.views import bp as planning_bp
     from network.programme.views import bp as programme_bp
 
     for blueprint in (main_bp, auth_bp, networks_bp, gatherings_bp, programme_bp, calendar_bp, costs_bp,
-                      outbox_bp, organisations_bp, demo_bp):
+                      growth_bp, groups_bp, challenges_bp, planning_bp, outbox_bp, organisations_bp, demo_bp):
         app.register_blueprint(blueprint)
 
     from network.main import errors

@@ -6,3 +6,7 @@ from network.gatherings.models import Gathering, GatheringDay, Material, Program
 from network.networks.models import Membership, Network, NetworkRole  # noqa: F401
 from network.organisations.models import County, Organisation  # noqa: F401
 from network.outbox.models import OutboxAttachment, OutboxMessage  # noqa: F401
+from network.challenges.models import MunicipalityChallenge  # noqa: F401
+from network.groups.models import Group, GroupMember, Grouping  # noqa: F401
+from network.growth.models import GrowthOverride, GrowthSettings  # noqa: F401
+from network.planning.models import AdviceAssessment, PlanningStatus  # noqa: F401

@@ -68,6 +68,15 @@ def is_contact_for(person, membership: Membership) -> bool:
     )
 
 
+def is_team_member_of(person, membership: Membership) -> bool:
+    """One of the municipality's own people in this network: its participants, contact or executive."""
+    return (
+        _signed_in(person)
+        and person.organisation_id == membership.organisation_id
+        and bool(TEAM_ROLES & roles_in(person, membership.network))
+    )
+
+
 def can_see_team_warnings(person, membership: Membership) -> bool:
     return is_coordinator(person, membership.network) or is_contact_for(person, membership)
 

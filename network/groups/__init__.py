@@ -1,0 +1,1 @@
+"""Groups of member municipalities, for a network or for one gathering, with suggested groupings."""

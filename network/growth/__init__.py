@@ -1,0 +1,1 @@
+"""Growth classification: each member municipality's population trend, by the network's thresholds."""

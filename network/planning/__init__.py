@@ -1,0 +1,1 @@
+"""Planning-status profiles: Husbanken's six planning steps and KS's six strategic pieces of advice."""
