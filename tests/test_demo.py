@@ -1,7 +1,10 @@
 from sqlalchemy import func, select
 
 from network.auth.models import Person
-from network.challenges.models import Challenge
+from network.challenges.models import Challenge, MunicipalityChallenge
+from network.growth.models import GrowthClass
+from network.growth.services import classify_all
+from network.planning.models import AdviceAssessment, PlanningStatus
 from network.extensions import db
 from network.gatherings.models import Gathering
 from network.networks.models import Membership, Network, NetworkRole, NetworkStatus, RoleKind
@@ -23,11 +26,13 @@ def test_demo_loads_the_2019_2020_network_and_is_idempotent(app, runner):
     assert first.exit_code == 0, first.output
     assert "is ready" in first.output
     with app.app_context():
-        counts = {model.__name__: _count(model) for model in (Network, Membership, Person, NetworkRole, Gathering, Challenge)}
+        counts = {model.__name__: _count(model) for model in (Network, Membership, Person, NetworkRole, Gathering, Challenge,
+                                                                   MunicipalityChallenge, PlanningStatus, AdviceAssessment)}
     second = runner.invoke(args=["demo"])
     assert "(0 new accounts)" in second.output
     with app.app_context():
-        assert {model.__name__: _count(model) for model in (Network, Membership, Person, NetworkRole, Gathering, Challenge)} == counts
+        assert {model.__name__: _count(model) for model in (Network, Membership, Person, NetworkRole, Gathering, Challenge,
+                                                                   MunicipalityChallenge, PlanningStatus, AdviceAssessment)} == counts
 
         network = db.session.scalar(select(Network).where(Network.name == NETWORK_NAME))
         assert network.status is NetworkStatus.COMPLETED
@@ -46,7 +51,9 @@ def test_demo_loads_the_2019_2020_network_and_is_idempotent(app, runner):
         assert gatherings[0].venue == "Gardermoen"
         span = (gatherings[-1].starts_on - gatherings[0].starts_on).days
         assert 365 < span < 600  # about 1.5 years
-        assert len(network.challenges) == 7
+        catalogue = [c for c in network.challenges if c.added_by_organisation_id is None]
+        assert len(catalogue) == 7
+        assert [c.added_by_organisation.name for c in network.challenges if c.added_by_organisation_id] == ["Sør-Varanger"]
 
 
 def test_each_municipality_has_two_or_three_people_one_of_them_the_executive(app, runner):
@@ -93,3 +100,25 @@ def test_demo_shows_warnings_for_short_teams_and_missing_anchoring(app, runner, 
     assert "Til oppfølging" in body
     assert "Iveland" in body and "Bare 1 deltaker" in body
     assert "Forankringen hos kommunedirektøren" in body
+
+
+def test_demo_municipalities_fall_into_every_growth_class_from_real_figures(app, runner):
+    runner.invoke(args=["demo"])
+    with app.app_context():
+        network = db.session.scalar(select(Network).where(Network.name == NETWORK_NAME))
+        memberships = [m for m in network.memberships if m.organisation.kind is OrganisationKind.MUNICIPALITY]
+        results = classify_all(network, memberships)
+        classes = {m.organisation.name: results[m.id].growth_class for m in memberships}
+        assert {name for name, value in classes.items() if value is GrowthClass.STRONG_GROWTH} == {
+            "Nittedal", "Lier", "Hamar", "Kristiansand"}
+        assert {name for name, value in classes.items() if value is GrowthClass.STABLE} == {"Sør-Varanger"}
+        assert {name for name, value in classes.items() if value is GrowthClass.DECLINE} == {"Saltdal", "Øksnes"}
+        assert sum(value is GrowthClass.GROWTH for value in classes.values()) == 10
+
+
+def test_demo_has_challenges_and_planning_profiles_to_compare(app, runner):
+    runner.invoke(args=["demo"])
+    with app.app_context():
+        assert _count(MunicipalityChallenge) == 29 + 1  # 29 marks of catalogue challenges, and Sør-Varanger's own
+        assert _count(PlanningStatus) == 12 * 6
+        assert _count(AdviceAssessment) == 12 * 6

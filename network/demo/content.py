@@ -100,3 +100,60 @@ FOLLOW_UP_PROGRAMME = [
     (1, (9, 0), "Planer og utviklingsområder", "Husbanken", "B", "Erfaringer med konkrete planer, i grupper etter vekstpress."),
     (1, (13, 0), "Neste steg i egen kommune", "Kommunene", "C", "Hva hver kommune tar med hjem."),
 ]
+
+# Which of the seven challenges (by number) each municipality marked, with priority and a line
+# about the local situation. Invented for the demo, in the spirit of what growth and decline bring.
+MUNICIPALITY_CHALLENGES = {
+    "3031": [(1, "high", "Prisene rundt stasjonene har steget raskt, og unge familier flytter videre."),
+             (7, "medium", "Fortettingen langs jernbanen gir små leiligheter, få familieboliger.")],
+    "3049": [(1, "high", "Nye boligfelt selges til priser få førstegangskjøpere klarer."),
+             (2, "medium", "Eldre blir boende i store eneboliger fordi det mangler gode alternativer i nærmiljøet.")],
+    "1103": [(5, "high", "Noen bydeler har en opphopning av kommunale boliger og svake levekår."),
+             (4, "high", "Ventelisten til kommunal bolig er lang, særlig for store familier."),
+             (6, "medium", "Boligarbeidet er spredt på mange etater uten en felles plan.")],
+    "1149": [(3, "medium", "Mange eldre bor spredt, langt fra tjenestene."),
+             (2, "low", "Få mindre boliger i sentrum gjør det vanskelig å flytte.")],
+    "5444": [(4, "high", "Det er vanskelig å skaffe boliger til personer som trenger oppfølging."),
+             (3, "medium", "Eldre boliger er lite tilpasset, og det bygges lite nytt.")],
+    "1840": [(3, "high", "Befolkningen blir eldre, og mange boliger er ikke tilrettelagt."),
+             (6, "medium", "Små fagmiljøer gjør det krevende å se bolig, helse og plan i sammenheng.")],
+    "1868": [(3, "high", "Flere eldre ønsker lettstelte boliger nær sentrum enn det finnes."),
+             (4, "medium", "Det finnes nesten ikke et utleiemarked for dem som trenger det.")],
+    "3443": [(2, "medium", "Eneboliger blir sjelden ledige, og nye leiligheter kjøpes av eldre fra andre kommuner."),
+             (3, "medium", "Behovet for omsorgsboliger vil øke de neste ti årene.")],
+    "3403": [(1, "high", "Sentrumsnære boliger har blitt dyre etter flere store utbygginger."),
+             (4, "medium", "Kommunen trenger flere boliger for personer med rus- og psykiske lidelser."),
+             (6, "low", "Ansvaret for boligtildeling og oppfølging ligger i ulike enheter.")],
+    "3405": [(7, "high", "Knutepunktsutviklingen løfter prisene, og familier søker til nabokommunene."),
+             (4, "medium", "For få kommunale utleieboliger i riktig størrelse.")],
+    "5060": [(4, "medium", "Tilflyttende arbeidstakere og vanskeligstilte konkurrerer om de samme få utleieboligene.")],
+    "4203": [(5, "high", "Levekårsutfordringene er samlet i noen få boområder."),
+             (4, "high", "Mange barnefamilier bor trangt og ustabilt.")],
+    "4204": [(1, "high", "Prisveksten i sentrum er høy etter sammenslåingen."),
+             (5, "medium", "Enkelte områder har svak levekårsutvikling over tid.")],
+    "3801": [(2, "medium", "Lite rotasjon i eneboligene i de eldre boligfeltene."),
+             (3, "medium", "Flere eldre trenger tilrettelagte boliger i sentrum.")],
+}
+
+# A challenge a municipality added itself: (kommunenummer, title, description, priority).
+OWN_CHALLENGES = [
+    ("5444", "Boliger til tilflyttende arbeidskraft",
+     "Når gruvedrift og næring henter folk utenfra, mangler det utleieboliger av god kvalitet.", "high"),
+]
+
+# Planning-status profiles for the demo, on Husbanken's six steps: (status, year) per step,
+# then KS's six pieces of advice as self-assessed scores 1–4.
+PLANNING_PROFILES = {
+    "3031": ([("adopted", 2020), ("adopted", 2019), ("adopted", 2019), ("in_progress", None), ("adopted", 2018), ("adopted", 2019)], [3, 3, 2, 2, 3, 3]),
+    "3049": ([("adopted", 2020), ("adopted", 2018), ("in_progress", None), ("not_started", None), ("adopted", 2019), ("adopted", 2019)], [2, 3, 2, 3, 2, 3]),
+    "1103": ([("adopted", 2020), ("adopted", 2019), ("adopted", 2019), ("adopted", 2018), ("adopted", 2019), ("adopted", 2019)], [4, 4, 3, 3, 3, 3]),
+    "1149": ([("adopted", 2020), ("in_progress", None), ("adopted", 2015), ("not_started", None), ("adopted", 2018), ("adopted", 2019)], [2, 2, 2, 2, 3, 2]),
+    "5444": ([("adopted", 2020), ("adopted", 2016), ("in_progress", None), ("in_progress", None), ("adopted", 2017), ("adopted", 2019)], [2, 2, 1, 2, 2, 2]),
+    "1840": ([("adopted", 2020), ("in_progress", None), ("adopted", 2013), ("not_started", None), ("adopted", 2016), ("adopted", 2019)], [2, 1, 2, 1, 3, 2]),
+    "1868": ([("adopted", 2020), ("adopted", 2017), ("adopted", 2017), ("not_started", None), ("adopted", 2018), ("adopted", 2019)], [1, 2, 2, 1, 2, 2]),
+    "3443": ([("adopted", 2020), ("adopted", 2019), ("in_progress", None), ("in_progress", None), ("adopted", 2018), ("adopted", 2019)], [3, 2, 2, 2, 3, 3]),
+    "3403": ([("adopted", 2020), ("adopted", 2018), ("adopted", 2018), ("adopted", 2016), ("adopted", 2019), ("adopted", 2019)], [3, 3, 3, 2, 3, 3]),
+    "3405": ([("adopted", 2020), ("adopted", 2018), ("in_progress", None), ("adopted", 2017), ("adopted", 2019), ("adopted", 2019)], [3, 3, 2, 3, 3, 2]),
+    "4203": ([("adopted", 2020), ("adopted", 2019), ("adopted", 2019), ("in_progress", None), ("adopted", 2018), ("adopted", 2019)], [3, 3, 3, 2, 2, 3]),
+    "4204": ([("in_progress", None), ("in_progress", None), ("in_progress", None), ("not_started", None), ("adopted", 2019), ("adopted", 2019)], [2, 2, 2, 3, 2, 2]),
+}

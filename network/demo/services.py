@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from network.auth.models import Person
 from network.auth.passwords import hash_password
-from network.challenges.models import Challenge
+from network.challenges.models import Challenge, ChallengePriority, MunicipalityChallenge
 from network.demo import content
 from network.extensions import db
 from network.gatherings.models import (
@@ -16,6 +16,9 @@ from network.gatherings.models import (
 )
 from network.networks.models import Membership, Network, NetworkRole, NetworkStatus, RoleKind
 from network.organisations.models import Organisation, OrganisationKind
+from network.planning.models import (
+    AdviceAssessment, PlanningStatus, PlanningStep, PlanStatus, StrategicAdvice,
+)
 from network.organisations.services import county_authority, import_national_list, municipality_by_number
 
 
@@ -107,9 +110,58 @@ class DemoLoader:
         for position, title in enumerate(content.CHALLENGES, start=1):
             if title not in titles:
                 db.session.add(Challenge(network=network, position=position, title=title))
+        db.session.flush()
+        self.municipality_challenges(network)
+        self.planning_profiles(network)
         self.follow_up(coordinator)
         db.session.flush()
         return network
+
+    def municipality_challenges(self, network: Network) -> None:
+        """The challenges each municipality marked, and one it added itself. Skipped where any exist."""
+        catalogue = list(db.session.scalars(
+            select(Challenge).where(Challenge.network_id == network.id).order_by(Challenge.position)))
+        memberships = self._municipal_memberships(network)
+        marked = set(db.session.scalars(
+            select(MunicipalityChallenge.membership_id).join(MunicipalityChallenge.challenge)
+            .where(Challenge.network_id == network.id)))
+        for number, rows in content.MUNICIPALITY_CHALLENGES.items():
+            membership = memberships[number]
+            if membership.id in marked:
+                continue
+            for challenge_number, priority, description in rows:
+                db.session.add(MunicipalityChallenge(
+                    challenge=catalogue[challenge_number - 1], membership=membership,
+                    priority=ChallengePriority(priority), description=description))
+        for number, title, description, priority in content.OWN_CHALLENGES:
+            membership = memberships[number]
+            if membership.id in marked:
+                continue
+            own = Challenge(network=network, position=len(catalogue) + 1, title=title, description=description,
+                            added_by_organisation_id=membership.organisation_id)
+            db.session.add(MunicipalityChallenge(challenge=own, membership=membership,
+                                                 priority=ChallengePriority(priority), description=description))
+
+    def planning_profiles(self, network: Network) -> None:
+        memberships = self._municipal_memberships(network)
+        recorded = set(db.session.scalars(
+            select(PlanningStatus.membership_id).join(PlanningStatus.membership)
+            .where(Membership.network_id == network.id)))
+        for number, (steps, scores) in content.PLANNING_PROFILES.items():
+            membership = memberships[number]
+            if membership.id in recorded:
+                continue
+            for step, (status, year) in zip(PlanningStep, steps):
+                db.session.add(PlanningStatus(membership=membership, step=step, status=PlanStatus(status), year=year))
+            for advice, score in zip(StrategicAdvice, scores):
+                db.session.add(AdviceAssessment(membership=membership, advice=advice, score=score))
+
+    @staticmethod
+    def _municipal_memberships(network: Network) -> dict[str, Membership]:
+        rows = db.session.scalars(
+            select(Membership).join(Membership.organisation).where(
+                Membership.network_id == network.id, Organisation.kind == OrganisationKind.MUNICIPALITY))
+        return {membership.organisation.kommunenummer: membership for membership in rows}
 
     def attendance(self, network: Network, gathering: Gathering, first_or_last: bool) -> None:
         """Who came to a held gathering: the teams, and most executives at the first and last."""
