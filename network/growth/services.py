@@ -5,27 +5,37 @@ rounded to two decimals, so the class always agrees with the figure shown beside
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, localcontext
-from typing import Iterable
+from typing import Callable, Iterable
 
+from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from network.extensions import db
 from network.growth.models import (
     DEFAULT_GROWTH_MIN, DEFAULT_STABLE_MIN, DEFAULT_STRONG_GROWTH_MIN, GrowthClass, GrowthOverride, GrowthSettings,
 )
-from network.networks.models import Membership, Network
+from network.networks.models import Membership, MembershipStatus, Network
+from network.networks.services import active_memberships, norwegian_key
 from network.organisations.models import Organisation
 
 PERIOD_START, PERIOD_END = 2010, 2020  # the years the SSB data in network/data/ holds
 PERIOD_YEARS = PERIOD_END - PERIOD_START
 THRESHOLD_LIMIT = Decimal("20.00")  # no municipality changes by 20 % a year; beyond it is a typo
 HUNDREDTH = Decimal("0.01")
+REASON_MAX_LENGTH = 500
 
 
 class GrowthError(ValueError):
-    """A rule was broken; the message is for the user."""
+    """A rule was broken; the message is for the user. ``fields`` names the thresholds at fault,
+    when the rule concerns single ones (the view puts the message on those fields)."""
+
+    def __init__(self, message: str, fields: tuple[str, ...] = ()):
+        super().__init__(message)
+        self.fields = fields
 
 
 @dataclass(frozen=True)
@@ -87,17 +97,43 @@ def figures_for(organisation: Organisation) -> GrowthFigures:
     return GrowthFigures(start, end, _round(change), _round(yearly), organisation.centrality_class)
 
 
+THRESHOLD_FIELDS = ("strong_growth_min", "growth_min", "stable_min")
+
+
 def validate_thresholds(thresholds: Thresholds) -> None:
-    values = (thresholds.strong_growth_min, thresholds.growth_min, thresholds.stable_min)
-    if any(value is None for value in values):
-        raise GrowthError("Alle tre grensene må fylles ut.")
-    if any(abs(value) > THRESHOLD_LIMIT for value in values):
-        raise GrowthError("Grensene må ligge mellom -20 og 20 prosent per år.")
+    values = {name: getattr(thresholds, name) for name in THRESHOLD_FIELDS}
+    blank = tuple(name for name, value in values.items() if value is None)
+    if blank:
+        raise GrowthError(_("Alle tre grensene må fylles ut."), blank)
+    outside = tuple(name for name, value in values.items() if abs(value) > THRESHOLD_LIMIT)
+    if outside:
+        raise GrowthError(_("Grensene må ligge mellom -20 og 20 prosent per år."), outside)
     if not thresholds.strong_growth_min > thresholds.growth_min > thresholds.stable_min:
-        raise GrowthError(
+        raise GrowthError(_(
             "Grensene må være i stigende rekkefølge: nedgang under stabil, stabil under vekst, "
             "vekst under sterk vekst, så klassene ikke overlapper."
-        )
+        ))
+
+
+# A threshold as people type it: "1,5", "1.5", "-0,25", ",5", optionally with a percent sign.
+_PERCENT = re.compile(r"[+-]?(\d+([.,]\d*)?|[.,]\d+)")
+
+
+def parse_percent(text: str | None) -> Decimal | None:
+    """The number in a typed threshold, or None when it is blank.
+
+    Decimal comma and point both work. More than two decimals is refused rather than rounded,
+    so that what is saved is exactly what was typed.
+    """
+    cleaned = re.sub(r"[\s\u00a0]", "", text or "").replace("\u2212", "-").removesuffix("%")
+    if not cleaned:
+        return None
+    if not _PERCENT.fullmatch(cleaned):
+        raise GrowthError(_("Skriv et tall, for eksempel 0,5 eller -0,25."))
+    value = Decimal(cleaned.replace(",", "."))
+    if value.normalize().as_tuple().exponent < -2:  # 1,500 is fine, 0,505 is not
+        raise GrowthError(_("Bruk høyst to desimaler."))
+    return value
 
 
 def settings_for(network: Network) -> GrowthSettings | None:
@@ -111,12 +147,21 @@ def thresholds_for(network: Network) -> Thresholds:
     return Thresholds(settings.strong_growth_min, settings.growth_min, settings.stable_min)
 
 
+def _rounded(thresholds: Thresholds) -> Thresholds:
+    values = [getattr(thresholds, name) for name in THRESHOLD_FIELDS]
+    return Thresholds(*(None if value is None else _round(value) for value in values))
+
+
 def save_thresholds(network: Network, thresholds: Thresholds, by) -> GrowthSettings:
+    # Checked as typed (so that no huge number reaches the rounding), then as they will be stored:
+    # 0.504 and 0.501 must not pass as ordered and both be saved as 0.50 against the constraint.
+    validate_thresholds(thresholds)
+    thresholds = _rounded(thresholds)
     validate_thresholds(thresholds)
     settings = settings_for(network) or GrowthSettings(network_id=network.id)
-    settings.strong_growth_min = _round(thresholds.strong_growth_min)
-    settings.growth_min = _round(thresholds.growth_min)
-    settings.stable_min = _round(thresholds.stable_min)
+    settings.strong_growth_min = thresholds.strong_growth_min
+    settings.growth_min = thresholds.growth_min
+    settings.stable_min = thresholds.stable_min
     settings.updated_by_id = getattr(by, "id", None)
     db.session.add(settings)
     return settings
@@ -125,9 +170,11 @@ def save_thresholds(network: Network, thresholds: Thresholds, by) -> GrowthSetti
 def set_override(membership: Membership, growth_class: GrowthClass, reason: str, by) -> GrowthOverride:
     reason = (reason or "").strip()
     if growth_class is GrowthClass.UNKNOWN:
-        raise GrowthError("Velg en vekstklasse.")
+        raise GrowthError(_("Velg en vekstklasse."))
     if not reason:
-        raise GrowthError("Skriv hvorfor klassen overstyres.")
+        raise GrowthError(_("Skriv hvorfor klassen overstyres."))
+    if len(reason) > REASON_MAX_LENGTH:
+        raise GrowthError(_("Begrunnelsen kan ha høyst %(max)d tegn.", max=REASON_MAX_LENGTH))
     override = db.session.scalar(select(GrowthOverride).where(GrowthOverride.membership_id == membership.id))
     if override is None:
         override = GrowthOverride(membership_id=membership.id)
@@ -171,3 +218,119 @@ def classify_all(network: Network, memberships: Iterable[Membership]) -> dict[in
         m.id: classify(m, thresholds, overrides.get(m.id), load_override=False)
         for m in memberships
     }
+
+
+# --- the overview -----------------------------------------------------------------------
+
+# The classes from the most growth to the least; unknown last.
+CLASS_ORDER = (GrowthClass.STRONG_GROWTH, GrowthClass.GROWTH, GrowthClass.STABLE, GrowthClass.DECLINE,
+               GrowthClass.UNKNOWN)
+# For sorting: low to high growth, so that "ascending" agrees with the yearly change. Unknown has no rank.
+_CLASS_RANK = {GrowthClass.DECLINE: 0, GrowthClass.STABLE: 1, GrowthClass.GROWTH: 2, GrowthClass.STRONG_GROWTH: 3}
+
+
+def reset_thresholds(network: Network, by) -> GrowthSettings:
+    return save_thresholds(network, Thresholds(), by)
+
+
+def is_default(thresholds: Thresholds) -> bool:
+    return thresholds == Thresholds()
+
+
+def member_municipalities(network: Network) -> list[Membership]:
+    """The network's active member municipalities (other organisations have no growth class)."""
+    return [m for m in active_memberships(network) if m.organisation.is_municipality]
+
+
+def classifiable_membership(network: Network, organisation_id: int) -> Membership | None:
+    """The membership of an active member municipality, or None for anything else."""
+    membership = db.session.scalar(
+        select(Membership)
+        .where(Membership.network_id == network.id, Membership.organisation_id == organisation_id,
+               Membership.status == MembershipStatus.ACTIVE)
+        .options(joinedload(Membership.organisation).joinedload(Organisation.county))
+    )
+    if membership is None or not membership.organisation.is_municipality:
+        return None
+    return membership
+
+
+def with_thresholds(classifications: Iterable[Classification], thresholds: Thresholds) -> list[Classification]:
+    """The same municipalities and overrides under other thresholds (a preview; nothing is saved)."""
+    return [Classification(c.figures, thresholds.classify(c.figures.yearly_percent), thresholds, c.override)
+            for c in classifications]
+
+
+def count_by_class(classifications: Iterable[Classification], computed: bool = False) -> dict[GrowthClass, int]:
+    """How many municipalities have each class (the resulting one, or the computed one), in ``CLASS_ORDER``."""
+    counts = dict.fromkeys(CLASS_ORDER, 0)
+    for classification in classifications:
+        counts[classification.computed if computed else classification.growth_class] += 1
+    return counts
+
+
+@dataclass(frozen=True)
+class GrowthRow:
+    membership: Membership
+    classification: Classification
+
+    @property
+    def organisation(self) -> Organisation:
+        return self.membership.organisation
+
+
+@dataclass(frozen=True)
+class GrowthOverview:
+    rows: list[GrowthRow]
+    thresholds: Thresholds
+
+    @property
+    def counts(self) -> dict[GrowthClass, int]:
+        return count_by_class(row.classification for row in self.rows)
+
+    @property
+    def overridden(self) -> int:
+        return sum(1 for row in self.rows if row.classification.is_overridden)
+
+
+def _rank(growth_class: GrowthClass | None) -> int | None:
+    return _CLASS_RANK.get(growth_class) if growth_class is not None else None
+
+
+def _county_and_name(row: GrowthRow):
+    county = row.organisation.county
+    return (norwegian_key(county.name) if county else "~", norwegian_key(row.organisation.name))
+
+
+# Each key gives None when the row has no value; those rows go last whichever the direction.
+SORT_KEYS: dict[str, Callable[[GrowthRow], object]] = {
+    "name": lambda row: norwegian_key(row.organisation.name),
+    "county": _county_and_name,
+    "population_2010": lambda row: row.classification.figures.population_start,
+    "population_2020": lambda row: row.classification.figures.population_end,
+    "change": lambda row: row.classification.figures.change_percent,
+    "yearly": lambda row: row.classification.figures.yearly_percent,
+    "centrality": lambda row: row.classification.figures.centrality_class,
+    "computed": lambda row: _rank(row.classification.computed),
+    "override": lambda row: _rank(row.classification.override.growth_class if row.classification.override else None),
+    "class": lambda row: _rank(row.classification.growth_class),
+}
+DEFAULT_SORT = "county"
+
+
+def sort_rows(rows: list[GrowthRow], sort: str = DEFAULT_SORT, descending: bool = False) -> list[GrowthRow]:
+    """Rows by the column, ties by name; rows without a value last."""
+    key = SORT_KEYS.get(sort, SORT_KEYS[DEFAULT_SORT])
+    by_name = sorted(rows, key=SORT_KEYS["name"])
+    present = [row for row in by_name if key(row) is not None]
+    missing = [row for row in by_name if key(row) is None]
+    return sorted(present, key=key, reverse=descending) + missing  # sorted() is stable, reversed too
+
+
+def overview(network: Network, sort: str = DEFAULT_SORT, descending: bool = False) -> GrowthOverview:
+    """Every active member municipality with its class, in a fixed number of queries whatever the network's size."""
+    memberships = member_municipalities(network)
+    classifications = classify_all(network, memberships)
+    rows = [GrowthRow(m, classifications[m.id]) for m in memberships]
+    thresholds = rows[0].classification.thresholds if rows else thresholds_for(network)
+    return GrowthOverview(sort_rows(rows, sort, descending), thresholds)
