@@ -2,9 +2,7 @@
 organisation (one invoice each) and a grand total."""
 from __future__ import annotations
 
-import csv
 import io
-from decimal import Decimal
 
 from flask_babel import gettext as _
 from openpyxl import Workbook
@@ -14,6 +12,7 @@ from openpyxl.utils import get_column_letter
 
 from network.costs.services import InvoiceBasis, InvoiceLine
 from network.gatherings.models import RegistrationStatus
+from network.main.spreadsheets import csv_text
 
 KRONER_FORMAT = '#,##0.00\\ "kr"'
 # Column widths in characters, in the order of ``headers()``.
@@ -55,24 +54,8 @@ def rows(basis: InvoiceBasis):
 # --- CSV --------------------------------------------------------------------------------
 
 
-def csv_cell(value):
-    """Text a spreadsheet would run as a formula (=, +, -, @) is opened as plain text instead;
-    amounts get a decimal comma, as Norwegian spreadsheets expect with ``;``."""
-    if isinstance(value, Decimal):
-        return f"{value:.2f}".replace(".", ",")
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 def to_csv(basis: InvoiceBasis) -> str:
-    """UTF-8 text with a BOM, so that Excel opens the Norwegian letters correctly."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";")
-    writer.writerow(headers())
-    for _kind, values in rows(basis):
-        writer.writerow([csv_cell(value) for value in values])
-    return "\ufeff" + buffer.getvalue()
+    return csv_text(headers(), (values for _kind, values in rows(basis)))
 
 
 # --- XLSX -------------------------------------------------------------------------------

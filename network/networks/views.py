@@ -1,16 +1,15 @@
 """Network pages. Each view loads its objects, checks access in ``access``, then acts."""
 from __future__ import annotations
 
-import csv
-import io
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from network.auth.services import is_safe_next
 from network.extensions import db
 from network.gatherings import services as gathering_services
+from network.main.spreadsheets import csv_response
 from network.networks import access, services
 from network.networks.loading import load_network, require
 from network.networks.forms import (
@@ -154,31 +153,18 @@ def members(network_id: int):
 def members_csv(network_id: int):
     network = load_network(network_id)
     require(access.can_manage_members(current_user, network))
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";")
-    writer.writerow([_("Organisasjon"), _("Type"), _("Kommunenummer"), _("Fylke"), _("Deltakere"),
-                     _("Forankret"), _("Kommunedirektør"), _("Merknader")])
+    header = [_("Organisasjon"), _("Type"), _("Kommunenummer"), _("Fylke"), _("Deltakere"),
+              _("Forankret"), _("Kommunedirektør"), _("Merknader")]
+    rows = []
     for row in member_rows_with_gatherings(network, gathering_services.gatherings_for(network),
                                            request.args.get("sort", "county"), request.args.get("dir") == "desc"):
         org = row.membership.organisation
-        writer.writerow([_csv_cell(value) for value in (
+        rows.append((
             org.name, org.kind.label, org.kommunenummer or "", org.county.name if org.county else "",
             row.participant_count, _("Ja") if row.membership.is_anchored else _("Nei"),
             row.membership.executive_name or "", " ".join(n.message for n in row.notices),
-        )])
-    # A BOM so that Excel opens the Norwegian letters correctly.
-    return Response(
-        "\ufeff" + buffer.getvalue(),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f"attachment; filename=medlemmer-nettverk-{network.id}.csv"},
-    )
-
-
-def _csv_cell(value):
-    """Text a spreadsheet would run as a formula (=, +, -, @) is opened as plain text instead."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
+        ))
+    return csv_response(f"medlemmer-nettverk-{network.id}.csv", header, rows)
 
 
 @bp.post("/<int:network_id>/members")

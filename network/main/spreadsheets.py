@@ -1,0 +1,37 @@
+"""CSV exports as Norwegian spreadsheets expect them: ``;`` between cells, decimal commas,
+a BOM so Excel reads æ, ø and å, and no cell a spreadsheet would run as a formula."""
+from __future__ import annotations
+
+import csv
+import io
+from decimal import Decimal
+from typing import Iterable
+
+from flask import Response
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value):
+    """Amounts get a decimal comma; text that starts like a formula is opened as plain text."""
+    if isinstance(value, Decimal):
+        return f"{value:.2f}".replace(".", ",")
+    if isinstance(value, str) and value[:1] in FORMULA_STARTS:
+        return "'" + value
+    return value
+
+
+def csv_text(header: Iterable, rows: Iterable[Iterable]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";")
+    writer.writerow([csv_cell(value) for value in header])
+    for row in rows:
+        writer.writerow([csv_cell(value) for value in row])
+    return "\ufeff" + buffer.getvalue()
+
+
+def csv_response(filename: str, header: Iterable, rows: Iterable[Iterable]) -> Response:
+    return Response(csv_text(header, rows), mimetype="text/csv; charset=utf-8", headers={
+        "Content-Disposition": f"attachment; filename={filename}",
+        "Cache-Control": "no-store",  # member data should not linger in shared caches
+    })
