@@ -466,22 +466,22 @@ def test_the_charts_show_the_same_numbers_as_their_tables(app, factory, login):
     network, *_, people = three_municipalities(app, factory)
     page = main(login(people["participant"]).get(f"/networks/{network.id}/planning"))
 
-    status_svg = page.split('id="status-chart-title"', 1)[1].split("</svg>", 1)[0]
-    bars = re.findall(r'<g class="chart__bar[^"]*">(.*?)</g>', status_svg, re.S)
+    status_chart = page.split('id="status-chart-title"', 1)[1].split("</figure>", 1)[0]
+    bars = re.findall(r'<li class="chart__bar[^"]*">(.*?)</li>', status_chart, re.S)
     labels = ("Vedtatt", "Under arbeid", "Ikke startet", "Ikke registrert")
     from_chart = {}
     for bar in bars:
-        label = plain(re.search(r'<text class="chart__label"[^>]*>(.*?)</text>', bar, re.S).group(1))
+        label = plain(re.search(r'<span class="chart__label">(.*?)</span>', bar, re.S).group(1))
         segments = dict(re.findall(r"<title>([^<:]+): ([0-9]+)</title>", bar))
         from_chart[label] = tuple(int(segments.get(name, 0)) for name in labels)
     assert from_chart == EXPECTED_COUNTS
     assert 'aria-describedby="status-chart-note"' in page and 'href="#step-counts"' in page
 
-    advice_svg = page.split('id="advice-chart-title"', 1)[1].split("</svg>", 1)[0]
+    advice_chart = page.split('id="advice-chart-title"', 1)[1].split("</figure>", 1)[0]
     averages = {}
-    for bar in re.findall(r'<g class="chart__bar[^"]*">(.*?)</g>', advice_svg, re.S):
-        label = plain(re.search(r'<text class="chart__label"[^>]*>(.*?)</text>', bar, re.S).group(1))
-        averages[label] = plain(re.search(r'<text class="chart__value"[^>]*>(.*?)</text>', bar, re.S).group(1))
+    for bar in re.findall(r'<li class="chart__bar[^"]*">(.*?)</li>', advice_chart, re.S):
+        label = plain(re.search(r'<span class="chart__label">(.*?)</span>', bar, re.S).group(1))
+        averages[label] = plain(re.search(r'<span class="chart__value">(.*?)</span>', bar, re.S).group(1))
     assert averages == {name: expected[0] for name, expected in EXPECTED_ADVICE.items()}
     assert 'href="#advice-table"' in page
 

@@ -7,11 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-WIDTH = 400          # viewBox units; the SVG scales to its container, down to a phone's width
-LABEL_HEIGHT = 18    # each bar's label sits on its own line above the bar, so long labels fit
-BAR_HEIGHT = 16
-ROW_GAP = 10
-VALUE_SPACE = 48     # room after the bar for its total
+PLOT_WIDTH = 100     # viewBox units of each bar's SVG, which stretches to the width it is given
 SERIES_COUNT = 5     # .chart-series-1 … -5 in app.css
 
 
@@ -39,7 +35,6 @@ class Bar:
     highlight: bool = False
     total_label: str | None = None    # text after the bar; defaults to the total
     segments: list[Segment] = field(default_factory=list)
-    y: float = 0
     marker_x: float | None = None
 
     @property
@@ -52,12 +47,7 @@ class BarChart:
     series: list[Series]
     bars: list[Bar]
     max_value: float
-    height: float = 0
-    width: int = WIDTH
-
-    @property
-    def plot_width(self) -> float:
-        return WIDTH - VALUE_SPACE
+    plot_width: float = PLOT_WIDTH
 
     def css_for(self, series: Series) -> str:
         return f"chart-series-{self.series.index(series) % SERIES_COUNT + 1}"
@@ -68,9 +58,7 @@ def bar_chart(series: list[Series], bars: list[Bar], max_value: float | None = N
     top = max_value if max_value else max([bar.total for bar in bars] + [0]) or 1
     chart = BarChart(series=series, bars=bars, max_value=top)
     scale = chart.plot_width / top
-    y = 0.0
     for bar in bars:
-        bar.y = y + LABEL_HEIGHT
         x = 0.0
         bar.segments = []
         for one in series:
@@ -80,6 +68,4 @@ def bar_chart(series: list[Series], bars: list[Bar], max_value: float | None = N
             x += width
         if bar.marker is not None:
             bar.marker_x = bar.marker * scale
-        y += LABEL_HEIGHT + BAR_HEIGHT + ROW_GAP
-    chart.height = max(y, 1)
     return chart
