@@ -62,6 +62,7 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from network.assignments.views import bp as assignments_bp
     from network.auth.views import bp as auth_bp
     from network.calendar.views import bp as calendar_bp
     from network.challenges.views import bp as challenges_bp
@@ -69,6 +70,7 @@ def register_blueprints(app: Flask) -> None:
     from network.demo.cli import bp as demo_bp
     from network.gatherings.views import bp as gatherings_bp
     from network.groups.views import bp as groups_bp
+    from network.library.views import bp as library_bp
     from network.growth.views import bp as growth_bp
     from network.main.views import bp as main_bp
     from network.networks.views import bp as networks_bp
@@ -76,9 +78,11 @@ def register_blueprints(app: Flask) -> None:
     from network.outbox.views import bp as outbox_bp
     from network.planning.views import bp as planning_bp
     from network.programme.views import bp as programme_bp
+    from network.resources.views import bp as resources_bp
 
     for blueprint in (main_bp, auth_bp, networks_bp, gatherings_bp, programme_bp, calendar_bp, costs_bp,
-                      growth_bp, groups_bp, challenges_bp, planning_bp, outbox_bp, organisations_bp, demo_bp):
+                      growth_bp, groups_bp, challenges_bp, planning_bp, assignments_bp, library_bp, resources_bp,
+                      outbox_bp, organisations_bp, demo_bp):
         app.register_blueprint(blueprint)
 
     from network.main import errors
@@ -87,10 +91,11 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_templates(app: Flask) -> None:
-    from network.main import formatting
+    from network.main import formatting, text
     from network.networks import access
 
     formatting.register(app)
+    text.register(app)
     app.jinja_env.globals.update(get_locale=get_locale, access=access)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -10,3 +10,9 @@ from network.challenges.models import MunicipalityChallenge  # noqa: F401
 from network.groups.models import Group, GroupMember, Grouping  # noqa: F401
 from network.growth.models import GrowthOverride, GrowthSettings  # noqa: F401
 from network.planning.models import AdviceAssessment, PlanningStatus  # noqa: F401
+from network.assignments.models import (  # noqa: F401
+    Assignment, AssignmentReminder, Comment, NotificationPreference, PendingCommentNotice, Submission,
+    SubmissionAttachment, SubmissionEvent,
+)
+from network.library.models import Example, ExampleAdvice, ExampleStep  # noqa: F401
+from network.resources.models import CompetenceEnvironment, Report, Slide, SlideSet  # noqa: F401

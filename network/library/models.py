@@ -1,0 +1,132 @@
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Column, ForeignKey, String, Table, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from network.extensions import db
+from network.models_base import UTCDateTime, str_enum, utcnow
+from network.planning.models import PlanningStep, StrategicAdvice
+
+if TYPE_CHECKING:
+    from network.auth.models import Person
+    from network.challenges.models import Challenge
+    from network.networks.models import Network
+    from network.organisations.models import Organisation
+
+
+class ExampleStatus(enum.Enum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+
+    @property
+    def label(self) -> str:
+        return str(EXAMPLE_STATUS_LABELS[self])
+
+
+EXAMPLE_STATUS_LABELS = {
+    ExampleStatus.DRAFT: _l("Utkast"),
+    ExampleStatus.PUBLISHED: _l("Publisert"),
+}
+
+
+class MunicipalitySize(enum.Enum):
+    """Size bands by population, as Husbanken's examples give a municipality's size."""
+
+    SMALL = "small"        # under 5,000
+    MEDIUM = "medium"      # 5,000–19,999
+    LARGE = "large"        # 20,000–49,999
+    CITY = "city"          # 50,000 and more
+
+    @property
+    def label(self) -> str:
+        return str(MUNICIPALITY_SIZE_LABELS[self])
+
+    @classmethod
+    def for_population(cls, population: int | None) -> MunicipalitySize | None:
+        if population is None:
+            return None
+        if population < 5_000:
+            return cls.SMALL
+        if population < 20_000:
+            return cls.MEDIUM
+        if population < 50_000:
+            return cls.LARGE
+        return cls.CITY
+
+
+MUNICIPALITY_SIZE_LABELS = {
+    MunicipalitySize.SMALL: _l("Under 5 000 innbyggere"),
+    MunicipalitySize.MEDIUM: _l("5 000–19 999 innbyggere"),
+    MunicipalitySize.LARGE: _l("20 000–49 999 innbyggere"),
+    MunicipalitySize.CITY: _l("50 000 innbyggere eller flere"),
+}
+
+example_challenge = Table(
+    "example_challenge", db.metadata,
+    Column("example_id", ForeignKey("example.id", ondelete="CASCADE"), primary_key=True),
+    Column("challenge_id", ForeignKey("challenge.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Example(db.Model):
+    """One municipality's example, in the structure of Husbanken's collection (seeds 001 and 004)."""
+
+    __tablename__ = "example"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    network_id: Mapped[int] = mapped_column(ForeignKey("network.id", ondelete="CASCADE"), index=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    responsible_unit: Mapped[str] = mapped_column(String(200), default="")
+    size: Mapped[MunicipalitySize | None] = mapped_column(str_enum(MunicipalitySize, "municipality_size"))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    result: Mapped[str] = mapped_column(Text, default="")
+    background: Mapped[str] = mapped_column(Text, default="")
+    goals: Mapped[str] = mapped_column(Text, default="")
+    who_did_what: Mapped[str] = mapped_column(Text, default="")
+    relevant_law: Mapped[str] = mapped_column(Text, default="")
+    user_participation: Mapped[str] = mapped_column(Text, default="")
+    financing: Mapped[str] = mapped_column(Text, default="")
+    success_factors: Mapped[str] = mapped_column(Text, default="")
+    difficulties: Mapped[str] = mapped_column(Text, default="")  # challenges met along the way
+    tips: Mapped[str] = mapped_column(Text, default="")
+    reports_and_links: Mapped[str] = mapped_column(Text, default="")
+    continuation: Mapped[str] = mapped_column(Text, default="")  # how the work continued
+    status: Mapped[ExampleStatus] = mapped_column(str_enum(ExampleStatus, "example_status"), default=ExampleStatus.DRAFT)
+    is_public: Mapped[bool] = mapped_column(default=False)  # readable outside the network, without signing in
+    is_featured: Mapped[bool] = mapped_column(default=False)
+    is_hidden: Mapped[bool] = mapped_column(default=False)  # hidden by a coordinator
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
+
+    network: Mapped[Network] = relationship()
+    organisation: Mapped[Organisation] = relationship()
+    updated_by: Mapped[Person | None] = relationship()
+    challenges: Mapped[list[Challenge]] = relationship(secondary=example_challenge, order_by="Challenge.position")
+    steps: Mapped[list[ExampleStep]] = relationship(cascade="all, delete-orphan")
+    advice: Mapped[list[ExampleAdvice]] = relationship(cascade="all, delete-orphan")
+
+
+class ExampleStep(db.Model):
+    __tablename__ = "example_step"
+    __table_args__ = (UniqueConstraint("example_id", "step"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    example_id: Mapped[int] = mapped_column(ForeignKey("example.id", ondelete="CASCADE"), index=True)
+    step: Mapped[PlanningStep] = mapped_column(str_enum(PlanningStep, "planning_step"))
+
+
+class ExampleAdvice(db.Model):
+    __tablename__ = "example_advice"
+    __table_args__ = (UniqueConstraint("example_id", "advice"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    example_id: Mapped[int] = mapped_column(ForeignKey("example.id", ondelete="CASCADE"), index=True)
+    advice: Mapped[StrategicAdvice] = mapped_column(str_enum(StrategicAdvice, "strategic_advice"))
