@@ -2,6 +2,7 @@ from sqlalchemy import func, select
 
 from network.auth.models import Person
 from network.challenges.models import Challenge, MunicipalityChallenge
+from network.groups.models import Grouping
 from network.growth.models import GrowthClass
 from network.growth.services import classify_all
 from network.planning.models import AdviceAssessment, PlanningStatus
@@ -27,12 +28,12 @@ def test_demo_loads_the_2019_2020_network_and_is_idempotent(app, runner):
     assert "is ready" in first.output
     with app.app_context():
         counts = {model.__name__: _count(model) for model in (Network, Membership, Person, NetworkRole, Gathering, Challenge,
-                                                                   MunicipalityChallenge, PlanningStatus, AdviceAssessment)}
+                                                                   MunicipalityChallenge, PlanningStatus, AdviceAssessment, Grouping)}
     second = runner.invoke(args=["demo"])
     assert "(0 new accounts)" in second.output
     with app.app_context():
         assert {model.__name__: _count(model) for model in (Network, Membership, Person, NetworkRole, Gathering, Challenge,
-                                                                   MunicipalityChallenge, PlanningStatus, AdviceAssessment)} == counts
+                                                                   MunicipalityChallenge, PlanningStatus, AdviceAssessment, Grouping)} == counts
 
         network = db.session.scalar(select(Network).where(Network.name == NETWORK_NAME))
         assert network.status is NetworkStatus.COMPLETED
@@ -122,3 +123,8 @@ def test_demo_has_challenges_and_planning_profiles_to_compare(app, runner):
         assert _count(MunicipalityChallenge) == 29 + 1  # 29 marks of catalogue challenges, and Sør-Varanger's own
         assert _count(PlanningStatus) == 12 * 6
         assert _count(AdviceAssessment) == 12 * 6
+        grouping = db.session.scalar(select(Grouping).where(Grouping.name == "Bordgrupper på samling 3"))
+        assert grouping.gathering.number == 3
+        sizes = {group.name: len(group.members) for group in grouping.groups}
+        # 4 strong growth, 10 growth (in 3 groups of 4, 3, 3), Sør-Varanger alone, 2 in decline.
+        assert sizes == {"Sterk vekst": 4, "Vekst 1": 4, "Vekst 2": 3, "Vekst 3": 3, "Stabil": 1, "Nedgang": 2}

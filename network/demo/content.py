@@ -157,3 +157,7 @@ PLANNING_PROFILES = {
     "4203": ([("adopted", 2020), ("adopted", 2019), ("adopted", 2019), ("in_progress", None), ("adopted", 2018), ("adopted", 2019)], [3, 3, 3, 2, 2, 3]),
     "4204": ([("in_progress", None), ("in_progress", None), ("in_progress", None), ("not_started", None), ("adopted", 2019), ("adopted", 2019)], [2, 2, 2, 3, 2, 2]),
 }
+
+# Table groups for gathering 3, suggested by growth class.
+TABLE_GROUPS_NAME = "Bordgrupper på samling 3"
+TABLE_GROUP_SIZE = 4

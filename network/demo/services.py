@@ -16,6 +16,8 @@ from network.gatherings.models import (
 )
 from network.networks.models import Membership, Network, NetworkRole, NetworkStatus, RoleKind
 from network.organisations.models import Organisation, OrganisationKind
+from network.groups import services as group_services
+from network.groups.models import Group, GroupKind, GroupMember, Grouping
 from network.planning.models import (
     AdviceAssessment, PlanningStatus, PlanningStep, PlanStatus, StrategicAdvice,
 )
@@ -113,6 +115,7 @@ class DemoLoader:
         db.session.flush()
         self.municipality_challenges(network)
         self.planning_profiles(network)
+        self.table_groups(network, coordinator)
         self.follow_up(coordinator)
         db.session.flush()
         return network
@@ -155,6 +158,26 @@ class DemoLoader:
                 db.session.add(PlanningStatus(membership=membership, step=step, status=PlanStatus(status), year=year))
             for advice, score in zip(StrategicAdvice, scores):
                 db.session.add(AdviceAssessment(membership=membership, advice=advice, score=score))
+
+    def table_groups(self, network: Network, coordinator: Person) -> None:
+        """Gathering 3 worked in groups by growth pressure (seed 002): the app's own suggestion, saved."""
+        exists = db.session.scalar(select(Grouping.id).where(
+            Grouping.network_id == network.id, Grouping.name == content.TABLE_GROUPS_NAME))
+        if exists is not None:
+            return
+        gathering = db.session.scalar(select(Gathering).where(Gathering.network_id == network.id, Gathering.number == 3))
+        proposals = group_services.suggest_for(network, group_services.member_infos(network), GroupKind.GROWTH,
+                                               content.TABLE_GROUP_SIZE, None)
+        grouping = Grouping(network=network, gathering=gathering, name=content.TABLE_GROUPS_NAME, basis=GroupKind.GROWTH,
+                            target_size=content.TABLE_GROUP_SIZE, updated_by=coordinator)
+        for position, proposal in enumerate(proposals):
+            group = Group(position=position, name=proposal.name, kind=proposal.kind, facilitator=coordinator)
+            grouping.groups.append(group)
+        db.session.add(grouping)
+        db.session.flush()  # group_member repeats the grouping's id, which the flush assigns
+        for group, proposal in zip(grouping.groups, proposals):
+            group.members = [GroupMember(grouping_id=grouping.id, membership_id=membership_id)
+                             for membership_id in proposal.membership_ids]
 
     @staticmethod
     def _municipal_memberships(network: Network) -> dict[str, Membership]:
