@@ -678,3 +678,24 @@ def test_pages_use_the_same_number_of_queries_whatever_the_number_of_municipalit
     many = _query_counts(app, factory, login, ("1840", "1868", "3031", "3049", "3407", "3411", "1804", "3035"))
     assert few == many
     assert max(many.values()) <= 20
+
+
+def test_the_gathering_page_lists_its_groupings_and_offers_coordinators_to_make_one(app, factory, login):
+    from datetime import date
+
+    from network.groups.models import Group, GroupKind, Grouping
+
+    network, hamar, _lillehammer, people = world(factory)
+    gathering = factory.gathering(network, 3, date(2020, 1, 29))
+    with app.app_context():
+        grouping = Grouping(network_id=network.id, gathering_id=gathering.id, name="Bordgrupper", basis=GroupKind.FREE,
+                            target_size=4, groups=[Group(position=0, name="Bord 1", kind=GroupKind.FREE)])
+        db.session.add(grouping)
+        db.session.commit()
+        grouping_id = grouping.id
+    path = f"/networks/{network.id}/gatherings/{gathering.id}"
+    page = login(people["participant"]).get(path).get_data(as_text=True)
+    assert "Bordgrupper" in page and f"/groups/{grouping_id}/print" in page
+    assert "Lag grupper for samlingen" not in page
+    page = login(people["coordinator"]).get(path).get_data(as_text=True)
+    assert f"/groups/new?gathering_id={gathering.id}" in page

@@ -262,6 +262,11 @@ def groupings_for(network: Network) -> list[GroupingRow]:
     return [GroupingRow(grouping, counts.get(grouping.id, 0)) for grouping in groupings]
 
 
+def groupings_for_gathering(gathering: Gathering) -> list[Grouping]:
+    return list(db.session.scalars(
+        select(Grouping).where(Grouping.gathering_id == gathering.id).order_by(Grouping.name, Grouping.id)))
+
+
 def get_grouping(network: Network, grouping_id: int) -> Grouping | None:
     """The grouping with its groups, their facilitators and members, in a fixed number of queries."""
     return db.session.scalar(

@@ -28,6 +28,17 @@ def groups_for_membership(membership):
     return services.groups_for_membership(membership)
 
 
+@bp.app_template_global()
+def groupings_for_gathering(gathering):
+    """For ``groups/_gathering_section.html``: the groupings made for this gathering."""
+    return services.groupings_for_gathering(gathering)
+
+
+@bp.app_template_global("can_manage_groupings")
+def can_manage_groupings_template(network):
+    return access.can_manage_groupings(current_user, network)
+
+
 def load_grouping(network: Network, grouping_id: int) -> Grouping:
     grouping = services.get_grouping(network, grouping_id)
     if grouping is None:
