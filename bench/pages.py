@@ -21,7 +21,9 @@ from sqlalchemy import event, select  # noqa: E402
 
 from network import create_app  # noqa: E402
 from network.demo.services import load_demo  # noqa: E402
+from network.challenges.models import Challenge  # noqa: E402
 from network.extensions import db  # noqa: E402
+from network.groups.models import Grouping  # noqa: E402
 from network.organisations.models import Organisation  # noqa: E402
 
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "200"))
@@ -36,6 +38,9 @@ def main() -> None:
         db.session.commit()
         network_id = network.id
         hamar_id = db.session.scalar(select(Organisation.id).where(Organisation.kommunenummer == "3403"))
+        grouping = db.session.scalar(select(Grouping).where(Grouping.network_id == network_id))
+        grouping_id, group_id = grouping.id, grouping.groups[0].id
+        challenge_id = db.session.scalar(select(Challenge.id).where(Challenge.network_id == network_id, Challenge.position == 1))
         engine = db.engine
 
     queries = {"n": 0}
@@ -53,6 +58,14 @@ def main() -> None:
         "members CSV": f"/networks/{network_id}/members.csv",
         "municipality": f"/networks/{network_id}/municipalities/{hamar_id}",
         "people": f"/networks/{network_id}/people",
+        "growth overview": f"/networks/{network_id}/growth",
+        "challenges": f"/networks/{network_id}/challenges",
+        "who shares": f"/networks/{network_id}/challenges/{challenge_id}",
+        "challenge matrix": f"/networks/{network_id}/challenges/matrix",
+        "planning compare": f"/networks/{network_id}/planning",
+        "group suggestion": f"/networks/{network_id}/groups/new?name=B&basis=growth&target_size=4&suggest=1",
+        "grouping": f"/networks/{network_id}/groups/{grouping_id}",
+        "group page": f"/networks/{network_id}/groups/{grouping_id}/{group_id}",
         "my page": "/me",
     }
     print(f"database: {engine.dialect.name}; rounds per page: {ROUNDS}")
