@@ -4,7 +4,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-from html import unescape
 from itertools import zip_longest
 from urllib.parse import urlsplit
 
@@ -21,6 +20,7 @@ from network.networks.models import Membership, MembershipStatus, Network, RoleK
 from network.organisations.models import Organisation, OrganisationKind
 from tests.factories import world
 from tests.query_counter import count_queries
+from tests.html import error_summary, field_error, input_value, main, text
 
 PRICES = "Høye priser i knutepunktene"
 TURNOVER = "For lite omsetning av eneboliger"
@@ -31,33 +31,14 @@ XSS = "<script>alert('x')</script>"
 # --- helpers ----------------------------------------------------------------------------
 
 
-def text(response) -> str:
-    return unescape(response.get_data(as_text=True))
 
 
-def main(response) -> str:
-    return text(response).split("<main")[1].split("</main>")[0]
 
 
-def error_summary(response) -> str:
-    match = re.search(r'<div class="ds-error-summary".*?</ul>', response.get_data(as_text=True), re.S)
-    return unescape(match.group(0)) if match else ""
 
 
-def field_error(response, field_id: str) -> str | None:
-    match = re.search(rf'<div class="ds-validation-message" data-field="validation" id="{field_id}-error">(.*?)</div>',
-                      response.get_data(as_text=True), re.S)
-    return unescape(match.group(1)) if match else None
 
 
-def input_value(response, field_id: str) -> str | None:
-    html = response.get_data(as_text=True)
-    tag = re.search(rf'<input[^>]*\bid="{field_id}"[^>]*>', html)
-    if tag is None:
-        textarea = re.search(rf'<textarea[^>]*\bid="{field_id}"[^>]*>(.*?)</textarea>', html, re.S)
-        return unescape(textarea.group(1)).strip() if textarea else None
-    value = re.search(r'\bvalue="([^"]*)"', tag.group(0))
-    return unescape(value.group(1)) if value else None
 
 
 def is_checked(response, field_id: str) -> bool:

@@ -19,6 +19,7 @@ from network.organisations.models import Organisation, OrganisationKind
 from network.outbox.models import OutboxMessage
 from tests.factories import world
 from tests.query_counter import count_queries
+from tests.html import error_summary, field_error, input_value, text
 
 DANGER = "Bare 1 deltaker er registrert. Hver kommune skal ha minst 2, helst 3."
 INFO = "2 deltakere er registrert. Helst 3, så laget dekker bredden i boligpolitikken."
@@ -28,29 +29,12 @@ NO_ANCHORING = "Forankringen hos kommunedirektøren (rådmannen) er ikke registr
 # --- helpers ----------------------------------------------------------------------------
 
 
-def text(response) -> str:
-    return unescape(response.get_data(as_text=True))
 
 
-def error_summary(response) -> str:
-    match = re.search(r'<div class="ds-error-summary".*?</ul>', response.get_data(as_text=True), re.S)
-    return unescape(match.group(0)) if match else ""
 
 
-def field_error(response, field_id: str) -> str | None:
-    match = re.search(rf'<div class="ds-validation-message" data-field="validation" id="{field_id}-error">(.*?)</div>',
-                      response.get_data(as_text=True), re.S)
-    return unescape(match.group(1)) if match else None
 
 
-def input_value(response, field_id: str) -> str | None:
-    html = response.get_data(as_text=True)
-    tag = re.search(rf'<input[^>]*\bid="{field_id}"[^>]*>', html)
-    if tag is None:
-        textarea = re.search(rf'<textarea[^>]*\bid="{field_id}"[^>]*>(.*?)</textarea>', html, re.S)
-        return unescape(textarea.group(1)).strip() if textarea else None
-    value = re.search(r'\bvalue="([^"]*)"', tag.group(0))
-    return unescape(value.group(1)) if value else None
 
 
 def select_options(response, field_id: str) -> list[tuple[str, str]]:
