@@ -135,15 +135,18 @@ class DemoLoader:
             for challenge_number, priority, description in rows:
                 db.session.add(MunicipalityChallenge(
                     challenge=catalogue[challenge_number - 1], membership=membership,
-                    priority=ChallengePriority(priority), description=description))
+                    priority=ChallengePriority(priority), description=description,
+                    updated_by=self._contact(membership)))
         for number, title, description, priority in content.OWN_CHALLENGES:
             membership = memberships[number]
             if membership.id in marked:
                 continue
+            contact = self._contact(membership)  # looked up before the new rows exist, so autoflush leaves them be
             own = Challenge(network=network, position=len(catalogue) + 1, title=title, description=description,
                             added_by_organisation_id=membership.organisation_id)
             db.session.add(MunicipalityChallenge(challenge=own, membership=membership,
-                                                 priority=ChallengePriority(priority), description=description))
+                                                 priority=ChallengePriority(priority), description=description,
+                                                 updated_by=contact))
 
     def planning_profiles(self, network: Network) -> None:
         memberships = self._municipal_memberships(network)
@@ -154,10 +157,12 @@ class DemoLoader:
             membership = memberships[number]
             if membership.id in recorded:
                 continue
+            contact = self._contact(membership)
             for step, (status, year) in zip(PlanningStep, steps):
-                db.session.add(PlanningStatus(membership=membership, step=step, status=PlanStatus(status), year=year))
+                db.session.add(PlanningStatus(membership=membership, step=step, status=PlanStatus(status), year=year,
+                                              updated_by=contact))
             for advice, score in zip(StrategicAdvice, scores):
-                db.session.add(AdviceAssessment(membership=membership, advice=advice, score=score))
+                db.session.add(AdviceAssessment(membership=membership, advice=advice, score=score, updated_by=contact))
 
     def table_groups(self, network: Network, coordinator: Person) -> None:
         """Gathering 3 worked in groups by growth pressure (seed 002): the app's own suggestion, saved."""
@@ -178,6 +183,11 @@ class DemoLoader:
         for group, proposal in zip(grouping.groups, proposals):
             group.members = [GroupMember(grouping_id=grouping.id, membership_id=membership_id)
                              for membership_id in proposal.membership_ids]
+
+    @staticmethod
+    def _contact(membership: Membership) -> Person | None:
+        slug = email_slug(membership.organisation.name)
+        return db.session.scalar(select(Person).where(Person.email == f"kontakt.{slug}@demo.test"))
 
     @staticmethod
     def _municipal_memberships(network: Network) -> dict[str, Membership]:
