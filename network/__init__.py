@@ -66,6 +66,7 @@ def register_blueprints(app: Flask) -> None:
     from network.auth.views import bp as auth_bp
     from network.calendar.views import bp as calendar_bp
     from network.challenges.views import bp as challenges_bp
+    from network.comments.views import bp as comments_bp
     from network.costs.views import bp as costs_bp
     from network.demo.cli import bp as demo_bp
     from network.gatherings.views import bp as gatherings_bp
@@ -82,7 +83,7 @@ def register_blueprints(app: Flask) -> None:
 
     for blueprint in (main_bp, auth_bp, networks_bp, gatherings_bp, programme_bp, calendar_bp, costs_bp,
                       growth_bp, groups_bp, challenges_bp, planning_bp, assignments_bp, library_bp, resources_bp,
-                      outbox_bp, organisations_bp, demo_bp):
+                      outbox_bp, organisations_bp, demo_bp, comments_bp):
         app.register_blueprint(blueprint)
 
     from network.main import errors

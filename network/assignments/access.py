@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from flask import g
 from sqlalchemy import select
 
 from network.assignments.models import Assignment, Submission, SubmissionStatus, Visibility
@@ -51,19 +52,41 @@ def is_own(person, submission_or_membership) -> bool:
     return membership.status is MembershipStatus.ACTIVE and network_access.is_team_member_of(person, membership)
 
 
+def own_membership(person, network) -> Membership | None:
+    """The membership the person works for as one of its own people, if any (one query, cached)."""
+    if not getattr(person, "is_authenticated", False) or person.organisation_id is None:
+        return None
+    cache = g.setdefault("_assignment_own_membership", {})
+    key = (person.id, network.id)
+    if key not in cache:
+        membership = db.session.scalar(select(Membership).where(
+            Membership.network_id == network.id, Membership.organisation_id == person.organisation_id))
+        cache[key] = membership if membership is not None and network_access.is_team_member_of(person, membership) else None
+    return cache[key]
+
+
+def group_mates(person, assignment: Assignment) -> frozenset[int]:
+    """The memberships in the person's own group of the assignment's grouping, the person's own
+    included; empty when the person is in none. Cached for the request, so a page that checks many
+    submissions of one assignment asks the database once."""
+    if assignment.grouping_id is None:
+        return frozenset()
+    own = own_membership(person, assignment.network)
+    if own is None:
+        return frozenset()
+    cache = g.setdefault("_assignment_group_mates", {})
+    key = (own.id, assignment.grouping_id)
+    if key not in cache:
+        own_group = (select(GroupMember.group_id)
+                     .where(GroupMember.grouping_id == assignment.grouping_id, GroupMember.membership_id == own.id)
+                     .scalar_subquery())
+        cache[key] = frozenset(db.session.scalars(select(GroupMember.membership_id).where(GroupMember.group_id == own_group)))
+    return cache[key]
+
+
 def _same_group(person, assignment: Assignment, membership: Membership) -> bool:
     """Whether the person's municipality shares a group with ``membership`` in the assignment's grouping."""
-    if assignment.grouping_id is None or person.organisation_id is None:
-        return False
-    own = db.session.scalar(select(Membership).where(
-        Membership.network_id == assignment.network_id, Membership.organisation_id == person.organisation_id))
-    if own is None or not network_access.is_team_member_of(person, own):
-        return False
-    groups = db.session.scalars(select(GroupMember.group_id).where(
-        GroupMember.grouping_id == assignment.grouping_id,
-        GroupMember.membership_id.in_([own.id, membership.id]),
-    )).all()
-    return len(groups) == 2 and groups[0] == groups[1]
+    return membership.id in group_mates(person, assignment)
 
 
 def can_view_submission(person, submission: Submission) -> bool:
@@ -82,12 +105,25 @@ def can_view_submission(person, submission: Submission) -> bool:
     return False
 
 
+def can_open_submission(person, assignment: Assignment, membership: Membership, submission: Submission | None) -> bool:
+    """The submission page. Before anything is saved, only the municipality's own people (to start it)
+    and the coordinators have anything to see."""
+    if submission is None:
+        return network_access.is_coordinator(person, assignment.network) or is_own(person, membership)
+    return can_view_submission(person, submission)
+
+
 def can_edit_submission(person, submission_or_membership) -> bool:
     """Only the municipality's own people write its submission, and only while it is a draft."""
     if not is_own(person, submission_or_membership):
         return False
-    status = getattr(submission_or_membership, "status", SubmissionStatus.DRAFT)
-    return status is SubmissionStatus.DRAFT
+    if isinstance(submission_or_membership, Submission):
+        return submission_or_membership.status is SubmissionStatus.DRAFT
+    return True  # nothing saved yet: the first save starts a draft
+
+
+def can_remove_attachment(person, submission: Submission) -> bool:
+    return can_edit_submission(person, submission)
 
 
 def can_reopen_submission(person, submission: Submission, now: datetime) -> bool:

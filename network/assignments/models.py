@@ -182,6 +182,10 @@ class SubmissionEvent(db.Model):
     person: Mapped[Person | None] = relationship()
 
 
+# A deleted comment that has replies stays as a placeholder with its text (and author) cleared.
+DELETED_COMMENT_BODY = ""
+
+
 class Comment(db.Model):
     __tablename__ = "comment"
 

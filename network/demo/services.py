@@ -16,8 +16,11 @@ from network.gatherings.models import (
 )
 from network.networks.models import Membership, Network, NetworkRole, NetworkStatus, RoleKind
 from network.organisations.models import Organisation, OrganisationKind
+from network.assignments.demo import load_demo as load_assignments_demo
+from network.comments.demo import load_demo as load_comments_demo
 from network.groups import services as group_services
 from network.groups.models import Group, GroupKind, GroupMember, Grouping
+from network.resources.demo import load_demo as load_resources_demo
 from network.planning.models import (
     AdviceAssessment, PlanningStatus, PlanningStep, PlanStatus, StrategicAdvice,
 )
@@ -116,6 +119,12 @@ class DemoLoader:
         self.municipality_challenges(network)
         self.planning_profiles(network)
         self.table_groups(network, coordinator)
+        db.session.flush()
+        # Each capability writes its own demo content; the order matters where one builds on another.
+        load_assignments_demo(network, coordinator)
+        db.session.flush()
+        load_comments_demo(network, coordinator)
+        load_resources_demo(network, coordinator)
         self.follow_up(coordinator)
         db.session.flush()
         return network

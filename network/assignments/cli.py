@@ -1,0 +1,59 @@
+"""``flask assignments send-reminders``: reminder mail before an assignment's due date, for cron.
+
+Safe to run twice, or twice at once: each municipality's reminder row is inserted (unique per
+assignment and municipality) before its mail is queued, in the same transaction, so a second run
+finds it and sends nothing.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from network.assignments import email, services
+from network.assignments.access import OSLO
+from network.assignments.models import Assignment
+from network.extensions import db
+from network.outbox.services import send_pending
+
+
+def today_in_oslo():
+    return datetime.now(OSLO).date()
+
+
+@click.command("send-reminders")
+@click.option("--base-url", default=None,
+              help="The site's address for links in the mail, e.g. https://nettverk.ks.no. "
+                   "Not needed when SERVER_NAME is set.")
+@click.option("--days", type=click.IntRange(0, services.MAX_REMINDER_DAYS), default=None,
+              help="Remind about assignments due within this many days. Default: each network's own setting.")
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Run as if today were this date (YYYY-MM-DD).")
+@with_appcontext
+def send_reminders_command(base_url: str | None, days: int | None, today) -> None:
+    """Remind municipalities that have not delivered an assignment that is due soon, then deliver the mail."""
+    day = today.date() if today else today_in_oslo()
+    app = current_app._get_current_object()
+    if base_url is None and not app.config.get("SERVER_NAME"):
+        if not app.debug:
+            raise click.UsageError("Give --base-url (the site's address), so the links in the mail work.")
+        base_url = "http://localhost:5000"
+    # Links in the mail are built with url_for(_external=True), which needs a host outside a request.
+    with app.test_request_context(base_url=base_url) if base_url else app.app_context():
+        municipalities = mails = 0
+        for assignment_id in [a.id for a in services.assignments_due_for_reminder(day, days)]:
+            assignment = db.session.get(Assignment, assignment_id)
+            result = services.remind(assignment, email.queue_reminder)
+            db.session.commit()  # one transaction per assignment: its reminder rows with their mail
+            municipalities += len(result.reminded)
+            mails += result.mails
+            click.echo(f"{assignment.network.name} – «{assignment.title}» (due {assignment.due_on.isoformat()}): "
+                       f"reminded {len(result.reminded)} municipalit{'y' if len(result.reminded) == 1 else 'ies'} "
+                       f"with {result.mails} mail(s)"
+                       + (f"; nobody to remind in {', '.join(m.organisation.name for m in result.without_recipients)}"
+                          if result.without_recipients else "") + ".")
+        click.echo(f"Queued {mails} reminder mail(s) to {municipalities} municipalit{'y' if municipalities == 1 else 'ies'}.")
+        sent, failed = send_pending()
+        click.echo(f"Sent {sent}, failed {failed}.")
