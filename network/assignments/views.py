@@ -7,9 +7,7 @@ its submission; the others read what the assignment's visibility allows.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from io import BytesIO
-
-from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -18,6 +16,7 @@ from network.assignments.forms import ActionForm, AssignmentForm, SubmissionForm
 from network.assignments.models import Assignment, Submission, SubmissionStatus
 from network.assignments.services import AssignmentError, AssignmentFields, SubmissionConflict, Upload
 from network.extensions import db
+from network.files.responses import download_response, read_upload
 from network.files.services import DOCUMENTS
 from network.gatherings import services as gathering_services
 from network.groups import services as group_services
@@ -265,9 +264,7 @@ def _submission_form() -> SubmissionForm:
 
 
 def _uploads(form: SubmissionForm) -> list[Upload]:
-    limit = current_app.config["UPLOAD_MAX_BYTES"]
-    # One byte more than the limit is enough to tell that a file is too large.
-    return [Upload(storage.filename, storage.stream.read(limit + 1))
+    return [Upload(storage.filename, read_upload(storage))
             for storage in (form.files.data or []) if getattr(storage, "filename", "")]
 
 
@@ -409,13 +406,5 @@ def download(network_id: int, assignment_id: int, organisation_id: int, attachme
     stored = services.file_for_download(attachment)
     if stored is None:
         abort(404)
-    response = send_file(
-        BytesIO(stored.data), mimetype=stored.content_type, as_attachment=True, download_name=stored.filename,
-        etag=stored.sha256, max_age=0, conditional=True,
-    )
-    # Private to those who may read the submission: no shared caches. The type is the one found in the bytes.
-    response.headers["Cache-Control"] = "private, no-cache"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return download_response(stored)
 

@@ -5,14 +5,13 @@ Coordinators manage; every member of the network may read and download.
 """
 from __future__ import annotations
 
-from io import BytesIO
-
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from network.extensions import db
+from network.files.responses import download_response, read_upload
 from network.files.services import DOCUMENTS
 from network.gatherings import access
 from network.gatherings.loading import load_gathering
@@ -197,7 +196,7 @@ def _upload(form: MaterialForm) -> Upload | None:
     if storage is None or not getattr(storage, "filename", ""):
         return None
     # One byte more than the limit is enough to tell that the file is too large.
-    return Upload(storage.filename, storage.stream.read(current_app.config["UPLOAD_MAX_BYTES"] + 1))
+    return Upload(storage.filename, read_upload(storage))
 
 
 @bp.route("/materials/new", methods=["GET", "POST"])
@@ -247,12 +246,4 @@ def download(network_id: int, gathering_id: int, material_id: int):
     stored = services.file_for_download(material)
     if stored is None:
         abort(404)
-    response = send_file(
-        BytesIO(stored.data), mimetype=stored.content_type, as_attachment=True, download_name=stored.filename,
-        etag=stored.sha256, max_age=0, conditional=True,
-    )
-    # Only for the network's members: no shared caches. The type is the one found in the bytes.
-    response.headers["Cache-Control"] = "private, no-cache"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return download_response(stored)
