@@ -1,6 +1,8 @@
 """Form validators shared by the capabilities."""
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
 from wtforms.validators import ValidationError
@@ -18,3 +20,15 @@ class EmailAddress:
             validate_email(field.data or "", check_deliverability=False, test_environment=True)
         except EmailNotValidError:
             raise ValidationError(self.message) from None
+
+
+def is_web_address(url: str | None) -> bool:
+    """A full http(s) address with a host and no spaces. Everything else (javascript:, data:, file:,
+    a bare word) is refused on save and never rendered as a link: it could run in the reader's browser."""
+    url = url or ""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError:
+        return False
+    return bool(host) and parts.scheme.lower() in ("http", "https") and not any(c.isspace() for c in url)

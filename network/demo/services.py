@@ -19,6 +19,7 @@ from network.organisations.models import Organisation, OrganisationKind
 from network.assignments.demo import load_demo as load_assignments_demo
 from network.comments.demo import load_demo as load_comments_demo
 from network.groups import services as group_services
+from network.library.demo import load_demo as load_library_demo
 from network.groups.models import Group, GroupKind, GroupMember, Grouping
 from network.resources.demo import load_demo as load_resources_demo
 from network.planning.models import (
@@ -125,6 +126,7 @@ class DemoLoader:
         db.session.flush()
         load_comments_demo(network, coordinator)
         load_resources_demo(network, coordinator)
+        load_library_demo(network, coordinator)
         self.follow_up(coordinator)
         db.session.flush()
         return network

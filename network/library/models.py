@@ -5,7 +5,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Column, ForeignKey, String, Table, Text, UniqueConstraint
+from sqlalchemy import Column, ForeignKey, Index, String, Table, Text, UniqueConstraint, func, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from network.extensions import db
@@ -77,6 +77,10 @@ class Example(db.Model):
     """One municipality's example, in the structure of Husbanken's collection (seeds 001 and 004)."""
 
     __tablename__ = "example"
+    __table_args__ = (
+        # The library's list: a network's published (or draft) examples, visible ones, featured and newest first.
+        Index("ix_example_listing", "network_id", "status", "is_hidden", "is_featured", "published_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     network_id: Mapped[int] = mapped_column(ForeignKey("network.id", ondelete="CASCADE"), index=True)
@@ -112,6 +116,52 @@ class Example(db.Model):
     challenges: Mapped[list[Challenge]] = relationship(secondary=example_challenge, order_by="Challenge.position")
     steps: Mapped[list[ExampleStep]] = relationship(cascade="all, delete-orphan")
     advice: Mapped[list[ExampleAdvice]] = relationship(cascade="all, delete-orphan")
+
+
+# Full-text search on PostgreSQL: Norwegian stemming over the title (weight A), the summary (B)
+# and every other text (C). The same expression builds the GIN index and the query, so the
+# planner can use the index; SQLite has no such index and searches with LIKE instead.
+SEARCH_CONFIG = "norwegian"
+SEARCH_BODY_FIELDS = (
+    "responsible_unit", "result", "background", "goals", "who_did_what", "relevant_law", "user_participation",
+    "financing", "success_factors", "difficulties", "tips", "reports_and_links", "continuation",
+)
+SEARCH_FIELDS = ("title", "summary", *SEARCH_BODY_FIELDS)
+
+
+def _constant(value: str):
+    """A constant written into the SQL itself (never user input): bound parameters would keep
+    the query's expression from matching the index's."""
+    return text("'%s'" % value.replace("'", "''"))
+
+
+def _weighted(value, weight: str):
+    return func.setweight(func.to_tsvector(_constant(SEARCH_CONFIG), value), _constant(weight))
+
+
+def search_document(columns):
+    """The tsvector of an example, from ``Example.__table__.c`` (or the columns of an alias)."""
+    body = columns[SEARCH_BODY_FIELDS[0]]
+    for name in SEARCH_BODY_FIELDS[1:]:
+        body = body.op("||")(_constant(" ")).op("||")(columns[name])
+    return (_weighted(columns.title, "A").op("||")(_weighted(columns.summary, "B"))
+            .op("||")(_weighted(body, "C")))
+
+
+def rank_document(columns):
+    """What the ranking reads: the title (A) and the summary (B). Ranking the whole document would
+    stem every text of every match again (the index holds no vectors to reuse), about a
+    millisecond per example; title and summary cost a tenth of that, and say most about relevance."""
+    return _weighted(columns.title, "A").op("||")(_weighted(columns.summary, "B"))
+
+
+def search_query(words: str):
+    """``websearch_to_tsquery`` accepts any text (quotes, ``&``, ``!``, ``:*``) without an error;
+    the words themselves are a bound parameter."""
+    return func.websearch_to_tsquery(_constant(SEARCH_CONFIG), words)
+
+
+Index("ix_example_search", search_document(Example.__table__.c), postgresql_using="gin").ddl_if(dialect="postgresql")
 
 
 class ExampleStep(db.Model):

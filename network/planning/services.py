@@ -1,7 +1,6 @@
 """Planning-status profiles: the rules for saving one municipality's profile, and the network comparison."""
 from __future__ import annotations
 
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -13,6 +12,7 @@ from sqlalchemy.orm import joinedload
 
 from network.auth.models import Person
 from network.extensions import db
+from network.validators import is_web_address
 from network.models_base import utcnow
 from network.networks.models import Membership, Network
 from network.networks.services import active_memberships, norwegian_key
@@ -38,11 +38,6 @@ class PlanningError(ValueError):
 
 
 # --- the rules for one step and one piece of advice -------------------------------------
-
-
-def is_web_address(url: str | None) -> bool:
-    """Only http(s) links are stored or shown: a javascript: link would run in the reader's browser."""
-    return bool(url) and re.fullmatch(r"https?://[^\s/?#]+\S*", url, re.IGNORECASE) is not None
 
 
 @dataclass(frozen=True)

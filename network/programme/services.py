@@ -8,7 +8,6 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import time
-from urllib.parse import urlsplit
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -16,6 +15,7 @@ from sqlalchemy.orm import joinedload, undefer
 from sqlalchemy.orm.attributes import set_committed_value
 
 from network.extensions import db
+from network.validators import is_web_address
 from network.files.models import StoredFile
 from network.files.services import DOCUMENTS, UploadError, store_upload
 from network.gatherings.models import Gathering, GatheringDay, Material, ProgrammeItem, WorkingMethod
@@ -221,8 +221,7 @@ class Upload:
 def check_url(url: str) -> str:
     """A full http or https address. Other schemes (javascript:, data:, file:) are refused."""
     url = (url or "").strip()
-    parts = urlsplit(url)
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname or any(c.isspace() for c in url):
+    if not is_web_address(url):
         raise ProgrammeError(_("Skriv en fullstendig lenke som begynner med https:// eller http://."), field="url")
     if len(url) > URL_MAX_LENGTH:
         raise ProgrammeError(_("Lenken kan være høyst %(n)s tegn.", n=URL_MAX_LENGTH), field="url")

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
@@ -16,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload, undefer
 
 from network.extensions import db
+from network.validators import is_web_address
 from network.files.models import StoredFile
 from network.files.services import PDF, PPTX, UploadError, store_upload
 from network.networks.models import Network
@@ -74,24 +74,16 @@ def check_web_address(url: str | None, field_name: str = "url") -> str | None:
     url = (url or "").strip()
     if not url:
         return None
-    try:
-        parts = urlsplit(url)
-        host = parts.hostname
-    except ValueError:
-        host = None
-    if host is None or parts.scheme.lower() not in ("http", "https") or any(c.isspace() for c in url):
+    if not is_web_address(url):
         raise ResourceError(_("Skriv en fullstendig lenke som begynner med https:// eller http://."), field=field_name)
     if len(url) > URL_MAX:
         raise ResourceError(_("Lenken kan være høyst %(n)s tegn.", n=URL_MAX), field=field_name)
     return url
 
 
-def is_web_address(url: str | None) -> bool:
-    """For pages: only an http(s) address becomes a link, whatever the database holds."""
-    try:
-        return check_web_address(url) is not None
-    except ResourceError:
-        return False
+def is_link(url: str | None) -> bool:
+    """For pages: only a safe address of allowed length becomes a link, whatever the database holds."""
+    return is_web_address(url) and len(url) <= URL_MAX
 
 
 def check_year(year: int | None) -> int | None:

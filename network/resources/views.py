@@ -77,7 +77,7 @@ def check_action_form() -> None:
 @bp.app_template_global()
 def resource_link(url: str | None) -> str | None:
     """The address to link to, or None: only http(s) addresses become links, whatever is stored."""
-    return url if services.is_web_address(url) else None
+    return url if services.is_link(url) else None
 
 
 # --- the resources page -----------------------------------------------------------------

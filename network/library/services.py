@@ -1,0 +1,400 @@
+"""The experience library's rules: writing an example, publishing it, and finding examples.
+
+Free of request, flash and templates, so tests, the demo loader and the benchmark call it too.
+Search uses PostgreSQL's Norwegian full-text search (with the GIN index ``ix_example_search``);
+on SQLite, used in development and tests, every word must appear somewhere in the texts (LIKE).
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+from typing import Iterable
+
+from flask_babel import gettext as _
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import joinedload, load_only, selectinload
+
+from network.challenges.models import Challenge
+from network.extensions import db
+from network.library.models import (
+    SEARCH_FIELDS,
+    Example,
+    ExampleAdvice,
+    ExampleStatus,
+    ExampleStep,
+    MunicipalitySize,
+    example_challenge,
+    rank_document,
+    search_document,
+    search_query,
+)
+from network.models_base import utcnow
+from network.networks.models import Network
+from network.networks.services import norwegian_key
+from network.organisations.models import County, Organisation, OrganisationKind
+from network.planning.models import PlanningStep, StrategicAdvice
+
+TITLE_MAX = 200
+UNIT_MAX = 200
+TEXT_MAX = 10_000
+QUERY_MAX = 200
+QUERY_WORDS_MAX = 8  # the LIKE fallback builds one condition per word
+PER_PAGE = 20
+DRAFTS_MAX = 100
+
+# Husbanken's structure, in its order (seeds 001 and 004).
+TEXT_FIELDS = (
+    "summary", "result", "background", "goals", "who_did_what", "relevant_law", "user_participation",
+    "financing", "success_factors", "difficulties", "tips", "reports_and_links", "continuation",
+)
+
+
+class LibraryError(ValueError):
+    """A rule was broken; the message is shown on the form, next to ``field`` when given."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+# --- finding examples -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Filters:
+    county_id: int | None = None
+    size: MunicipalitySize | None = None
+    challenge_id: int | None = None
+    step: PlanningStep | None = None
+    advice: StrategicAdvice | None = None
+    q: str = ""
+
+    @property
+    def active(self) -> bool:
+        return any((self.county_id, self.size, self.challenge_id, self.step, self.advice, self.q))
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """What a reader of a network's library may see besides the published, visible examples."""
+
+    coordinator: bool = False               # every draft, and hidden examples
+    own_organisation_id: int | None = None  # the drafts and hidden examples of their own municipality
+
+
+@dataclass
+class Page:
+    items: list[Example]
+    total: int
+    number: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+    @property
+    def first_index(self) -> int:
+        return (self.number - 1) * self.per_page + 1 if self.total else 0
+
+    @property
+    def last_index(self) -> int:
+        return min(self.total, self.number * self.per_page)
+
+
+# Columns a list needs: the long texts stay in the database, and touching one raises, so a
+# template cannot slip into a query per row.
+_LIST_COLUMNS = (
+    Example.id, Example.network_id, Example.organisation_id, Example.title, Example.summary, Example.size,
+    Example.status, Example.is_public, Example.is_featured, Example.is_hidden, Example.published_at,
+    Example.updated_at,
+)
+
+
+def _list_options():
+    return (load_only(*_LIST_COLUMNS, raiseload=True),
+            joinedload(Example.organisation).joinedload(Organisation.county))
+
+
+def _is_postgresql() -> bool:
+    return db.session.get_bind().dialect.name == "postgresql"
+
+
+def clean_query(text: str | None) -> str:
+    return " ".join((text or "").split())[:QUERY_MAX]
+
+
+def _like_pattern(word: str) -> str:
+    escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _words_match(text: str):
+    """SQLite: each word somewhere in the texts. SQLite's LIKE ignores case for a–z only, so the
+    word is also tried in capitals, which catches Æ, Ø and Å at the start of a word or in caps."""
+    conditions = []
+    for word in text.split()[:QUERY_WORDS_MAX]:
+        patterns = {_like_pattern(word.lower()), _like_pattern(word.upper())}
+        conditions.append(or_(*(
+            getattr(Example, name).like(pattern, escape="\\") for name in SEARCH_FIELDS for pattern in sorted(patterns)
+        )))
+    return conditions
+
+
+def _filter_conditions(filters: Filters) -> list:
+    conditions = []
+    if filters.county_id is not None:
+        conditions.append(Example.organisation_id.in_(
+            select(Organisation.id).where(Organisation.county_id == filters.county_id)))
+    if filters.size is not None:
+        conditions.append(Example.size == filters.size)
+    if filters.challenge_id is not None:
+        conditions.append(Example.id.in_(
+            select(example_challenge.c.example_id).where(example_challenge.c.challenge_id == filters.challenge_id)))
+    if filters.step is not None:
+        conditions.append(Example.id.in_(select(ExampleStep.example_id).where(ExampleStep.step == filters.step)))
+    if filters.advice is not None:
+        conditions.append(Example.id.in_(
+            select(ExampleAdvice.example_id).where(ExampleAdvice.advice == filters.advice)))
+    if filters.q:
+        if _is_postgresql():
+            conditions.append(search_document(Example.__table__.c).op("@@")(search_query(filters.q)))
+        else:
+            conditions.extend(_words_match(filters.q))
+    return conditions
+
+
+def _order(filters: Filters) -> list:
+    order = [Example.is_featured.desc()]
+    if filters.q and _is_postgresql():
+        order.append(func.ts_rank(rank_document(Example.__table__.c), search_query(filters.q)).desc())
+    return [*order, Example.published_at.desc(), Example.id.desc()]
+
+
+def _page(scope: list, filters: Filters, number: int, per_page: int) -> Page:
+    """Two queries: the count, then the page with each example's municipality and county."""
+    conditions = [*scope, *_filter_conditions(filters)]
+    total = db.session.scalar(select(func.count()).select_from(Example).where(*conditions))
+    pages = max(1, math.ceil(total / per_page))
+    number = min(max(1, number), pages)
+    # Pick the page's ids first (narrow rows, mostly from ix_example_listing), then load only those
+    # twenty with their municipality: sorting and joining every match would cost more and more.
+    page_ids = (select(Example.id).where(*conditions).order_by(*_order(filters))
+                .limit(per_page).offset((number - 1) * per_page))
+    items = list(db.session.scalars(
+        select(Example).where(Example.id.in_(page_ids.scalar_subquery())).options(*_list_options())
+        .order_by(*_order(filters))
+    ).unique())
+    return Page(items, total, number, per_page)
+
+
+def _published_in(network: Network, viewer: Viewer) -> list:
+    scope = [Example.network_id == network.id, Example.status == ExampleStatus.PUBLISHED]
+    if not viewer.coordinator:
+        if viewer.own_organisation_id is not None:
+            scope.append(or_(Example.is_hidden.is_(False), Example.organisation_id == viewer.own_organisation_id))
+        else:
+            scope.append(Example.is_hidden.is_(False))
+    return scope
+
+
+def library_page(network: Network, viewer: Viewer, filters: Filters, number: int = 1,
+                 per_page: int = PER_PAGE) -> Page:
+    """Published examples, featured first: for coordinators hidden ones too, and for a
+    municipality's own people their hidden ones."""
+    return _page(_published_in(network, viewer), filters, number, per_page)
+
+
+def drafts(network: Network, viewer: Viewer, filters: Filters) -> list[Example]:
+    """The drafts this reader may see (all for coordinators, their municipality's for its people)."""
+    scope = [Example.network_id == network.id, Example.status == ExampleStatus.DRAFT]
+    if not viewer.coordinator:
+        if viewer.own_organisation_id is None:
+            return []
+        scope.append(Example.organisation_id == viewer.own_organisation_id)
+    return list(db.session.scalars(
+        select(Example).where(*scope, *_filter_conditions(filters)).options(*_list_options())
+        .order_by(Example.updated_at.desc(), Example.id.desc()).limit(DRAFTS_MAX)
+    ).unique())
+
+
+PUBLIC_SCOPE = (Example.status == ExampleStatus.PUBLISHED, Example.is_public.is_(True), Example.is_hidden.is_(False))
+
+
+def public_page(filters: Filters, number: int = 1, per_page: int = PER_PAGE) -> Page:
+    """Public examples from every network. Challenges belong to one network, so no such filter."""
+    return _page(list(PUBLIC_SCOPE), replace(filters, challenge_id=None), number, per_page)
+
+
+def _example_options(with_person: bool = True):
+    options = [
+        joinedload(Example.organisation).joinedload(Organisation.county),
+        selectinload(Example.challenges), selectinload(Example.steps), selectinload(Example.advice),
+    ]
+    if with_person:
+        options.append(joinedload(Example.updated_by))
+    return options
+
+
+def get_example(network: Network, example_id: int) -> Example | None:
+    return db.session.scalar(
+        select(Example).where(Example.id == example_id, Example.network_id == network.id).options(*_example_options())
+    )
+
+
+def lock_example(network: Network, example_id: int) -> Example | None:
+    """For a state change: the row is locked (``FOR UPDATE`` on PostgreSQL) until the commit, so
+    two clicks at once see each other's result."""
+    return db.session.scalar(
+        select(Example).where(Example.id == example_id, Example.network_id == network.id).with_for_update()
+    )
+
+
+def get_public_example(example_id: int) -> Example | None:
+    return db.session.scalar(select(Example).where(Example.id == example_id, *PUBLIC_SCOPE)
+                             .options(*_example_options(with_person=False)))
+
+
+def counties() -> list[County]:
+    return sorted(db.session.scalars(select(County)), key=lambda county: norwegian_key(county.name))
+
+
+def municipalities() -> list[Organisation]:
+    """The national list, for coordinators writing on behalf of any municipality."""
+    return sorted(
+        db.session.scalars(select(Organisation).where(Organisation.kind == OrganisationKind.MUNICIPALITY)
+                           .options(joinedload(Organisation.county))),
+        key=lambda org: (norwegian_key(org.county.name if org.county else ""), norwegian_key(org.name)),
+    )
+
+
+def catalogue(network: Network) -> list[Challenge]:
+    return list(db.session.scalars(
+        select(Challenge).where(Challenge.network_id == network.id).order_by(Challenge.position, Challenge.id)))
+
+
+def sorted_steps(example: Example) -> list[PlanningStep]:
+    return sorted((row.step for row in example.steps), key=lambda step: step.number)
+
+
+def sorted_advice(example: Example) -> list[StrategicAdvice]:
+    return sorted((row.advice for row in example.advice), key=lambda advice: advice.number)
+
+
+# --- writing ----------------------------------------------------------------------------
+
+
+def size_for(organisation: Organisation) -> MunicipalitySize | None:
+    return MunicipalitySize.for_population(organisation.population_2020)
+
+
+def _check_text(title: str, responsible_unit: str, texts: dict[str, str]) -> None:
+    if not title:
+        raise LibraryError(_("Skriv en tittel på eksempelet."), "title")
+    if len(title) > TITLE_MAX:
+        raise LibraryError(_("Tittelen kan være høyst %(max)s tegn.", max=TITLE_MAX), "title")
+    if len(responsible_unit) > UNIT_MAX:
+        raise LibraryError(_("Ansvarlig enhet kan være høyst %(max)s tegn.", max=UNIT_MAX), "responsible_unit")
+    for name, value in texts.items():
+        if name not in TEXT_FIELDS:
+            raise KeyError(name)
+        if len(value) > TEXT_MAX:
+            raise LibraryError(_("Teksten kan være høyst %(max)s tegn.", max=TEXT_MAX), name)
+
+
+def _challenges(network: Network, challenge_ids: Iterable[int]) -> list[Challenge]:
+    wanted = set(challenge_ids)
+    if not wanted:
+        return []
+    found = list(db.session.scalars(
+        select(Challenge).where(Challenge.network_id == network.id, Challenge.id.in_(wanted))
+        .order_by(Challenge.position, Challenge.id)))
+    if len(found) != len(wanted):
+        raise LibraryError(_("Velg utfordringer fra nettverkets liste."), "challenges")
+    return found
+
+
+def _sync_steps(example: Example, steps: Iterable[PlanningStep]) -> None:
+    # Rows for kept steps stay, so the unique (example, step) never sees a delete and an insert at once.
+    wanted = set(steps)
+    for row in [row for row in example.steps if row.step not in wanted]:
+        example.steps.remove(row)
+    have = {row.step for row in example.steps}
+    example.steps.extend(ExampleStep(step=step) for step in PlanningStep if step in wanted and step not in have)
+
+
+def _sync_advice(example: Example, advice: Iterable[StrategicAdvice]) -> None:
+    wanted = set(advice)
+    for row in [row for row in example.advice if row.advice not in wanted]:
+        example.advice.remove(row)
+    have = {row.advice for row in example.advice}
+    example.advice.extend(ExampleAdvice(advice=item) for item in StrategicAdvice if item in wanted and item not in have)
+
+
+def save_example(
+    example: Example | None, network: Network, *, organisation: Organisation, title: str, responsible_unit: str = "",
+    texts: dict[str, str] | None = None, size: MunicipalitySize | None = None,
+    challenge_ids: Iterable[int] = (), steps: Iterable[PlanningStep] = (), advice: Iterable[StrategicAdvice] = (),
+    by=None,
+) -> Example:
+    """Create (``example`` None, as a draft) or update an example. ``size`` None: from the population."""
+    title, responsible_unit = (title or "").strip(), (responsible_unit or "").strip()
+    texts = {name: (value or "").strip() for name, value in (texts or {}).items()}
+    if not organisation.is_municipality:
+        raise LibraryError(_("Velg en kommune fra listen."), "organisation_id")
+    _check_text(title, responsible_unit, texts)
+    challenges = _challenges(network, challenge_ids)
+    if example is None:
+        example = Example(network=network, status=ExampleStatus.DRAFT, is_public=False, is_featured=False,
+                          is_hidden=False, **{name: "" for name in TEXT_FIELDS})
+        db.session.add(example)
+    example.organisation = organisation
+    example.title = title
+    example.responsible_unit = responsible_unit
+    example.size = size or size_for(organisation)
+    for name, value in texts.items():
+        setattr(example, name, value)
+    example.challenges = challenges
+    _sync_steps(example, steps)
+    _sync_advice(example, advice)
+    _touch(example, by)
+    db.session.flush()
+    return example
+
+
+def _touch(example: Example, by) -> None:
+    example.updated_at = utcnow()
+    example.updated_by_id = by.id if by is not None else None
+
+
+def publish(example: Example, by=None) -> None:
+    if example.status is ExampleStatus.PUBLISHED:
+        raise LibraryError(_("Eksempelet er allerede publisert."))
+    if not example.summary.strip():
+        raise LibraryError(_("Skriv et sammendrag før du publiserer eksempelet."), "summary")
+    example.status = ExampleStatus.PUBLISHED
+    example.published_at = utcnow()
+    _touch(example, by)
+
+
+def unpublish(example: Example, by=None) -> None:
+    """Back to a draft ("Trekk tilbake"): only its writers and the coordinators see it again."""
+    if example.status is ExampleStatus.DRAFT:
+        raise LibraryError(_("Eksempelet er allerede et utkast."))
+    example.status = ExampleStatus.DRAFT
+    example.published_at = None
+    _touch(example, by)
+
+
+def set_public(example: Example, public: bool) -> None:
+    """Public: readable by anyone once published. Otherwise for the network's members only."""
+    example.is_public = public
+
+
+def set_featured(example: Example, featured: bool) -> None:
+    example.is_featured = featured
+
+
+def set_hidden(example: Example, hidden: bool) -> None:
+    """A coordinator hides an example from the network (and the public) without deleting it."""
+    example.is_hidden = hidden
