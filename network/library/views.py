@@ -15,7 +15,7 @@ from network.library.forms import SECTIONS, TEXT_LABELS, ExampleForm, LibraryFil
 from network.library.models import Example
 from network.library.services import LibraryError
 from network.networks.forms import EmptyForm
-from network.networks.loading import load_network, require
+from network.networks.loading import found, load_network, require
 from network.networks.models import Network
 from network.networks.views import form_status
 from network.organisations.models import Organisation
@@ -29,17 +29,11 @@ N = "/networks/<int:network_id>/library"
 
 
 def load_example(network: Network, example_id: int) -> Example:
-    example = services.get_example(network, example_id)
-    if example is None:
-        abort(404)
-    return example
+    return found(services.get_example(network, example_id))
 
 
 def lock_example(network: Network, example_id: int) -> Example:
-    example = services.lock_example(network, example_id)
-    if example is None:
-        abort(404)
-    return example
+    return found(services.lock_example(network, example_id))
 
 
 def page_number() -> int:

@@ -22,3 +22,10 @@ def load_network(network_id: int) -> Network:
     require(access.can_view_network(current_user, network))
     g.network = network  # the header shows the network's name
     return network
+
+
+def found(obj):
+    """The object a service looked up inside the network, or 404 when there is none."""
+    if obj is None:
+        abort(404)
+    return obj

@@ -12,7 +12,7 @@ from network.extensions import db
 from network.files.responses import download_response, read_upload
 from network.main.spreadsheets import csv_response
 from network.networks.forms import EmptyForm
-from network.networks.loading import load_network, require
+from network.networks.loading import found, load_network, require
 from network.networks.models import Network
 from network.networks.views import form_status
 from network.resources import access, services
@@ -41,24 +41,15 @@ def load_managed(network_id: int) -> Network:
 
 
 def load_slide_set(network: Network, slide_set_id: int) -> SlideSet:
-    slide_set = services.get_slide_set(network, slide_set_id)
-    if slide_set is None:
-        abort(404)
-    return slide_set
+    return found(services.get_slide_set(network, slide_set_id))
 
 
 def load_report(network: Network, report_id: int) -> Report:
-    report = services.get_report(network, report_id)
-    if report is None:
-        abort(404)
-    return report
+    return found(services.get_report(network, report_id))
 
 
 def load_environment(network: Network, environment_id: int) -> CompetenceEnvironment:
-    environment = services.get_environment(network, environment_id)
-    if environment is None:
-        abort(404)
-    return environment
+    return found(services.get_environment(network, environment_id))
 
 
 def show_error(form, error: ResourceError) -> None:
