@@ -16,3 +16,7 @@ from network.assignments.models import (  # noqa: F401
 )
 from network.library.models import Example, ExampleAdvice, ExampleStep  # noqa: F401
 from network.resources.models import CompetenceEnvironment, Report, Slide, SlideSet  # noqa: F401
+from network.feedback.models import Feedback, FeedbackAttachment, FeedbackNote, FeedbackReply  # noqa: F401
+from network.evaluations.models import (  # noqa: F401
+    EvaluationAnswer, EvaluationInvitation, EvaluationQuestion, EvaluationResponse,
+)

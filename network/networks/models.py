@@ -88,6 +88,8 @@ class Network(db.Model):
     ks_contact_name: Mapped[str] = mapped_column(String(120), default="")
     ks_contact_email: Mapped[str] = mapped_column(String(254), default="")
     feedback_email: Mapped[str] = mapped_column(String(254), default="")
+    # Whether visitors who are not signed in may send feedback to KS.
+    feedback_from_visitors: Mapped[bool] = mapped_column(default=False)
     status: Mapped[NetworkStatus] = mapped_column(
         str_enum(NetworkStatus, "network_status"), default=NetworkStatus.PLANNED
     )

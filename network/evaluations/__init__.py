@@ -1,0 +1,1 @@
+"""Evaluations after each gathering: short, anonymous by design, answered once."""
