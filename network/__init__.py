@@ -62,13 +62,17 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from network.archive.views import bp as archive_bp
     from network.assignments.views import bp as assignments_bp
     from network.auth.views import bp as auth_bp
     from network.calendar.views import bp as calendar_bp
     from network.challenges.views import bp as challenges_bp
     from network.comments.views import bp as comments_bp
     from network.costs.views import bp as costs_bp
+    from network.dashboard.views import bp as dashboard_bp
     from network.demo.cli import bp as demo_bp
+    from network.evaluations.views import bp as evaluations_bp
+    from network.feedback.views import bp as feedback_bp
     from network.gatherings.views import bp as gatherings_bp
     from network.groups.views import bp as groups_bp
     from network.library.views import bp as library_bp
@@ -83,7 +87,8 @@ def register_blueprints(app: Flask) -> None:
 
     for blueprint in (main_bp, auth_bp, networks_bp, gatherings_bp, programme_bp, calendar_bp, costs_bp,
                       growth_bp, groups_bp, challenges_bp, planning_bp, assignments_bp, library_bp, resources_bp,
-                      outbox_bp, organisations_bp, demo_bp, comments_bp):
+                      outbox_bp, organisations_bp, demo_bp, comments_bp, feedback_bp, evaluations_bp, dashboard_bp,
+                      archive_bp):
         app.register_blueprint(blueprint)
 
     from network.main import errors

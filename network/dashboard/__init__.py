@@ -1,0 +1,1 @@
+"""The coordinators' dashboard: how a network is doing, on one page."""
