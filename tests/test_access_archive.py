@@ -1,0 +1,30 @@
+"""The access matrix for the network's archive (see tests/test_access_matrix.py): the page and
+the ZIP are for the network's coordinators and KS administrators only."""
+from __future__ import annotations
+
+import pytest
+
+from tests.test_access_matrix import COORDINATORS, ROLES, Route, build, check_access
+
+N = "/networks/{network}"
+
+ROUTES = [
+    Route("archive", "archive.index", "GET", N + "/archive", COORDINATORS),
+    Route("archive_zip", "archive.download", "GET", N + "/archive.zip", COORDINATORS),
+]
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("route", ROUTES, ids=lambda route: f"{route.method}-{route.name}")
+def test_access(app, factory, client, login, route, role):
+    ids, people = build(app, factory)
+    expected, response = check_access(app, route, role, ids, people, client, login)
+    if expected == 200 and route.endpoint == "archive.download":
+        assert response.mimetype == "application/zip"
+        assert response.data.startswith(b"PK")
+
+
+@pytest.mark.parametrize("path", ["/networks/999999/archive", "/networks/999999/archive.zip"])
+def test_an_unknown_network_is_404(app, factory, login, path):
+    _ids, people = build(app, factory)
+    assert login(people["admin"]).get(path).status_code == 404
