@@ -47,6 +47,8 @@ class BaseConfig:
     RATELIMIT_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour")
+    # Feedback from visitors who are not signed in; signed-in people are not limited.
+    FEEDBACK_RATE_LIMIT = os.environ.get("FEEDBACK_RATE_LIMIT", "5 per hour")
 
     MAIL_SERVER = os.environ.get("MAIL_SERVER")  # unset: mail is shown in the console
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))

@@ -87,6 +87,7 @@ def upgrade():
     sa.Column('sender_email', sa.String(length=254), nullable=False),
     sa.Column('received_on', sa.Date(), nullable=False),
     sa.Column('status', sa.Enum('new', 'read', 'answered', 'archived', name='feedback_status', native_enum=False, create_constraint=True, length=32), nullable=False),
+    sa.Column('notice_pending', sa.Boolean(), nullable=False),
     sa.CheckConstraint("NOT anonymous OR (sender_id IS NULL AND sender_name = '' AND sender_email = '')", name=op.f('ck_feedback_anonymous_has_no_sender')),
     sa.CheckConstraint("works <> '' OR does_not_work <> '' OR suggestion <> ''", name=op.f('ck_feedback_has_content')),
     sa.ForeignKeyConstraint(['gathering_id'], ['gathering.id'], name=op.f('fk_feedback_gathering_id_gathering'), ondelete='SET NULL'),

@@ -9,13 +9,13 @@ from __future__ import annotations
 from datetime import datetime
 
 import click
-from flask import current_app
 from flask.cli import with_appcontext
 
 from network.assignments import email, services
 from network.assignments.access import OSLO
 from network.assignments.models import Assignment
 from network.extensions import db
+from network.outbox.cli import base_url_option, link_context
 from network.outbox.services import send_pending
 
 
@@ -24,9 +24,7 @@ def today_in_oslo():
 
 
 @click.command("send-reminders")
-@click.option("--base-url", default=None,
-              help="The site's address for links in the mail, e.g. https://nettverk.ks.no. "
-                   "Not needed when SERVER_NAME is set.")
+@base_url_option
 @click.option("--days", type=click.IntRange(0, services.MAX_REMINDER_DAYS), default=None,
               help="Remind about assignments due within this many days. Default: each network's own setting.")
 @click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
@@ -35,13 +33,7 @@ def today_in_oslo():
 def send_reminders_command(base_url: str | None, days: int | None, today) -> None:
     """Remind municipalities that have not delivered an assignment that is due soon, then deliver the mail."""
     day = today.date() if today else today_in_oslo()
-    app = current_app._get_current_object()
-    if base_url is None and not app.config.get("SERVER_NAME"):
-        if not app.debug:
-            raise click.UsageError("Give --base-url (the site's address), so the links in the mail work.")
-        base_url = "http://localhost:5000"
-    # Links in the mail are built with url_for(_external=True), which needs a host outside a request.
-    with app.test_request_context(base_url=base_url) if base_url else app.app_context():
+    with link_context(base_url):
         municipalities = mails = 0
         for assignment_id in [a.id for a in services.assignments_due_for_reminder(day, days)]:
             assignment = db.session.get(Assignment, assignment_id)

@@ -100,6 +100,9 @@ class Feedback(db.Model):
     status: Mapped[FeedbackStatus] = mapped_column(
         str_enum(FeedbackStatus, "feedback_status"), default=FeedbackStatus.NEW
     )
+    # Anonymous feedback is announced to KS in a daily count, not one mail per item: a mail's
+    # own time of sending would otherwise give the item its time of day.
+    notice_pending: Mapped[bool] = mapped_column(Boolean, default=False)
 
     network: Mapped[Network] = relationship()
     gathering: Mapped[Gathering | None] = relationship()

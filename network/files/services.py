@@ -70,7 +70,8 @@ def safe_filename(name: str) -> str:
     return name[:200] or "fil"
 
 
-def store_upload(filename: str, data: bytes, uploaded_by_id: int | None, allowed: tuple[FileKind, ...] = DOCUMENTS) -> StoredFile:
+def check_upload(filename: str, data: bytes, allowed: tuple[FileKind, ...] = DOCUMENTS) -> tuple[str, FileKind]:
+    """The upload's safe name and real kind, or ``UploadError`` when it is empty, too large or of a refused kind."""
     limit = current_app.config["UPLOAD_MAX_BYTES"]
     if not data:
         raise UploadError(_("Filen er tom."))
@@ -82,6 +83,11 @@ def store_upload(filename: str, data: bytes, uploaded_by_id: int | None, allowed
     name = safe_filename(filename)
     if not name.lower().endswith(kind.extensions):
         name = f"{name}{kind.extensions[0]}"
+    return name, kind
+
+
+def store_upload(filename: str, data: bytes, uploaded_by_id: int | None, allowed: tuple[FileKind, ...] = DOCUMENTS) -> StoredFile:
+    name, kind = check_upload(filename, data, allowed)
     stored = StoredFile(
         filename=name, content_type=kind.content_type, size=len(data),
         sha256=hashlib.sha256(data).hexdigest(), data=data, uploaded_by_id=uploaded_by_id,

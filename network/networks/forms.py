@@ -40,6 +40,10 @@ class NetworkForm(FlaskForm):
         filters=[strip],
         validators=[DataRequired(_l("Skriv e-postadressen for tilbakemeldinger.")), EmailAddress(EMAIL_MESSAGE)],
     )
+    feedback_from_visitors = BooleanField(
+        _l("Besøkende som ikke er logget inn, kan sende tilbakemelding"),
+        description=_l("Medlemmene av nettverket kan alltid sende tilbakemelding. Besøkende begrenses mot spam."),
+    )
     status = SelectField(
         _l("Status"),
         choices=[(s.value, s.label) for s in NetworkStatus],

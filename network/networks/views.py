@@ -28,7 +28,8 @@ from network.organisations.models import County, Organisation, OrganisationKind
 bp = Blueprint("networks", __name__, url_prefix="/networks")
 
 NETWORK_FIELDS = ("name", "topic", "description", "framing", "starts_on", "ends_on",
-                  "ks_contact_name", "ks_contact_email", "feedback_email", "charge_late_cancellation")
+                  "ks_contact_name", "ks_contact_email", "feedback_email", "feedback_from_visitors",
+                  "charge_late_cancellation")
 
 
 def load_membership(network: Network, organisation_id: int) -> Membership:

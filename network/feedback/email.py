@@ -1,0 +1,47 @@
+"""Mail about feedback, queued in the outbox inside the caller's transaction."""
+from __future__ import annotations
+
+from flask import url_for
+from flask_babel import gettext as _
+
+from network.auth.models import Person
+from network.feedback.models import Feedback, FeedbackReply
+from network.networks.models import Network
+from network.outbox.models import OutboxMessage
+from network.outbox.services import queue_mail
+
+
+def notice_recipient(network: Network) -> str:
+    """Where news of feedback goes: the network's feedback address, else its KS contact."""
+    return network.feedback_email or network.ks_contact_email or ""
+
+
+def queue_anonymous_summary(network: Network, count: int) -> OutboxMessage | None:
+    """The daily count of new anonymous feedback: nothing from the items themselves."""
+    recipient = notice_recipient(network)
+    if not recipient:
+        return None
+    return queue_mail(recipient, _("Nye anonyme tilbakemeldinger til KS"), "feedback/email/new_anonymous",
+                      network=network, count=count,
+                      inbox_url=url_for("feedback.inbox", network_id=network.id, _external=True))
+
+
+def queue_new_feedback(feedback: Feedback) -> OutboxMessage | None:
+    """Named feedback is announced at once, with its content."""
+    network = feedback.network
+    recipient = notice_recipient(network)
+    if not recipient:
+        return None
+    inbox_url = url_for("feedback.inbox", network_id=network.id, _external=True)
+    return queue_mail(
+        recipient, _("Ny tilbakemelding til KS: %(topic)s", topic=feedback.topic.label), "feedback/email/new_named",
+        network=network, feedback=feedback, inbox_url=inbox_url,
+        feedback_url=url_for("feedback.show", network_id=network.id, feedback_id=feedback.id, _external=True),
+    )
+
+
+def queue_reply(feedback: Feedback, reply: FeedbackReply, author: Person) -> OutboxMessage:
+    return queue_mail(
+        reply.recipient, _("Svar fra KS på tilbakemeldingen din"), "feedback/email/reply",
+        network=feedback.network, feedback=feedback, reply=reply, author=author,
+    )
