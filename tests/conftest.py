@@ -16,6 +16,7 @@ from network import create_app
 from network.extensions import db
 from network.organisations.services import import_national_list
 from tests.factories import Factory
+from tests.smtp_server import SMTP_PORT, SMTPServer
 
 
 class BoundSession(FlaskSession):
@@ -129,3 +130,12 @@ def login(app):
             return app.test_client(user=person)
 
     return _login
+
+
+@pytest.fixture(scope="session")
+def smtp_server():
+    """One real SMTP server for the session; a module sends its mail there by importing
+    ``app_config`` and ``smtp`` from tests/smtp_server.py."""
+    server = SMTPServer(SMTP_PORT).start()
+    yield server
+    server.stop()

@@ -5,6 +5,7 @@ import socket
 from email import message_from_bytes
 from email.message import Message
 
+import pytest
 from aiosmtpd.controller import Controller
 
 
@@ -42,3 +43,21 @@ class SMTPServer:
 
     def stop(self) -> None:
         self.controller.stop()
+
+
+# --- fixtures: import ``app_config`` and ``smtp`` into a test module to send its mail to the one
+# SMTP server of the session (``smtp_server``, in conftest.py so that there is only one) -------
+
+SMTP_PORT = free_port()
+
+
+@pytest.fixture
+def app_config():
+    return {"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": SMTP_PORT, "MAIL_TIMEOUT_SECONDS": 5}
+
+
+@pytest.fixture(autouse=True)
+def smtp(smtp_server):
+    """The server, with the messages of earlier tests forgotten."""
+    smtp_server.handler.messages.clear()
+    return smtp_server

@@ -12,30 +12,11 @@ from network.assignments.models import Assignment, AssignmentReminder
 from network.auth.models import Person
 from network.extensions import db
 from network.networks.models import Network, RoleKind
-from tests.smtp_server import SMTPServer, free_port
+from tests.smtp_server import app_config, smtp  # noqa: F401  (fixtures: a real SMTP server)
 from tests.test_assignments import FUTURE, membership_id, save, setting_for
 
-SMTP_PORT = free_port()
 BASE_URL = "https://nettverk.test"
 DUE = FUTURE[2]  # 5 March 2031; the network reminds 7 days before by default
-
-
-@pytest.fixture
-def app_config():
-    return {"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": SMTP_PORT, "MAIL_TIMEOUT_SECONDS": 5}
-
-
-@pytest.fixture(scope="module")
-def smtp_server():
-    server = SMTPServer(SMTP_PORT).start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture(autouse=True)
-def smtp(smtp_server):
-    smtp_server.handler.messages.clear()
-    return smtp_server
 
 
 def _subject(mail) -> str:

@@ -20,32 +20,12 @@ from network.outbox.models import OutboxMessage
 from network.outbox.services import send_pending
 from tests.factories import world
 from tests.gathering_helpers import FUTURE, open_gathering, register
-from tests.smtp_server import SMTPServer, free_port
+from tests.smtp_server import app_config, smtp  # noqa: F401  (fixtures: a real SMTP server)
 from tests.query_counter import count_queries
 
 OSLO = ZoneInfo("Europe/Oslo")
-SMTP_PORT = free_port()
 BASE_URL = "https://nettverk.test"
 WHERE = {"venue": "Gardermoen hotell", "address": "Hotellvegen 1, 2060 Gardermoen"}
-
-
-@pytest.fixture
-def app_config():
-    return {"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": SMTP_PORT, "MAIL_TIMEOUT_SECONDS": 5}
-
-
-@pytest.fixture(scope="module")
-def smtp_server():
-    server = SMTPServer(SMTP_PORT).start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture(autouse=True)
-def smtp(smtp_server):
-    """Every mail in this module goes to a real SMTP server; each test sees only its own."""
-    smtp_server.handler.messages.clear()
-    return smtp_server
 
 
 def parse(data: bytes | str) -> Calendar:

@@ -40,29 +40,10 @@ from tests.comment_helpers import (
     subject,
 )
 from tests.conftest import make_app
-from tests.smtp_server import SMTPServer, free_port
+from tests.smtp_server import app_config, smtp  # noqa: F401  (fixtures: a real SMTP server)
 
-SMTP_PORT = free_port()
 BASE_URL = "https://nettverk.test"
 ON_POSTGRES = os.environ.get("DATABASE_URL", "").startswith("postgresql")
-
-
-@pytest.fixture
-def app_config():
-    return {"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": SMTP_PORT, "MAIL_TIMEOUT_SECONDS": 5}
-
-
-@pytest.fixture(scope="module")
-def smtp_server():
-    server = SMTPServer(SMTP_PORT).start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture(autouse=True)
-def smtp(smtp_server):
-    smtp_server.handler.messages.clear()
-    return smtp_server
 
 
 @pytest.fixture

@@ -14,28 +14,9 @@ from network.networks.models import Network
 from network.outbox.models import OutboxMessage, OutboxStatus
 from tests.comment_helpers import mail_parts, subject
 from tests.factories import world
-from tests.smtp_server import SMTPServer, free_port
+from tests.smtp_server import app_config, free_port, smtp  # noqa: F401  (fixtures: a real SMTP server)
 from tests.test_feedback import XSS, make_feedback
 
-SMTP_PORT = free_port()
-
-
-@pytest.fixture
-def app_config():
-    return {"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": SMTP_PORT, "MAIL_TIMEOUT_SECONDS": 5}
-
-
-@pytest.fixture(scope="module")
-def smtp_server():
-    server = SMTPServer(SMTP_PORT).start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture(autouse=True)
-def smtp(smtp_server):
-    smtp_server.handler.messages.clear()
-    return smtp_server
 
 
 @pytest.fixture
