@@ -29,6 +29,7 @@ STANDARD_RATINGS = (
     ("usefulness", _l("Hvor nyttig var samlingen for din kommune?")),
     ("organisation", _l("Hvor godt var samlingen organisert?")),
 )
+RATING_KEYS = tuple(key for key, _label in STANDARD_RATINGS)
 
 
 def _rating_check(column: str, nullable: bool = False) -> CheckConstraint:

@@ -118,6 +118,10 @@ def change_status(gathering: Gathering, status: GatheringStatus) -> None:
         raise GatheringError(_("Samlingen kan ikke gå fra «%(old)s» til «%(new)s».",
                                old=gathering.status.label, new=status.label))
     gathering.move_to(status)
+    if status is GatheringStatus.HELD:
+        from network.evaluations.services import invite_attendees  # evaluations build on gatherings
+
+        invite_attendees(gathering)
 
 
 # --- registrations ----------------------------------------------------------------------
@@ -293,14 +297,31 @@ def registered_counts(gathering_ids: list[int]) -> dict[tuple[int, int], int]:
     return {(org_id, gathering_id): count for org_id, gathering_id, count in rows}
 
 
-def gathering_notices(network: Network, memberships: list[Membership], gatherings: list[Gathering]) -> dict[int, list[Notice]]:
-    """Per organisation id: team size per gathering, and the executive at the first and last gathering
-    (seed 002). Only gatherings open for registration or later are checked."""
+# What a check found: too few with a seat (below the minimum, or below the preferred size), or the
+# executive not registered for the first or last gathering.
+BELOW_MINIMUM, BELOW_PREFERRED, EXECUTIVE_MISSING = "below_minimum", "below_preferred", "executive_missing"
+
+
+@dataclass(frozen=True)
+class GatheringCheck:
+    organisation_id: int
+    gathering: Gathering
+    kind: str             # BELOW_MINIMUM, BELOW_PREFERRED or EXECUTIVE_MISSING
+    count: int = 0        # people with a seat, for the first two
+    first: bool = False   # EXECUTIVE_MISSING: the first gathering (else the last)
+
+
+def gathering_checks(network: Network, memberships: list[Membership], gatherings: list[Gathering],
+                     counts: dict[tuple[int, int], int] | None = None) -> list[GatheringCheck]:
+    """Per member municipality: team size per gathering, and the executive at the first and last
+    gathering (seed 002). Only gatherings open for registration or later are checked. ``counts``,
+    from ``registered_counts``, saves its query when the caller has it already."""
     relevant = [g for g in gatherings if g.status is not GatheringStatus.PLANNED]
     municipal = [m for m in memberships if m.organisation.is_municipality]
     if not relevant or not municipal:
-        return {}
-    counts = registered_counts([g.id for g in relevant])
+        return []
+    if counts is None:
+        counts = registered_counts([g.id for g in relevant])
     executives = db.session.execute(
         select(Person.organisation_id, Person.id).join(NetworkRole, NetworkRole.person_id == Person.id)
         .where(NetworkRole.network_id == network.id, NetworkRole.role == RoleKind.EXECUTIVE)
@@ -313,23 +334,39 @@ def gathering_notices(network: Network, memberships: list[Membership], gathering
         select(Registration.person_id, Registration.gathering_id)
         .where(Registration.gathering_id.in_(ends), Registration.status.in_(SEAT_STATUSES))
     ).all())
-    notices: dict[int, list[Notice]] = defaultdict(list)
+    checks: list[GatheringCheck] = []
     for membership in municipal:
         org_id = membership.organisation_id
         for gathering in relevant:
             count = counts.get((org_id, gathering.id), 0)
             if count < MIN_PARTICIPANTS:
-                notices[org_id].append(Notice("danger", _(
-                    "Samling %(n)s: %(count)s påmeldt. Kommunen skal ha minst %(min)s, helst %(pref)s.",
-                    n=gathering.number, count=count, min=MIN_PARTICIPANTS, pref=PREFERRED_PARTICIPANTS)))
+                checks.append(GatheringCheck(org_id, gathering, BELOW_MINIMUM, count))
             elif count < PREFERRED_PARTICIPANTS:
-                notices[org_id].append(Notice("info", _(
-                    "Samling %(n)s: %(count)s påmeldt. Helst %(pref)s.",
-                    n=gathering.number, count=count, pref=PREFERRED_PARTICIPANTS)))
+                checks.append(GatheringCheck(org_id, gathering, BELOW_PREFERRED, count))
             if gathering.id in ends and executives_by_org[org_id] and not any(
                     (person_id, gathering.id) in registered_people for person_id in executives_by_org[org_id]):
-                which = _("første") if gathering.id == gatherings[0].id else _("siste")
-                notices[org_id].append(Notice("warning", _(
-                    "Kommunedirektøren er ikke påmeldt den %(which)s samlingen (samling %(n)s).",
-                    which=which, n=gathering.number)))
+                checks.append(GatheringCheck(org_id, gathering, EXECUTIVE_MISSING,
+                                             first=gathering.id == gatherings[0].id))
+    return checks
+
+
+def check_notice(check: GatheringCheck) -> Notice:
+    n = check.gathering.number
+    if check.kind == BELOW_MINIMUM:
+        return Notice("danger", _(
+            "Samling %(n)s: %(count)s påmeldt. Kommunen skal ha minst %(min)s, helst %(pref)s.",
+            n=n, count=check.count, min=MIN_PARTICIPANTS, pref=PREFERRED_PARTICIPANTS))
+    if check.kind == BELOW_PREFERRED:
+        return Notice("info", _("Samling %(n)s: %(count)s påmeldt. Helst %(pref)s.",
+                                n=n, count=check.count, pref=PREFERRED_PARTICIPANTS))
+    which = _("første") if check.first else _("siste")
+    return Notice("warning", _("Kommunedirektøren er ikke påmeldt den %(which)s samlingen (samling %(n)s).",
+                               which=which, n=n))
+
+
+def gathering_notices(network: Network, memberships: list[Membership], gatherings: list[Gathering]) -> dict[int, list[Notice]]:
+    """``gathering_checks`` as notices, per organisation id."""
+    notices: dict[int, list[Notice]] = defaultdict(list)
+    for check in gathering_checks(network, memberships, gatherings):
+        notices[check.organisation_id].append(check_notice(check))
     return dict(notices)

@@ -1,0 +1,23 @@
+"""Mail about evaluations, queued in the outbox inside the caller's transaction."""
+from __future__ import annotations
+
+from flask import url_for
+from flask_babel import gettext as _
+
+from network.evaluations.models import EvaluationInvitation
+from network.outbox.services import queue_mail
+
+
+def queue_invitation(invitation: EvaluationInvitation) -> None:
+    gathering = invitation.gathering
+    queue_mail(
+        invitation.person.email,
+        _("Hvordan var samling %(n)s? Gi en anonym evaluering", n=gathering.number),
+        "evaluations/email/invitation",
+        person=invitation.person,
+        gathering=gathering,
+        network=gathering.network,
+        evaluation_url=url_for("evaluations.answer", network_id=gathering.network_id, gathering_id=gathering.id,
+                               _external=True),
+        my_page_url=url_for("main.my_page", _anchor="evaluations", _external=True),
+    )
