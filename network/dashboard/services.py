@@ -1,0 +1,241 @@
+"""What the coordinators' dashboard shows: participation, what needs following up, costs,
+assignments, feedback waiting and evaluation scores, for one network.
+
+The rules belong to the other capabilities and are asked for here, not written again: seats
+and the checks of seed 002 in ``gatherings.services``, charges in ``costs.services``, the status
+of a submission in ``assignments.services``. Everything loads in a fixed number of queries,
+whatever the size of the network (tests/test_dashboard.py counts them).
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from sqlalchemy import case, func, select
+
+from network.assignments import services as assignment_services
+from network.assignments.models import Assignment
+from network.auth.models import Person
+from network.costs import services as cost_services
+from network.evaluations.services import GatheringScores, scores_by_gathering
+from network.extensions import db
+from network.feedback.models import Feedback, FeedbackStatus
+from network.gatherings import services as gathering_services
+from network.gatherings.models import Gathering, Registration, RegistrationStatus
+from network.networks.models import Membership, Network
+from network.networks.services import MIN_PARTICIPANTS, PREFERRED_PARTICIPANTS, active_memberships, norwegian_key
+
+# The order the assignment chart and table show a submission's status in.
+ASSIGNMENT_STATUSES = (assignment_services.SUBMITTED, assignment_services.LATE, assignment_services.DRAFT,
+                       assignment_services.MISSING)
+
+
+# --- participation ----------------------------------------------------------------------
+
+
+@dataclass
+class ParticipationRow:
+    membership: Membership
+    registered: dict[int, int] = field(default_factory=dict)  # gathering id → people with a seat
+    attended: dict[int, int] = field(default_factory=dict)    # gathering id → people who came
+
+    @property
+    def total_registered(self) -> int:
+        return sum(self.registered.values())
+
+    @property
+    def total_attended(self) -> int:
+        return sum(self.attended.values())
+
+
+@dataclass
+class Participation:
+    """Member municipalities (in Norwegian order) × the network's gatherings."""
+
+    gatherings: list[Gathering]
+    rows: list[ParticipationRow]
+
+    def registered(self, gathering_id: int) -> int:
+        return sum(row.registered.get(gathering_id, 0) for row in self.rows)
+
+    def attended(self, gathering_id: int) -> int:
+        return sum(row.attended.get(gathering_id, 0) for row in self.rows)
+
+    @property
+    def total_registered(self) -> int:
+        return sum(row.total_registered for row in self.rows)
+
+    @property
+    def total_attended(self) -> int:
+        return sum(row.total_attended for row in self.rows)
+
+
+def attended_counts(gathering_ids: list[int]) -> dict[tuple[int, int], int]:
+    """(organisation id, gathering id) → people marked as attended, in one query."""
+    rows = db.session.execute(
+        select(Person.organisation_id, Registration.gathering_id, func.count())
+        .join(Registration, Registration.person_id == Person.id)
+        .where(Registration.gathering_id.in_(gathering_ids), Registration.status == RegistrationStatus.ATTENDED)
+        .group_by(Person.organisation_id, Registration.gathering_id)
+    ).all()
+    return {(org_id, gathering_id): count for org_id, gathering_id, count in rows}
+
+
+def participation(municipal: list[Membership], gatherings: list[Gathering],
+                  registered: dict[tuple[int, int], int]) -> Participation:
+    attended = attended_counts([g.id for g in gatherings])
+    rows = []
+    for membership in municipal:
+        org_id = membership.organisation_id
+        rows.append(ParticipationRow(
+            membership,
+            {g.id: registered.get((org_id, g.id), 0) for g in gatherings},
+            {g.id: attended.get((org_id, g.id), 0) for g in gatherings},
+        ))
+    return Participation(gatherings, rows)
+
+
+# --- what needs following up ------------------------------------------------------------
+
+
+@dataclass
+class BelowMinimum:
+    gathering: Gathering
+    municipalities: list[tuple[Membership, int]]  # with the number who have a seat
+
+
+@dataclass
+class ExecutiveMissing:
+    membership: Membership
+    checks: list[gathering_services.GatheringCheck]  # the first and/or the last gathering
+
+
+@dataclass
+class Attention:
+    below_minimum: list[BelowMinimum]
+    unanchored: list[Membership]
+    executives_missing: list[ExecutiveMissing]
+
+    @property
+    def below_minimum_count(self) -> int:
+        """Municipalities below the minimum for at least one gathering."""
+        return len({m.organisation_id for entry in self.below_minimum for m, _count in entry.municipalities})
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.below_minimum or self.unanchored or self.executives_missing)
+
+
+def attention(network: Network, municipal: list[Membership], gatherings: list[Gathering],
+              registered: dict[tuple[int, int], int]) -> Attention:
+    """The checks of seed 002 from ``gathering_checks`` (the same rule as the members' page), and
+    the municipalities whose participation is not anchored with the executive."""
+    checks = gathering_services.gathering_checks(network, municipal, gatherings, counts=registered)
+    by_org = {m.organisation_id: m for m in municipal}
+    below: dict[int, list[tuple[Membership, int]]] = defaultdict(list)
+    executive: dict[int, list[gathering_services.GatheringCheck]] = defaultdict(list)
+    for check in checks:
+        if check.kind == gathering_services.BELOW_MINIMUM:
+            below[check.gathering.id].append((by_org[check.organisation_id], check.count))
+        elif check.kind == gathering_services.EXECUTIVE_MISSING:
+            executive[check.organisation_id].append(check)
+    return Attention(
+        below_minimum=[BelowMinimum(g, below[g.id]) for g in gatherings if below.get(g.id)],
+        unanchored=[m for m in municipal if not m.is_anchored],
+        executives_missing=[ExecutiveMissing(m, executive[m.organisation_id])
+                            for m in municipal if executive.get(m.organisation_id)],
+    )
+
+
+# --- assignments ------------------------------------------------------------------------
+
+
+@dataclass
+class AssignmentStatus:
+    assignment: Assignment
+    counts: dict[str, int]  # MISSING, DRAFT, SUBMITTED, LATE → municipalities
+
+    @property
+    def delivered(self) -> int:
+        return self.counts[assignment_services.SUBMITTED] + self.counts[assignment_services.LATE]
+
+
+def assignment_statuses(network: Network, municipality_count: int) -> list[AssignmentStatus]:
+    """Per assignment, the grid's totals: ``submission_counts`` counts the active member
+    municipalities' submissions, and those without one are missing. Two queries."""
+    assignments = db.session.scalars(
+        select(Assignment).where(Assignment.network_id == network.id).order_by(Assignment.due_on, Assignment.id))
+    counts = assignment_services.submission_counts(network)
+    statuses = []
+    for assignment in assignments:
+        found = counts.get(assignment.id, {})
+        row = {key: found.get(key, 0) for key in ASSIGNMENT_STATUSES}
+        row[assignment_services.MISSING] = max(0, municipality_count - sum(row.values()))
+        statuses.append(AssignmentStatus(assignment, row))
+    return statuses
+
+
+# --- feedback ---------------------------------------------------------------------------
+
+
+@dataclass
+class FeedbackWaiting:
+    new: int                 # not opened yet
+    awaiting_answer: int     # read, from a named sender, and not answered
+
+    @property
+    def total(self) -> int:
+        return self.new + self.awaiting_answer
+
+
+def feedback_waiting(network: Network) -> FeedbackWaiting:
+    """New feedback, and named feedback that has been read but not answered. One query."""
+    new, awaiting = db.session.execute(
+        select(
+            func.count(case((Feedback.status == FeedbackStatus.NEW, 1))),
+            # Anonymous feedback can't be answered, so it never waits for an answer.
+            func.count(case(((Feedback.status == FeedbackStatus.READ) & Feedback.anonymous.is_(False), 1))),
+        ).where(Feedback.network_id == network.id)
+    ).one()
+    return FeedbackWaiting(new or 0, awaiting or 0)
+
+
+# --- the whole page ---------------------------------------------------------------------
+
+
+@dataclass
+class Dashboard:
+    network: Network
+    participation: Participation
+    attention: Attention
+    costs: cost_services.CostMatrix
+    assignments: list[AssignmentStatus]
+    feedback: FeedbackWaiting
+    evaluations: list[GatheringScores]
+    min_participants: int = MIN_PARTICIPANTS
+    preferred_participants: int = PREFERRED_PARTICIPANTS
+
+    @property
+    def missing_submissions(self) -> int:
+        return sum(status.counts[assignment_services.MISSING] for status in self.assignments)
+
+    @property
+    def draft_submissions(self) -> int:
+        return sum(status.counts[assignment_services.DRAFT] for status in self.assignments)
+
+
+def dashboard(network: Network) -> Dashboard:
+    memberships = active_memberships(network)
+    municipal = sorted((m for m in memberships if m.organisation.is_municipality),
+                       key=lambda m: norwegian_key(m.organisation.name))
+    gatherings = gathering_services.gatherings_for(network)
+    registered = gathering_services.registered_counts([g.id for g in gatherings])
+    return Dashboard(
+        network=network,
+        participation=participation(municipal, gatherings, registered),
+        attention=attention(network, municipal, gatherings, registered),
+        costs=cost_services.cost_matrix(network),
+        assignments=assignment_statuses(network, len(municipal)),
+        feedback=feedback_waiting(network),
+        evaluations=scores_by_gathering(network, gatherings),
+    )

@@ -1,0 +1,36 @@
+"""The access matrix for the coordinators' dashboard (see tests/test_access_matrix.py): coordinators
+and KS administrators only; everyone else signed in gets 403, visitors the sign-in page."""
+from __future__ import annotations
+
+import pytest
+
+from tests.test_access_matrix import COORDINATORS, ROLES, Route, build, check_access
+
+N = "/networks/{network}"
+
+ROUTES = [
+    Route("dashboard", "dashboard.show", "GET", N + "/dashboard", COORDINATORS),
+]
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("route", ROUTES, ids=lambda route: f"{route.method}-{route.name}")
+def test_access(app, factory, client, login, route, role):
+    ids, people = build(app, factory)
+    expected, response = check_access(app, route, role, ids, people, client, login)
+    if expected == 200:
+        assert "Oversikt for koordinatorer" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("role", ["coordinator", "admin"])
+def test_an_unknown_network_is_404(app, factory, login, role):
+    _ids, people = build(app, factory)
+    assert login(people[role]).get("/networks/999999/dashboard").status_code == 404
+
+
+def test_the_other_networks_coordinator_gets_403_here(app, factory, login):
+    """The outsider coordinates the other network, not this one."""
+    ids, people = build(app, factory)
+    client = login(people["outsider"])
+    assert client.get(f"/networks/{ids['network']}/dashboard").status_code == 403
+    assert client.get(f"/networks/{ids['other_network']}/dashboard").status_code == 200
