@@ -19,6 +19,8 @@ from network.organisations.models import Organisation, OrganisationKind
 from network.assignments.demo import load_demo as load_assignments_demo
 from network.comments.demo import load_demo as load_comments_demo
 from network.groups import services as group_services
+from network.evaluations.demo import load_demo as load_evaluations_demo
+from network.feedback.demo import load_demo as load_feedback_demo
 from network.library.demo import load_demo as load_library_demo
 from network.groups.models import Group, GroupKind, GroupMember, Grouping
 from network.resources.demo import load_demo as load_resources_demo
@@ -127,6 +129,8 @@ class DemoLoader:
         load_comments_demo(network, coordinator)
         load_resources_demo(network, coordinator)
         load_library_demo(network, coordinator)
+        load_feedback_demo(network, coordinator)  # after resources: some of it is about KS's slide set
+        load_evaluations_demo(network, coordinator)
         self.follow_up(coordinator)
         db.session.flush()
         return network
