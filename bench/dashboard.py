@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import os
 import random
-import statistics
 import sys
 import tempfile
 import time
@@ -26,8 +25,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from flask_login import FlaskLoginClient  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402
-from sqlalchemy import delete, event, insert, select  # noqa: E402
+from sqlalchemy import delete, insert, select  # noqa: E402
 
+from measure import count_queries, time_pages  # noqa: E402  (bench/, first on the path when run)
 from network import create_app  # noqa: E402
 from network.assignments.models import Assignment, AssignmentMethod, Submission, SubmissionStatus, Visibility  # noqa: E402
 from network.auth.models import Person  # noqa: E402
@@ -50,11 +50,6 @@ NETWORK_NAME = "Benk: oversikt for hele landet"
 COORDINATOR_EMAIL = "benk.oversikt@bench.test"
 STATUSES = (GatheringStatus.HELD, GatheringStatus.HELD, GatheringStatus.OPEN, GatheringStatus.CLOSED,
             GatheringStatus.PLANNED)
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(len(ordered) * share))]
 
 
 def build() -> tuple[int, int, dict]:
@@ -169,8 +164,7 @@ def main() -> None:
         engine = db.engine
         client = app.test_client(user=coordinator)
 
-    queries = {"n": 0}
-    event.listen(engine, "before_cursor_execute", lambda *args: queries.__setitem__("n", queries["n"] + 1))
+    queries = count_queries(engine)
 
     pages = {
         "dashboard": f"/networks/{network_id}/dashboard",
@@ -178,22 +172,7 @@ def main() -> None:
     }
     print(f"database: {engine.dialect.name}; rounds per page: {ROUNDS}")
     print(", ".join(f"{value} {name}" for name, value in counts.items()) + f" (built in {build_s:.1f} s)")
-    print(f"{'page':<16} {'median ms':>10} {'p95 ms':>8} {'req/s':>7} {'queries':>8} {'kB':>7}")
-    for name, path in pages.items():
-        timings = []
-        size = 0
-        for _ in range(ROUNDS):
-            queries["n"] = 0
-            started = time.perf_counter()
-            response = client.get(path)
-            timings.append((time.perf_counter() - started) * 1000)
-            size = len(response.data)
-            if response.status_code != 200:
-                print(f"  {path} answered {response.status_code}")
-                break
-        median = statistics.median(timings)
-        print(f"{name:<16} {median:>10.1f} {percentile(timings, 0.95):>8.1f} {1000 / median:>7.1f} {queries['n']:>8} "
-              f"{size / 1024:>7.0f}")
+    time_pages(client, queries, pages, ROUNDS)
 
 
 if __name__ == "__main__":

@@ -8,7 +8,6 @@ Prints figures; asserts nothing. Uses Flask's test client, so it measures the ap
 from __future__ import annotations
 
 import os
-import statistics
 import sys
 import tempfile
 import time
@@ -17,8 +16,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from flask_migrate import upgrade  # noqa: E402
-from sqlalchemy import event, select  # noqa: E402
+from sqlalchemy import select  # noqa: E402
 
+from measure import count_queries, time_pages  # noqa: E402  (bench/, first on the path when run)
 from network import create_app  # noqa: E402
 from network.demo.services import load_demo  # noqa: E402
 from network.challenges.models import Challenge  # noqa: E402
@@ -40,11 +40,11 @@ def main() -> None:
         hamar_id = db.session.scalar(select(Organisation.id).where(Organisation.kommunenummer == "3403"))
         grouping = db.session.scalar(select(Grouping).where(Grouping.network_id == network_id))
         grouping_id, group_id = grouping.id, grouping.groups[0].id
+        first_gathering_id = network.gatherings[0].id
         challenge_id = db.session.scalar(select(Challenge.id).where(Challenge.network_id == network_id, Challenge.position == 1))
         engine = db.engine
 
-    queries = {"n": 0}
-    event.listen(engine, "before_cursor_execute", lambda *args: queries.__setitem__("n", queries["n"] + 1))
+    queries = count_queries(engine)
 
     client = app.test_client()
     started = time.perf_counter()
@@ -67,22 +67,17 @@ def main() -> None:
         "grouping": f"/networks/{network_id}/groups/{grouping_id}",
         "group page": f"/networks/{network_id}/groups/{grouping_id}/{group_id}",
         "my page": "/me",
+        "feedback inbox": f"/networks/{network_id}/feedback",
+        "feedback CSV": f"/networks/{network_id}/feedback.csv",
+        "evaluation results": f"/networks/{network_id}/gatherings/{first_gathering_id}/evaluation/results",
+        "evaluation XLSX": f"/networks/{network_id}/gatherings/{first_gathering_id}/evaluation/results.xlsx",
+        "evaluations compared": f"/networks/{network_id}/evaluations",
+        "dashboard": f"/networks/{network_id}/dashboard",
+        "archive ZIP": f"/networks/{network_id}/archive.zip",
     }
     print(f"database: {engine.dialect.name}; rounds per page: {ROUNDS}")
     print(f"sign-in (argon2 verify included): {login_ms:.1f} ms")
-    print(f"{'page':<20} {'median ms':>10} {'p95 ms':>8} {'req/s':>8} {'queries':>8}")
-    for name, path in pages.items():
-        timings = []
-        for _ in range(ROUNDS):
-            queries["n"] = 0
-            started = time.perf_counter()
-            response = client.get(path)
-            timings.append((time.perf_counter() - started) * 1000)
-            assert response.status_code == 200, (path, response.status_code)
-        timings.sort()
-        median = statistics.median(timings)
-        p95 = timings[int(len(timings) * 0.95) - 1]
-        print(f"{name:<20} {median:>10.2f} {p95:>8.2f} {1000 / median:>8.0f} {queries['n']:>8}")
+    time_pages(client, queries, pages, ROUNDS)
 
 
 if __name__ == "__main__":
