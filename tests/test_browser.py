@@ -23,6 +23,7 @@ from network.auth.models import Person
 from network.demo import content
 from network.demo.services import load_demo
 from network.extensions import db
+from network.gatherings.models import Gathering
 from network.organisations.models import Organisation
 from network.organisations.services import import_national_list
 from tests.conftest import make_app
@@ -444,11 +445,17 @@ def test_reflow_at_320_css_pixels(page: Page, live_server: LiveServer):
     """WCAG 1.4.10: at 320 CSS pixels (1280 px at 400 % zoom) nothing but a data table scrolls sideways."""
     server = live_server
     network_path = f"/networks/{server.network_id}"
+    with server.app.app_context():
+        gathering_path = f"{network_path}/gatherings/" + str(db.session.scalar(
+            select(Gathering.id).where(Gathering.network_id == server.network_id, Gathering.number == 3)))
+        db.session.remove()
     page.set_viewport_size({"width": 320, "height": 640})
     sign_in(page, server, COORDINATOR)
     for path in ("/me", network_path, f"{network_path}/municipalities/{server.hamar_id}",
                  f"{network_path}/members", f"{network_path}/people", f"{network_path}/people/invite",
-                 f"{network_path}/edit"):
+                 f"{network_path}/edit", f"{network_path}/feedback/new", f"{network_path}/feedback",
+                 f"{network_path}/evaluations", f"{network_path}/dashboard", f"{network_path}/archive",
+                 gathering_path, f"{gathering_path}/evaluation/results", f"{gathering_path}/evaluation/questions"):
         page.goto(server(path))
         overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
         assert overflow <= 0, f"{path} scrolls sideways by {overflow}px at 320 CSS pixels"
