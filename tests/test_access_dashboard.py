@@ -10,6 +10,7 @@ N = "/networks/{network}"
 
 ROUTES = [
     Route("dashboard", "dashboard.show", "GET", N + "/dashboard", COORDINATORS),
+    Route("participation CSV", "dashboard.participation_csv", "GET", N + "/dashboard/participation.csv", COORDINATORS),
 ]
 
 
@@ -19,7 +20,8 @@ def test_access(app, factory, client, login, route, role):
     ids, people = build(app, factory)
     expected, response = check_access(app, route, role, ids, people, client, login)
     if expected == 200:
-        assert "Oversikt for koordinatorer" in response.get_data(as_text=True)
+        assert ("Hamar;Innlandet" if route.name.endswith("CSV") else "Oversikt for koordinatorer") \
+            in response.get_data(as_text=True)
 
 
 @pytest.mark.parametrize("role", ["coordinator", "admin"])

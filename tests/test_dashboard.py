@@ -169,6 +169,20 @@ def test_participation_is_registered_and_attended_per_municipality_and_gathering
     assert 'href="#participation-table"' in chart
 
 
+def test_participation_exports_as_csv_with_the_same_numbers(login, board):
+    network, people = board
+    assert "/dashboard/participation.csv" in get(login, network, people).get_data(as_text=True)
+    response = login(people["coordinator"]).get(f"/networks/{network.id}/dashboard/participation.csv")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    lines = response.get_data(as_text=True).lstrip("\ufeff").splitlines()
+    assert lines[0] == ("Kommune;Fylke;Samling 1 påmeldt;Samling 1 møtt;Samling 2 påmeldt;Samling 2 møtt;"
+                        "Samling 3 påmeldt;Samling 3 møtt;Påmeldt i alt;Møtt i alt")
+    rows = {line.split(";")[0]: line.split(";")[2:] for line in lines[1:]}
+    assert list(rows) == ["Elverum", "Hamar", "Lillehammer", "Østre Toten", "Åsnes"]
+    assert rows["Hamar"] == ["3", "2", "1", "0", "2", "0", "6", "2"]
+    assert rows["Lillehammer"] == ["1", "1", "2", "0", "0", "0", "3", "1"]
+
+
 def test_attention_lists_too_few_registered_no_anchoring_and_a_missing_executive(login, board):
     network, people = board
     response = get(login, network, people)

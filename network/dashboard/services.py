@@ -95,6 +95,19 @@ def participation(municipal: list[Membership], gatherings: list[Gathering],
     return Participation(gatherings, rows)
 
 
+def participation_for(network: Network) -> Participation:
+    """The participation matrix on its own, for the CSV export."""
+    gatherings = gathering_services.gatherings_for(network)
+    registered = gathering_services.registered_counts([g.id for g in gatherings])
+    return participation(municipal_members(network), gatherings, registered)
+
+
+def municipal_members(network: Network) -> list[Membership]:
+    """The active member municipalities, in Norwegian order."""
+    return sorted((m for m in active_memberships(network) if m.organisation.is_municipality),
+                  key=lambda m: norwegian_key(m.organisation.name))
+
+
 # --- what needs following up ------------------------------------------------------------
 
 
@@ -225,9 +238,7 @@ class Dashboard:
 
 
 def dashboard(network: Network) -> Dashboard:
-    memberships = active_memberships(network)
-    municipal = sorted((m for m in memberships if m.organisation.is_municipality),
-                       key=lambda m: norwegian_key(m.organisation.name))
+    municipal = municipal_members(network)
     gatherings = gathering_services.gatherings_for(network)
     registered = gathering_services.registered_counts([g.id for g in gatherings])
     return Dashboard(

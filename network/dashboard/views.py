@@ -12,6 +12,7 @@ from network.evaluations.models import RATING_KEYS, STANDARD_RATINGS
 from network.evaluations.services import GatheringScores
 from network.evaluations.views import evaluation_mean
 from network.main.charts import Bar, Series, bar_chart
+from network.main.spreadsheets import csv_response
 from network.networks.loading import load_network, require
 
 bp = Blueprint("dashboard", __name__, url_prefix="/networks/<int:network_id>")
@@ -68,3 +69,24 @@ def show(network_id: int):
         statuses=services.ASSIGNMENT_STATUSES,
         inbox_url=url_for("feedback.inbox", network_id=network.id),
     )
+
+
+@bp.get("/dashboard/participation.csv")
+@login_required
+def participation_csv(network_id: int):
+    """The participation matrix for a spreadsheet: registered and attended per gathering."""
+    network = load_network(network_id)
+    require(access.can_view_dashboard(current_user, network))
+    participation = services.participation_for(network)
+    header = [_("Kommune"), _("Fylke")]
+    for gathering in participation.gatherings:
+        header += [_("Samling %(n)s påmeldt", n=gathering.number), _("Samling %(n)s møtt", n=gathering.number)]
+    header += [_("Påmeldt i alt"), _("Møtt i alt")]
+    rows = []
+    for row in participation.rows:
+        organisation = row.membership.organisation
+        cells = [organisation.name, organisation.county.name if organisation.county else ""]
+        for gathering in participation.gatherings:
+            cells += [row.registered[gathering.id], row.attended[gathering.id]]
+        rows.append(cells + [row.total_registered, row.total_attended])
+    return csv_response(f"deltakelse-{network.id}.csv", header, rows)
