@@ -626,3 +626,23 @@ def test_demo_feedback(app, s, factory):
     assert [r for r in rows if r.notes] and [r for r in rows if r.attachments]
     assert all(r.sender_id is None and r.sender_name == "" for r in rows if r.anonymous)
     assert {r.sender_id for r in rows if not r.anonymous} == {s["people"]["participant"].id}
+
+
+def test_my_page_lists_my_named_feedback_with_the_answer_but_never_anonymous_feedback(app, s, login):
+    participant, coordinator = s["people"]["participant"], s["people"]["coordinator"]
+    http = login(participant)
+    http.post(new_url(s["network"]), data={"topic": "network", "works": "Gode samlinger.", "anonymous": "y"})
+    http.post(new_url(s["network"]), data={"topic": "platform", "suggestion": "Mørk modus, takk."})
+    assert "Tilbakemeldinger du har sendt til KS" not in main(login(coordinator).get("/me"))
+    page = main(login(participant).get("/me"))
+    assert "Tilbakemeldinger du har sendt til KS" in page and "Mørk modus, takk." in page and "Ny" in page
+    assert "Gode samlinger." not in page
+
+    with app.app_context():
+        feedback_id = db.session.scalar(select(Feedback.id).where(Feedback.suggestion == "Mørk modus, takk."))
+    response = login(coordinator).post(f"{inbox_url(s['network'])}/{feedback_id}/reply",
+                                       data={"reply-body": "Vi ser på det <script>x</script>."})
+    assert response.status_code == 302
+    page = main(login(participant).get("/me"))
+    assert "Svar fra KS" in page and "Vi ser på det" in page and "Besvart" in page
+    assert "<script>x" not in login(participant).get("/me").get_data(as_text=True)

@@ -173,6 +173,16 @@ def send_anonymous_notices(today: date | None = None) -> int:
     return len(pending)
 
 
+def sent_by(person: Person, limit: int = 20) -> list[Feedback]:
+    """The named feedback a person has sent, newest first, with KS's replies. Two queries.
+    Anonymous feedback is not theirs to find again: nothing links it to them."""
+    return list(db.session.scalars(
+        select(Feedback).where(Feedback.sender_id == person.id, Feedback.anonymous.is_(False))
+        .options(selectinload(Feedback.replies), joinedload(Feedback.network))
+        .order_by(Feedback.received_on.desc()).limit(limit)
+    ))
+
+
 # --- the inbox --------------------------------------------------------------------------
 
 INBOX_SORTS = ("received", "topic", "status", "sender")

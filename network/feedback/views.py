@@ -134,6 +134,12 @@ def load_inbox(network_id: int) -> Network:
     return network
 
 
+@bp.app_template_global()
+def my_sent_feedback() -> list[Feedback]:
+    """For "Min side": the signed-in person's named feedback and the answers to it."""
+    return services.sent_by(current_user) if current_user.is_authenticated else []
+
+
 def load_feedback(network: Network, feedback_id: str) -> Feedback:
     return found(services.get_feedback(network, feedback_id))
 
