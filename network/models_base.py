@@ -12,6 +12,23 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
+class LabelledEnum(enum.Enum):
+    """An enum stored by its value whose members each have a translatable label, given once with
+    ``labelled`` after the class (the members must exist before they can key a mapping)."""
+
+    @property
+    def label(self) -> str:
+        return str(type(self)._member_labels[self])
+
+
+def labelled(enum_cls: type[LabelledEnum], labels: dict) -> dict:
+    """Give every member of ``enum_cls`` its label, and return the mapping (for choices and lists)."""
+    if set(labels) != set(enum_cls):
+        raise ValueError(f"{enum_cls.__name__} needs exactly one label per member")
+    enum_cls._member_labels = labels
+    return labels
+
+
 def str_enum(enum_cls: type[enum.Enum], name: str) -> SAEnum:
     """Store an enum by its value as a plain string with a CHECK constraint.
 

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
@@ -9,7 +8,7 @@ from sqlalchemy import CheckConstraint, Date, ForeignKey, String, Text, UniqueCo
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from network.extensions import db
-from network.models_base import UTCDateTime, str_enum, utcnow
+from network.models_base import LabelledEnum, UTCDateTime, labelled, str_enum, utcnow
 
 if TYPE_CHECKING:
     from network.auth.models import Person
@@ -19,40 +18,32 @@ if TYPE_CHECKING:
     from network.networks.models import Membership, Network
 
 
-class AssignmentMethod(enum.Enum):
+class AssignmentMethod(LabelledEnum):
     """The network's working methods (seed 002)."""
 
     A = "A"
     B = "B"
     C = "C"
 
-    @property
-    def label(self) -> str:
-        return str(ASSIGNMENT_METHOD_LABELS[self])
 
-
-ASSIGNMENT_METHOD_LABELS = {
+ASSIGNMENT_METHOD_LABELS = labelled(AssignmentMethod, {
     AssignmentMethod.A: _l("A: boligpolitiske mål og innhold"),
     AssignmentMethod.B: _l("B: konkrete planer og utviklingsområder"),
     AssignmentMethod.C: _l("C: kunnskapsgrunnlag og egne utfordringer"),
-}
+})
 
 
-class Visibility(enum.Enum):
+class Visibility(LabelledEnum):
     NETWORK = "network"
     GROUP = "group"
     COORDINATORS = "coordinators"
 
-    @property
-    def label(self) -> str:
-        return str(VISIBILITY_LABELS[self])
 
-
-VISIBILITY_LABELS = {
+VISIBILITY_LABELS = labelled(Visibility, {
     Visibility.NETWORK: _l("Hele nettverket"),
     Visibility.GROUP: _l("Kommunens gruppe"),
     Visibility.COORDINATORS: _l("Bare koordinatorene"),
-}
+})
 
 
 class Assignment(db.Model):
@@ -82,19 +73,15 @@ class Assignment(db.Model):
     submissions: Mapped[list[Submission]] = relationship(back_populates="assignment", cascade="all, delete-orphan")
 
 
-class SubmissionStatus(enum.Enum):
+class SubmissionStatus(LabelledEnum):
     DRAFT = "draft"
     SUBMITTED = "submitted"
 
-    @property
-    def label(self) -> str:
-        return str(SUBMISSION_STATUS_LABELS[self])
 
-
-SUBMISSION_STATUS_LABELS = {
+SUBMISSION_STATUS_LABELS = labelled(SubmissionStatus, {
     SubmissionStatus.DRAFT: _l("Utkast"),
     SubmissionStatus.SUBMITTED: _l("Levert"),
-}
+})
 
 
 class Submission(db.Model):
@@ -145,25 +132,21 @@ class SubmissionAttachment(db.Model):
     added_by: Mapped[Person | None] = relationship()
 
 
-class SubmissionEventKind(enum.Enum):
+class SubmissionEventKind(LabelledEnum):
     EDITED = "edited"
     SUBMITTED = "submitted"
     REOPENED = "reopened"
     ATTACHMENT_ADDED = "attachment_added"
     ATTACHMENT_REMOVED = "attachment_removed"
 
-    @property
-    def label(self) -> str:
-        return str(SUBMISSION_EVENT_LABELS[self])
 
-
-SUBMISSION_EVENT_LABELS = {
+SUBMISSION_EVENT_LABELS = labelled(SubmissionEventKind, {
     SubmissionEventKind.EDITED: _l("endret teksten"),
     SubmissionEventKind.SUBMITTED: _l("leverte"),
     SubmissionEventKind.REOPENED: _l("åpnet for endringer igjen"),
     SubmissionEventKind.ATTACHMENT_ADDED: _l("la til et vedlegg"),
     SubmissionEventKind.ATTACHMENT_REMOVED: _l("fjernet et vedlegg"),
-}
+})
 
 
 class SubmissionEvent(db.Model):
@@ -201,19 +184,15 @@ class Comment(db.Model):
     parent: Mapped[Comment | None] = relationship(remote_side=[id])
 
 
-class NotificationMode(enum.Enum):
+class NotificationMode(LabelledEnum):
     IMMEDIATE = "immediate"
     DAILY = "daily"
 
-    @property
-    def label(self) -> str:
-        return str(NOTIFICATION_MODE_LABELS[self])
 
-
-NOTIFICATION_MODE_LABELS = {
+NOTIFICATION_MODE_LABELS = labelled(NotificationMode, {
     NotificationMode.IMMEDIATE: _l("En e-post for hver ny kommentar"),
     NotificationMode.DAILY: _l("En samlet e-post om dagen"),
-}
+})
 
 
 class NotificationPreference(db.Model):

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -9,7 +8,7 @@ from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from network.extensions import db
-from network.models_base import UTCDateTime, str_enum, utcnow
+from network.models_base import LabelledEnum, UTCDateTime, labelled, str_enum, utcnow
 
 if TYPE_CHECKING:
     from network.auth.models import Person
@@ -41,25 +40,21 @@ class Challenge(db.Model):
     )
 
 
-class ChallengePriority(enum.Enum):
+class ChallengePriority(LabelledEnum):
     HIGH = "high"
     MEDIUM = "medium"
     LOW = "low"
-
-    @property
-    def label(self) -> str:
-        return str(CHALLENGE_PRIORITY_LABELS[self])
 
     @property
     def rank(self) -> int:
         return list(ChallengePriority).index(self)
 
 
-CHALLENGE_PRIORITY_LABELS = {
+CHALLENGE_PRIORITY_LABELS = labelled(ChallengePriority, {
     ChallengePriority.HIGH: _l("Høy"),
     ChallengePriority.MEDIUM: _l("Middels"),
     ChallengePriority.LOW: _l("Lav"),
-}
+})
 
 LOCAL_DESCRIPTION_MAX = 1000
 

@@ -6,7 +6,6 @@ person, no time and no other column that could join the two.
 """
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -16,7 +15,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from network.extensions import db
 from network.feedback.models import random_id
-from network.models_base import UTCDateTime, str_enum, utcnow
+from network.models_base import LabelledEnum, UTCDateTime, labelled, str_enum, utcnow
 
 if TYPE_CHECKING:
     from network.auth.models import Person
@@ -37,19 +36,15 @@ def _rating_check(column: str, nullable: bool = False) -> CheckConstraint:
     return CheckConstraint(f"{column} IS NULL OR {rule}" if nullable else rule, name=f"{column}_range")
 
 
-class QuestionKind(enum.Enum):
+class QuestionKind(LabelledEnum):
     RATING = "rating"
     TEXT = "text"
 
-    @property
-    def label(self) -> str:
-        return str(QUESTION_KIND_LABELS[self])
 
-
-QUESTION_KIND_LABELS = {
+QUESTION_KIND_LABELS = labelled(QuestionKind, {
     QuestionKind.RATING: _l("Karakter fra 1 til 5"),
     QuestionKind.TEXT: _l("Fritekst"),
-}
+})
 
 
 class EvaluationQuestion(db.Model):

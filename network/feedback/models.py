@@ -6,7 +6,6 @@ address, and attachments kept in their own table rather than among the numbered 
 """
 from __future__ import annotations
 
-import enum
 import uuid
 from datetime import date, datetime
 from typing import TYPE_CHECKING
@@ -16,7 +15,7 @@ from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Integer, Larg
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from network.extensions import db
-from network.models_base import UTCDateTime, str_enum, utcnow
+from network.models_base import LabelledEnum, UTCDateTime, labelled, str_enum, utcnow
 
 if TYPE_CHECKING:
     from network.auth.models import Person
@@ -29,44 +28,36 @@ def random_id() -> str:
     return uuid.uuid4().hex
 
 
-class FeedbackTopic(enum.Enum):
+class FeedbackTopic(LabelledEnum):
     SLIDES = "slides"
     GATHERING = "gathering"
     NETWORK = "network"
     PLATFORM = "platform"
     OTHER = "other"
 
-    @property
-    def label(self) -> str:
-        return str(FEEDBACK_TOPIC_LABELS[self])
 
-
-FEEDBACK_TOPIC_LABELS = {
+FEEDBACK_TOPIC_LABELS = labelled(FeedbackTopic, {
     FeedbackTopic.SLIDES: _l("Lysarkene"),
     FeedbackTopic.GATHERING: _l("En samling"),
     FeedbackTopic.NETWORK: _l("Nettverket som helhet"),
     FeedbackTopic.PLATFORM: _l("Nettstedet"),
     FeedbackTopic.OTHER: _l("Annet"),
-}
+})
 
 
-class FeedbackStatus(enum.Enum):
+class FeedbackStatus(LabelledEnum):
     NEW = "new"
     READ = "read"
     ANSWERED = "answered"
     ARCHIVED = "archived"
 
-    @property
-    def label(self) -> str:
-        return str(FEEDBACK_STATUS_LABELS[self])
 
-
-FEEDBACK_STATUS_LABELS = {
+FEEDBACK_STATUS_LABELS = labelled(FeedbackStatus, {
     FeedbackStatus.NEW: _l("Ny"),
     FeedbackStatus.READ: _l("Lest"),
     FeedbackStatus.ANSWERED: _l("Besvart"),
     FeedbackStatus.ARCHIVED: _l("Arkivert"),
-}
+})
 
 FEEDBACK_TEXT_MAX = 5000
 

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime, time
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -13,7 +12,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from network.extensions import db
-from network.models_base import UTCDateTime, str_enum, utcnow
+from network.models_base import LabelledEnum, UTCDateTime, labelled, str_enum, utcnow
 
 if TYPE_CHECKING:
     from network.auth.models import Person
@@ -23,23 +22,19 @@ if TYPE_CHECKING:
 DEFAULT_DAY_PRICE = Decimal("900.00")  # seed 002: about NOK 900 per person per gathering day
 
 
-class GatheringStatus(enum.Enum):
+class GatheringStatus(LabelledEnum):
     PLANNED = "planned"
     OPEN = "open"
     CLOSED = "closed"
     HELD = "held"
 
-    @property
-    def label(self) -> str:
-        return str(GATHERING_STATUS_LABELS[self])
 
-
-GATHERING_STATUS_LABELS = {
+GATHERING_STATUS_LABELS = labelled(GatheringStatus, {
     GatheringStatus.PLANNED: _l("Planlagt"),
     GatheringStatus.OPEN: _l("Åpen for påmelding"),
     GatheringStatus.CLOSED: _l("Påmeldingen er stengt"),
     GatheringStatus.HELD: _l("Gjennomført"),
-}
+})
 
 # planned → open → closed → held; a coordinator may reopen a closed registration.
 GATHERING_TRANSITIONS = {
@@ -50,44 +45,36 @@ GATHERING_TRANSITIONS = {
 }
 
 
-class WorkingMethod(enum.Enum):
+class WorkingMethod(LabelledEnum):
     PLENARY = "plenary"
     A = "A"
     B = "B"
     C = "C"
 
-    @property
-    def label(self) -> str:
-        return str(WORKING_METHOD_LABELS[self])
 
-
-WORKING_METHOD_LABELS = {
+WORKING_METHOD_LABELS = labelled(WorkingMethod, {
     WorkingMethod.PLENARY: _l("Plenum"),
     WorkingMethod.A: _l("A: mål og innhold"),
     WorkingMethod.B: _l("B: planer og utviklingsområder"),
     WorkingMethod.C: _l("C: utviklingsarbeid"),
-}
+})
 
 
-class RegistrationStatus(enum.Enum):
+class RegistrationStatus(LabelledEnum):
     CONFIRMED = "confirmed"
     WAITING = "waiting"
     CANCELLED = "cancelled"
     ATTENDED = "attended"
     NO_SHOW = "no_show"
 
-    @property
-    def label(self) -> str:
-        return str(REGISTRATION_STATUS_LABELS[self])
 
-
-REGISTRATION_STATUS_LABELS = {
+REGISTRATION_STATUS_LABELS = labelled(RegistrationStatus, {
     RegistrationStatus.CONFIRMED: _l("Påmeldt"),
     RegistrationStatus.WAITING: _l("På venteliste"),
     RegistrationStatus.CANCELLED: _l("Avmeldt"),
     RegistrationStatus.ATTENDED: _l("Møtte"),
     RegistrationStatus.NO_SHOW: _l("Møtte ikke"),
-}
+})
 ACTIVE_STATUSES = (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITING,
                    RegistrationStatus.ATTENDED, RegistrationStatus.NO_SHOW)
 SEAT_STATUSES = (RegistrationStatus.CONFIRMED, RegistrationStatus.ATTENDED, RegistrationStatus.NO_SHOW)

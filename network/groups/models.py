@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -9,7 +8,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from network.extensions import db
-from network.models_base import UTCDateTime, str_enum, utcnow
+from network.models_base import LabelledEnum, UTCDateTime, labelled, str_enum, utcnow
 
 if TYPE_CHECKING:
     from network.auth.models import Person
@@ -18,23 +17,19 @@ if TYPE_CHECKING:
     from network.networks.models import Membership, Network
 
 
-class GroupKind(enum.Enum):
+class GroupKind(LabelledEnum):
     GROWTH = "growth"
     CHALLENGE = "challenge"
     MIXED = "mixed"
     FREE = "free"
 
-    @property
-    def label(self) -> str:
-        return str(GROUP_KIND_LABELS[self])
 
-
-GROUP_KIND_LABELS = {
+GROUP_KIND_LABELS = labelled(GroupKind, {
     GroupKind.GROWTH: _l("Etter vekst"),
     GroupKind.CHALLENGE: _l("Etter utfordring"),
     GroupKind.MIXED: _l("Blandet"),
     GroupKind.FREE: _l("Fri"),
-}
+})
 
 
 class Grouping(db.Model):

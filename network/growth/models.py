@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -10,7 +9,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, Numeric, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from network.extensions import db
-from network.models_base import UTCDateTime, str_enum, utcnow
+from network.models_base import LabelledEnum, UTCDateTime, labelled, str_enum, utcnow
 
 if TYPE_CHECKING:
     from network.auth.models import Person
@@ -24,7 +23,7 @@ DEFAULT_GROWTH_MIN = Decimal("0.50")
 DEFAULT_STABLE_MIN = Decimal("0.00")
 
 
-class GrowthClass(enum.Enum):
+class GrowthClass(LabelledEnum):
     STRONG_GROWTH = "strong_growth"
     GROWTH = "growth"
     STABLE = "stable"
@@ -32,22 +31,18 @@ class GrowthClass(enum.Enum):
     UNKNOWN = "unknown"  # no 2010 figure (municipalities formed from a split in 2020)
 
     @property
-    def label(self) -> str:
-        return str(GROWTH_CLASS_LABELS[self])
-
-    @property
     def has_pressure(self) -> bool:
         """Growth pressure ("vekstpress") as opposed to stagnation or decline."""
         return self in (GrowthClass.STRONG_GROWTH, GrowthClass.GROWTH)
 
 
-GROWTH_CLASS_LABELS = {
+GROWTH_CLASS_LABELS = labelled(GrowthClass, {
     GrowthClass.STRONG_GROWTH: _l("Sterk vekst"),
     GrowthClass.GROWTH: _l("Vekst"),
     GrowthClass.STABLE: _l("Stabil"),
     GrowthClass.DECLINE: _l("Nedgang"),
     GrowthClass.UNKNOWN: _l("Ukjent"),
-}
+})
 
 
 class GrowthSettings(db.Model):

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -9,7 +8,7 @@ from sqlalchemy import Column, ForeignKey, Index, String, Table, Text, UniqueCon
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from network.extensions import db
-from network.models_base import UTCDateTime, str_enum, utcnow
+from network.models_base import LabelledEnum, UTCDateTime, labelled, str_enum, utcnow
 from network.planning.models import PlanningStep, StrategicAdvice
 
 if TYPE_CHECKING:
@@ -19,22 +18,18 @@ if TYPE_CHECKING:
     from network.organisations.models import Organisation
 
 
-class ExampleStatus(enum.Enum):
+class ExampleStatus(LabelledEnum):
     DRAFT = "draft"
     PUBLISHED = "published"
 
-    @property
-    def label(self) -> str:
-        return str(EXAMPLE_STATUS_LABELS[self])
 
-
-EXAMPLE_STATUS_LABELS = {
+EXAMPLE_STATUS_LABELS = labelled(ExampleStatus, {
     ExampleStatus.DRAFT: _l("Utkast"),
     ExampleStatus.PUBLISHED: _l("Publisert"),
-}
+})
 
 
-class MunicipalitySize(enum.Enum):
+class MunicipalitySize(LabelledEnum):
     """Size bands by population, as Husbanken's examples give a municipality's size."""
 
     SMALL = "small"        # under 5,000
@@ -42,9 +37,6 @@ class MunicipalitySize(enum.Enum):
     LARGE = "large"        # 20,000–49,999
     CITY = "city"          # 50,000 and more
 
-    @property
-    def label(self) -> str:
-        return str(MUNICIPALITY_SIZE_LABELS[self])
 
     @classmethod
     def for_population(cls, population: int | None) -> MunicipalitySize | None:
@@ -59,12 +51,12 @@ class MunicipalitySize(enum.Enum):
         return cls.CITY
 
 
-MUNICIPALITY_SIZE_LABELS = {
+MUNICIPALITY_SIZE_LABELS = labelled(MunicipalitySize, {
     MunicipalitySize.SMALL: _l("Under 5 000 innbyggere"),
     MunicipalitySize.MEDIUM: _l("5 000–19 999 innbyggere"),
     MunicipalitySize.LARGE: _l("20 000–49 999 innbyggere"),
     MunicipalitySize.CITY: _l("50 000 innbyggere eller flere"),
-}
+})
 
 example_challenge = Table(
     "example_challenge", db.metadata,

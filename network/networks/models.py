@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
@@ -9,7 +8,7 @@ from sqlalchemy import CheckConstraint, Date, ForeignKey, String, Text, UniqueCo
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from network.extensions import db
-from network.models_base import UTCDateTime, str_enum, utcnow
+from network.models_base import LabelledEnum, UTCDateTime, labelled, str_enum, utcnow
 from network.organisations.models import Organisation
 
 if TYPE_CHECKING:
@@ -18,57 +17,45 @@ if TYPE_CHECKING:
     from network.gatherings.models import Gathering
 
 
-class NetworkStatus(enum.Enum):
+class NetworkStatus(LabelledEnum):
     PLANNED = "planned"
     ACTIVE = "active"
     COMPLETED = "completed"
 
-    @property
-    def label(self) -> str:
-        return str(NETWORK_STATUS_LABELS[self])
 
-
-NETWORK_STATUS_LABELS = {
+NETWORK_STATUS_LABELS = labelled(NetworkStatus, {
     NetworkStatus.PLANNED: _l("Planlagt"),
     NetworkStatus.ACTIVE: _l("Pågår"),
     NetworkStatus.COMPLETED: _l("Avsluttet"),
-}
+})
 
 
-class MembershipStatus(enum.Enum):
+class MembershipStatus(LabelledEnum):
     ACTIVE = "active"
     WITHDRAWN = "withdrawn"
 
-    @property
-    def label(self) -> str:
-        return str(MEMBERSHIP_STATUS_LABELS[self])
 
-
-MEMBERSHIP_STATUS_LABELS = {
+MEMBERSHIP_STATUS_LABELS = labelled(MembershipStatus, {
     MembershipStatus.ACTIVE: _l("Deltar"),
     MembershipStatus.WITHDRAWN: _l("Trukket seg"),
-}
+})
 
 
-class RoleKind(enum.Enum):
+class RoleKind(LabelledEnum):
     PARTICIPANT = "participant"
     CONTACT = "contact"
     EXECUTIVE = "executive"
     COORDINATOR = "coordinator"
     OBSERVER = "observer"
 
-    @property
-    def label(self) -> str:
-        return str(ROLE_LABELS[self])
 
-
-ROLE_LABELS = {
+ROLE_LABELS = labelled(RoleKind, {
     RoleKind.PARTICIPANT: _l("Deltaker"),
     RoleKind.CONTACT: _l("Kontaktperson"),
     RoleKind.EXECUTIVE: _l("Kommunedirektør (rådmann)"),
     RoleKind.COORDINATOR: _l("Koordinator"),
     RoleKind.OBSERVER: _l("Observatør"),
-}
+})
 
 
 class Network(db.Model):

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import enum
 from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
@@ -8,13 +7,13 @@ from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from network.extensions import db
-from network.models_base import str_enum
+from network.models_base import LabelledEnum, labelled, str_enum
 
 if TYPE_CHECKING:
     from network.auth.models import Person
 
 
-class OrganisationKind(enum.Enum):
+class OrganisationKind(LabelledEnum):
     MUNICIPALITY = "municipality"
     COUNTY_AUTHORITY = "county_authority"
     HUSBANKEN = "husbanken"
@@ -23,12 +22,8 @@ class OrganisationKind(enum.Enum):
     RESEARCH = "research"
     OTHER = "other"
 
-    @property
-    def label(self) -> str:
-        return str(ORGANISATION_KIND_LABELS[self])
 
-
-ORGANISATION_KIND_LABELS = {
+ORGANISATION_KIND_LABELS = labelled(OrganisationKind, {
     OrganisationKind.MUNICIPALITY: _l("Kommune"),
     OrganisationKind.COUNTY_AUTHORITY: _l("Fylkeskommune"),
     OrganisationKind.HUSBANKEN: _l("Husbanken"),
@@ -36,7 +31,7 @@ ORGANISATION_KIND_LABELS = {
     OrganisationKind.KS: _l("KS"),
     OrganisationKind.RESEARCH: _l("Forskningsmiljø"),
     OrganisationKind.OTHER: _l("Annen organisasjon"),
-}
+})
 
 
 class County(db.Model):

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -9,14 +8,14 @@ from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstrai
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from network.extensions import db
-from network.models_base import UTCDateTime, str_enum, utcnow
+from network.models_base import LabelledEnum, UTCDateTime, labelled, str_enum, utcnow
 
 if TYPE_CHECKING:
     from network.auth.models import Person
     from network.networks.models import Membership
 
 
-class PlanningStep(enum.Enum):
+class PlanningStep(LabelledEnum):
     """Husbanken's circular planning process (seed 003), in order."""
 
     PLANNING_STRATEGY = "planning_strategy"
@@ -30,39 +29,31 @@ class PlanningStep(enum.Enum):
     def number(self) -> int:
         return list(PlanningStep).index(self) + 1
 
-    @property
-    def label(self) -> str:
-        return str(PLANNING_STEP_LABELS[self])
 
-
-PLANNING_STEP_LABELS = {
+PLANNING_STEP_LABELS = labelled(PlanningStep, {
     PlanningStep.PLANNING_STRATEGY: _l("Kommunal planstrategi"),
     PlanningStep.COMMUNITY_PART: _l("Kommuneplanens samfunnsdel"),
     PlanningStep.LAND_USE_PART: _l("Kommuneplanens arealdel"),
     PlanningStep.HOUSING_PLAN: _l("Temaplan for boligpolitikk"),
     PlanningStep.ZONING_PLAN: _l("Reguleringsplan"),
     PlanningStep.ECONOMIC_PLAN: _l("Økonomiplan med handlingsdel"),
-}
+})
 
 
-class PlanStatus(enum.Enum):
+class PlanStatus(LabelledEnum):
     NOT_STARTED = "not_started"
     IN_PROGRESS = "in_progress"
     ADOPTED = "adopted"
 
-    @property
-    def label(self) -> str:
-        return str(PLAN_STATUS_LABELS[self])
 
-
-PLAN_STATUS_LABELS = {
+PLAN_STATUS_LABELS = labelled(PlanStatus, {
     PlanStatus.NOT_STARTED: _l("Ikke startet"),
     PlanStatus.IN_PROGRESS: _l("Under arbeid"),
     PlanStatus.ADOPTED: _l("Vedtatt"),
-}
+})
 
 
-class StrategicAdvice(enum.Enum):
+class StrategicAdvice(LabelledEnum):
     """KS's six strategic pieces of advice (seed 000), in order."""
 
     KNOWLEDGE_AND_DIRECTION = "knowledge_and_direction"
@@ -76,19 +67,15 @@ class StrategicAdvice(enum.Enum):
     def number(self) -> int:
         return list(StrategicAdvice).index(self) + 1
 
-    @property
-    def label(self) -> str:
-        return str(STRATEGIC_ADVICE_LABELS[self])
 
-
-STRATEGIC_ADVICE_LABELS = {
+STRATEGIC_ADVICE_LABELS = labelled(StrategicAdvice, {
     StrategicAdvice.KNOWLEDGE_AND_DIRECTION: _l("Bygg kunnskap og velg politisk retning"),
     StrategicAdvice.GOVERNANCE_AND_PLANNING: _l("Bruk styringssystemet og plan- og bygningsloven"),
     StrategicAdvice.RESPONSIBILITY_AND_ORGANISATION: _l("Avklar administrativt ansvar og organisering"),
     StrategicAdvice.PROPERTY_ACTOR: _l("Vær en strategisk eiendomsaktør"),
     StrategicAdvice.COOPERATION_AND_DIALOGUE: _l("Skap retning og tillit gjennom samarbeid og dialog"),
     StrategicAdvice.HOUSING_QUALITY: _l("Sørg for kvalitet i boliger og bomiljø"),
-}
+})
 
 SCORE_MIN, SCORE_MAX = 1, 4
 

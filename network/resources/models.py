@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -9,7 +8,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstrai
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from network.extensions import db
-from network.models_base import UTCDateTime, str_enum, utcnow
+from network.models_base import LabelledEnum, UTCDateTime, labelled, str_enum, utcnow
 
 if TYPE_CHECKING:
     from network.auth.models import Person
@@ -56,25 +55,21 @@ class Slide(db.Model):
     slide_set: Mapped[SlideSet] = relationship(back_populates="slides")
 
 
-class ReportKind(enum.Enum):
+class ReportKind(LabelledEnum):
     REPORT = "report"
     RESEARCH = "research"
     GUIDE = "guide"
     ARTICLE = "article"
     OTHER = "other"
 
-    @property
-    def label(self) -> str:
-        return str(REPORT_KIND_LABELS[self])
 
-
-REPORT_KIND_LABELS = {
+REPORT_KIND_LABELS = labelled(ReportKind, {
     ReportKind.REPORT: _l("Rapport"),
     ReportKind.RESEARCH: _l("Forskning"),
     ReportKind.GUIDE: _l("Veileder"),
     ReportKind.ARTICLE: _l("Artikkel"),
     ReportKind.OTHER: _l("Annet"),
-}
+})
 
 
 class Report(db.Model):
