@@ -23,7 +23,7 @@ from network.feedback.models import (
 )
 from network.gatherings.models import Gathering
 from network.networks.models import Network, NetworkRole, RoleKind
-from network.resources.demo import KS_SET_TITLE
+from network.resources.demo import KS_SET_TITLE, slides_pdf
 from network.resources.models import SlideSet
 
 # (sender index among the participants or None for anonymous, topic, gathering number, slide set?,
@@ -84,29 +84,6 @@ def _participants(network: Network) -> list[Person]:
     ))
 
 
-def _demo_pdf(title: str) -> bytes:
-    """A small one-page PDF, enough to open and download."""
-    text = title.encode("latin-1", "replace").replace(b"(", b"").replace(b")", b"")
-    stream = b"BT /F1 18 Tf 72 720 Td (" + text + b") Tj ET"
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
-        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return bytes(out)
-
-
 def load_demo(network: Network, coordinator: Person) -> int:
     """Add the demo feedback to ``network``; returns how many items were new."""
     existing = {
@@ -136,7 +113,8 @@ def load_demo(network: Network, coordinator: Person) -> int:
         elif not feedback.anonymous:
             feedback.anonymous = True  # no participants to name: it can only be anonymous
         if "attachment" in item:
-            data = _demo_pdf(item["attachment"].removesuffix(".pdf"))
+            title = item["attachment"].removesuffix(".pdf")
+            data = slides_pdf(title, [title])  # the resources demo's PDF writer, one page
             feedback.attachments.append(FeedbackAttachment(
                 filename=item["attachment"], content_type="application/pdf", size=len(data), data=data))
         if "reply" in item and not feedback.anonymous:
