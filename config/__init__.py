@@ -60,6 +60,9 @@ class BaseConfig:
     MAIL_TIMEOUT_SECONDS = 10
     OUTBOX_MAX_ATTEMPTS = 8
 
+    # argon2id parameters (argon2-cffi's named profiles): RFC 9106's low-memory profile.
+    PASSWORD_HASH_PROFILE = "RFC_9106_LOW_MEMORY"
+
     INVITATION_MAX_AGE = timedelta(days=7)
     PASSWORD_RESET_MAX_AGE = timedelta(hours=2)
     MAX_CONTENT_LENGTH = 12 * 1024 * 1024
@@ -91,6 +94,8 @@ class TestingConfig(BaseConfig):
     MAIL_SERVER = None
     SHOW_DEV_MAILBOX = False
     SERVER_NAME = None
+    # Tests only: a hash that takes microseconds. tests/test_config.py keeps it out of production.
+    PASSWORD_HASH_PROFILE = "CHEAPEST"
 
 
 class ProductionConfig(BaseConfig):

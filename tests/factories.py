@@ -2,6 +2,7 @@
 the object detached, with its columns loaded; use ids to look things up again."""
 from __future__ import annotations
 
+import functools
 import itertools
 from datetime import date, time, timedelta
 
@@ -16,7 +17,12 @@ from network.organisations.models import Organisation, OrganisationKind
 
 PASSWORD = "riktig-passord"
 _counter = itertools.count(1)
-_PASSWORD_HASH = hash_password(PASSWORD)  # hashed once: argon2 is slow on purpose
+
+
+@functools.cache
+def _password_hash(profile: str) -> str:
+    # Hashed once per parameter set (the app's PASSWORD_HASH_PROFILE), not once per person.
+    return hash_password(PASSWORD)
 
 
 class Factory:
@@ -59,10 +65,15 @@ class Factory:
     def person(self, name: str | None = None, email: str | None = None, organisation: Organisation | None = None,
                password: str | None = PASSWORD, is_admin: bool = False, **fields) -> Person:
         n = next(_counter)
+        with self.app.app_context():
+            if password == PASSWORD:
+                password_hash = _password_hash(self.app.config["PASSWORD_HASH_PROFILE"])
+            else:
+                password_hash = hash_password(password) if password else None
         person = Person(
             name=name or f"Person {n}", email=email or f"person{n}@example.test",
             organisation_id=organisation.id if organisation else None,
-            password_hash=(_PASSWORD_HASH if password == PASSWORD else hash_password(password)) if password else None,
+            password_hash=password_hash,
             is_admin=is_admin, **fields,
         )
         return self._save(person)

@@ -1,7 +1,9 @@
 import pytest
+from argon2 import Type, extract_parameters, profiles
 
-from config import ProductionConfig
+from config import CONFIGS, ProductionConfig, TestingConfig
 from network import create_app
+from network.auth.passwords import STRONG_PROFILE, hash_password, needs_rehash, verify_password
 
 
 def test_production_refuses_to_start_without_secret_key_and_database(monkeypatch):
@@ -63,3 +65,36 @@ def test_security_headers_forbid_external_sources(client):
     assert "default-src 'self'" in csp
     assert "script-src 'self'" in csp
     assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+@pytest.mark.parametrize("name", ["production", "development"])
+def test_passwords_outside_the_tests_are_hashed_with_strong_argon2id(monkeypatch, tmp_path, name):
+    """The suite hashes with argon2's cheapest parameters; production must never get them."""
+    monkeypatch.setenv("SECRET_KEY", "a-long-random-secret")
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'prod.db'}")
+    app = create_app(name)
+    with app.app_context():
+        stored = hash_password("et langt passord")
+        assert verify_password(stored, "et langt passord")
+    parameters = extract_parameters(stored)
+    strong = profiles.RFC_9106_LOW_MEMORY
+    assert parameters.type is Type.ID
+    assert (parameters.time_cost, parameters.memory_cost, parameters.parallelism) == (3, 65536, 4)
+    assert (parameters.time_cost, parameters.memory_cost) == (strong.time_cost, strong.memory_cost)
+    assert parameters.salt_len >= 16 and parameters.hash_len >= 32
+
+
+def test_only_the_test_configuration_has_cheap_password_hashing():
+    assert TestingConfig.PASSWORD_HASH_PROFILE == "CHEAPEST"
+    for name, config in CONFIGS.items():
+        if config is not TestingConfig:
+            assert config.PASSWORD_HASH_PROFILE == STRONG_PROFILE, name
+    # Outside any app (a script, a shell) the strong parameters apply too.
+    assert extract_parameters(hash_password("uten app")).memory_cost == 65536
+
+
+def test_a_hash_with_other_parameters_is_replaced_at_the_next_sign_in(app):
+    strong = hash_password("riktig-passord")  # no app context: production's parameters
+    with app.app_context():
+        assert needs_rehash(strong)
+        assert not needs_rehash(hash_password("riktig-passord"))
