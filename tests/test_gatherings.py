@@ -134,12 +134,15 @@ def test_participant_registers_with_days_and_needs(app, factory, login):
 @pytest.mark.parametrize("fields, message", [
     ({"status": GatheringStatus.PLANNED}, "Påmeldingen er ikke åpen"),
     ({"status": GatheringStatus.CLOSED}, "Påmeldingen er ikke åpen"),
-    ({"registration_opens_at": datetime.now(timezone.utc) + timedelta(days=3)}, "har ikke åpnet ennå"),
-    ({"registration_closes_at": datetime.now(timezone.utc) - timedelta(days=1),
-      "registration_opens_at": datetime.now(timezone.utc) - timedelta(days=9)}, "Påmeldingsfristen er ute"),
+    # Times as offsets from the moment the test runs, not from when pytest collected it.
+    ({"registration_opens_at": timedelta(days=3)}, "har ikke åpnet ennå"),
+    ({"registration_closes_at": -timedelta(days=1), "registration_opens_at": -timedelta(days=9)},
+     "Påmeldingsfristen er ute"),
 ])
 def test_registration_outside_the_window_is_refused(app, factory, login, fields, message):
     network, _, _, people = world(factory)
+    now = datetime.now(timezone.utc)
+    fields = {key: now + value if isinstance(value, timedelta) else value for key, value in fields.items()}
     gathering = open_gathering(factory, network, **fields)
     client = login(people["participant"])
     response = client.post(f"/networks/{network.id}/gatherings/{gathering.id}/register",
