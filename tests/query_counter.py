@@ -17,7 +17,9 @@ def count_queries(app):
         statements.append(statement)
 
     with app.app_context():
-        engine = db.engine
+        # In tests the session is bound to the module's connection, which may come from another
+        # app's engine than this one's: listen where the statements really go.
+        engine = db.session.get_bind().engine
     event.listen(engine, "before_cursor_execute", record)
     try:
         yield statements

@@ -36,6 +36,7 @@ from tests.comment_helpers import (
     text,
     textarea_value,
 )
+from tests.conftest import INSTALL
 from tests.query_counter import count_queries
 
 XSS_BODIES = [
@@ -48,8 +49,12 @@ XSS_BODIES = [
 
 
 @pytest.fixture
+def app_config():
+    return {INSTALL: (install_thread_page,)}  # the thread on a page of its own, added before the first request
+
+
+@pytest.fixture
 def s(app, factory):
-    install_thread_page(app)
     return setup(app, factory)
 
 

@@ -7,11 +7,12 @@ from sqlalchemy import func, select
 from network.assignments.models import Comment, NotificationPreference
 from network.extensions import db
 from tests.comment_helpers import add_comment, install_thread_page, setup
+from tests.conftest import INSTALL
 
 
 @pytest.fixture
 def app_config():
-    return {"WTF_CSRF_ENABLED": True}
+    return {"WTF_CSRF_ENABLED": True, INSTALL: (install_thread_page,)}
 
 
 def _token(html: str) -> str:
@@ -24,7 +25,6 @@ def _comments(app) -> int:
 
 
 def test_comment_reply_and_delete_need_the_token(app, factory, login):
-    install_thread_page(app)
     s = setup(app, factory)
     http = login(s.people["other_contact"])
     assert http.post(s.url("/comments"), data={"body": "Uten nøkkel"}).status_code == 400
