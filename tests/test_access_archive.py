@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from tests.conftest import built_once
 from tests.test_access_matrix import COORDINATORS, ROLES, Route, build, check_access
+
+# Built once for the module; each test runs in a savepoint on top of it.
+built = built_once(build)
 
 N = "/networks/{network}"
 
@@ -16,8 +20,8 @@ ROUTES = [
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("route", ROUTES, ids=lambda route: f"{route.method}-{route.name}")
-def test_access(app, factory, client, login, route, role):
-    ids, people = build(app, factory)
+def test_access(app, built, client, login, route, role):
+    ids, people = built
     expected, response = check_access(app, route, role, ids, people, client, login)
     if expected == 200 and route.endpoint == "archive.download":
         assert response.mimetype == "application/zip"
@@ -25,6 +29,6 @@ def test_access(app, factory, client, login, route, role):
 
 
 @pytest.mark.parametrize("path", ["/networks/999999/archive", "/networks/999999/archive.zip"])
-def test_an_unknown_network_is_404(app, factory, login, path):
-    _ids, people = build(app, factory)
+def test_an_unknown_network_is_404(app, built, login, path):
+    _ids, people = built
     assert login(people["admin"]).get(path).status_code == 404

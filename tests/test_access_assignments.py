@@ -15,6 +15,7 @@ from network.assignments.models import Assignment, AssignmentMethod, Submission,
 from network.auth.models import Person
 from network.extensions import db
 from network.networks.models import Membership, Network
+from tests.conftest import built_once
 from tests.test_access_matrix import COORDINATORS, MEMBERS, ROLES, Route, build, check_access
 from tests.test_programme import pdf_bytes
 
@@ -139,10 +140,14 @@ def build_with_assignments(app, factory):
     return ids, people
 
 
+# Built once for the module; each test runs in a savepoint on top of it.
+built = built_once(build_with_assignments)
+
+
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("route", ROUTES, ids=lambda route: f"{route.method}-{route.name}")
-def test_access(app, factory, client, login, route, role):
-    ids, people = build_with_assignments(app, factory)
+def test_access(app, built, client, login, route, role):
+    ids, people = built
     expected, response = check_access(app, route, role, ids, people, client, login)
     if expected == 200 and route.name == "submission_delivered":
         assert "Hamars mål" in response.get_data(as_text=True)
@@ -168,8 +173,8 @@ WRONG_IDS = [
 
 @pytest.mark.parametrize("role", ["coordinator", "admin"])
 @pytest.mark.parametrize("name, method, path", WRONG_IDS, ids=[row[0] for row in WRONG_IDS])
-def test_wrong_ids_give_404(app, factory, login, name, method, path, role):
-    ids, people = build_with_assignments(app, factory)
+def test_wrong_ids_give_404(app, built, login, name, method, path, role):
+    ids, people = built
     http = login(people[role])
     url = path.format(**ids)
     response = http.get(url) if method == "GET" else http.post(url, data=EDIT_FORM)
@@ -179,8 +184,8 @@ def test_wrong_ids_give_404(app, factory, login, name, method, path, role):
         assert db.session.get(SubmissionAttachment, ids["draft_attachment"]) is not None
 
 
-def test_the_other_networks_coordinator_cannot_reach_this_networks_assignment_through_their_own(app, factory, login):
-    ids, people = build_with_assignments(app, factory)
+def test_the_other_networks_coordinator_cannot_reach_this_networks_assignment_through_their_own(app, built, login):
+    ids, people = built
     outsider = login(people["outsider"])
     for url in (f"/networks/{ids['other_network']}/assignments/{ids['goals']}",
                 f"/networks/{ids['other_network']}/assignments/{ids['goals']}/municipalities/{ids['hamar']}"):

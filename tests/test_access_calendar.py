@@ -15,6 +15,7 @@ from network.gatherings import services
 from network.gatherings.models import Gathering
 from network.gatherings.services import RegistrationDetails
 from network.networks.models import Network
+from tests.conftest import built_once
 from tests.gathering_helpers import FUTURE, open_gathering
 from tests.test_access_matrix import (
     MEMBERS, NETWORK_SECRETS, ROLES, SIGNED_IN, THIS_NETWORK, Route, build, public, check_access,
@@ -65,10 +66,14 @@ def build_with_gathering(app, factory) -> tuple[dict, dict]:
     return ids, people
 
 
+# Built once for the module; each test runs in a savepoint on top of it.
+built = built_once(build_with_gathering)
+
+
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("route", ROUTES, ids=lambda route: f"{route.method}-{route.name}")
-def test_access(app, factory, client, login, route, role):
-    ids, people = build_with_gathering(app, factory)
+def test_access(app, built, client, login, route, role):
+    ids, people = built
     # The feed with a valid token is the one page that shows network data without a sign-in.
     secrets = () if route.name == "feed" else NETWORK_SECRETS
     expected, response = check_access(app, route, role, ids, people, client, login, secrets=secrets)
@@ -85,6 +90,6 @@ WRONG_IDS = [
 
 @pytest.mark.parametrize("role", THIS_NETWORK + ("participant",))
 @pytest.mark.parametrize("name, path", WRONG_IDS, ids=[name for name, _ in WRONG_IDS])
-def test_wrong_ids_give_404(app, factory, login, name, path, role):
-    ids, people = build_with_gathering(app, factory)
+def test_wrong_ids_give_404(app, built, login, name, path, role):
+    ids, people = built
     assert login(people[role]).get(path.format(**ids)).status_code == 404

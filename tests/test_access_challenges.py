@@ -11,6 +11,7 @@ from network.challenges.models import Challenge, ChallengePriority, Municipality
 from network.extensions import db
 from network.networks.models import Membership, Network
 from network.organisations.models import Organisation, OrganisationKind
+from tests.conftest import built_once
 from tests.test_access_matrix import COORDINATORS, MEMBERS, ROLES, Route, build, check_access
 
 N = "/networks/{network}"
@@ -116,6 +117,10 @@ def build_with_challenges(app, factory):
     return ids, people
 
 
+# Built once for the module; each test runs in a savepoint on top of it.
+built = built_once(build_with_challenges)
+
+
 def _formatted(route: Route, ids: dict) -> Route:
     """The municipality form's field names carry the challenge's id."""
     if not route.data:
@@ -125,8 +130,8 @@ def _formatted(route: Route, ids: dict) -> Route:
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("route", ROUTES, ids=lambda route: f"{route.method}-{route.name}")
-def test_access(app, factory, client, login, route, role):
-    ids, people = build_with_challenges(app, factory)
+def test_access(app, built, client, login, route, role):
+    ids, people = built
     check_access(app, _formatted(route, ids), role, ids, people, client, login)
 
 
@@ -153,8 +158,8 @@ WRONG_ID_CASES = [
 
 
 @pytest.mark.parametrize("name, method, path, role", WRONG_ID_CASES)
-def test_wrong_ids_give_404(app, factory, login, name, method, path, role):
-    ids, people = build_with_challenges(app, factory)
+def test_wrong_ids_give_404(app, built, login, name, method, path, role):
+    ids, people = built
     http = login(people[role])
     url = path.format(**ids)
     data = {"title": "Nytt navn", "direction": "up", "priority": "high"}
@@ -166,8 +171,8 @@ def test_wrong_ids_give_404(app, factory, login, name, method, path, role):
         assert db.session.scalar(select(Challenge.id).where(Challenge.title == "Nytt navn")) is None
 
 
-def test_the_other_networks_coordinator_cannot_reach_this_networks_challenge_through_their_own(app, factory, login):
-    ids, people = build_with_challenges(app, factory)
+def test_the_other_networks_coordinator_cannot_reach_this_networks_challenge_through_their_own(app, built, login):
+    ids, people = built
     http = login(people["outsider"])
     assert http.get(f"/networks/{ids['other_network']}/challenges/{ids['challenge']}").status_code == 404
     response = http.post(f"/networks/{ids['other_network']}/challenges/{ids['challenge']}/delete")
@@ -176,8 +181,8 @@ def test_the_other_networks_coordinator_cannot_reach_this_networks_challenge_thr
         assert db.session.get(Challenge, ids["challenge"]) is not None
 
 
-def test_a_withdrawn_municipalitys_people_can_no_longer_edit_its_challenges(app, factory, login):
-    ids, people = build_with_challenges(app, factory)
+def test_a_withdrawn_municipalitys_people_can_no_longer_edit_its_challenges(app, built, login):
+    ids, people = built
     with app.app_context():
         from network.networks.models import MembershipStatus
         db.session.get(Membership, ids["hamar_membership"]).status = MembershipStatus.WITHDRAWN

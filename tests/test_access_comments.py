@@ -14,6 +14,7 @@ from network.assignments.models import (
 from network.extensions import db
 from network.networks.models import Network
 from network.organisations.models import Organisation
+from tests.conftest import built_once
 from tests.comment_helpers import add_comment, make_assignment, make_submission, membership_id
 from tests.test_access_matrix import COORDINATORS, MEMBERS, ROLES, SIGNED_IN, Route, build, check_access
 
@@ -91,10 +92,14 @@ def build_with_submissions(app, factory):
             "comment": comment, "elsewhere_comment": elsewhere_comment}, people
 
 
+# Built once for the module; each test runs in a savepoint on top of it.
+built = built_once(build_with_submissions)
+
+
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("route", ROUTES, ids=lambda route: f"{route.method}-{route.name}")
-def test_access(app, factory, client, login, route, role):
-    ids, people = build_with_submissions(app, factory)
+def test_access(app, built, client, login, route, role):
+    ids, people = built
     check_access(app, route, role, ids, people, client, login)
 
 
@@ -123,8 +128,8 @@ WRONG_ID_CASES = [
 
 
 @pytest.mark.parametrize("name, method, path, role", WRONG_ID_CASES)
-def test_wrong_ids_give_404(app, factory, login, name, method, path, role):
-    ids, people = build_with_submissions(app, factory)
+def test_wrong_ids_give_404(app, built, login, name, method, path, role):
+    ids, people = built
     http = login(people[role])
     url = path.format(**ids)
     response = http.get(url) if method == "GET" else http.post(url, data={"body": NEW_COMMENT})

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from network.extensions import db
 from network.gatherings.models import Gathering, Registration, RegistrationStatus
 from network.networks.models import Network
+from tests.conftest import built_once
 from tests.test_access_matrix import COORDINATORS, MEMBERS, ROLES, Route, build, check_access
 
 N = "/networks/{network}"
@@ -49,10 +50,14 @@ def build_with_gathering(app, factory):
     return {**ids, "gathering": gathering.id, "other_gathering": other_gathering.id}, people
 
 
+# Built once for the module; each test runs in a savepoint on top of it.
+built = built_once(build_with_gathering)
+
+
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("route", ROUTES, ids=lambda route: f"{route.method}-{route.name}")
-def test_access(app, factory, client, login, route, role):
-    ids, people = build_with_gathering(app, factory)
+def test_access(app, built, client, login, route, role):
+    ids, people = built
     expected, response = check_access(app, route, role, ids, people, client, login)
     if expected == 200 and route.endpoint == "costs.catering":
         body = unescape(response.get_data(as_text=True))
@@ -73,18 +78,18 @@ WRONG_IDS = [
 
 @pytest.mark.parametrize("role", ["coordinator", "admin"])
 @pytest.mark.parametrize("name, path", WRONG_IDS, ids=[name for name, _path in WRONG_IDS])
-def test_wrong_ids_give_404(app, factory, login, name, path, role):
-    ids, people = build_with_gathering(app, factory)
+def test_wrong_ids_give_404(app, built, login, name, path, role):
+    ids, people = built
     response = login(people[role]).get(path.format(**ids))
     assert response.status_code == 404, (name, role, response.status_code)
 
 
 @pytest.mark.parametrize("suffix", ["/catering", "/invoice-basis.xlsx"])
 def test_the_other_networks_coordinator_cannot_reach_this_networks_gathering_through_their_own(
-        app, factory, login, suffix):
+        app, built, login, suffix):
     """The outsider coordinates the other network; this network's gathering id in that
     network's URL must not find it."""
-    ids, people = build_with_gathering(app, factory)
+    ids, people = built
     response = login(people["outsider"]).get(f"/networks/{ids['other_network']}/gatherings/{ids['gathering']}{suffix}")
     assert response.status_code == 404
     assert NAMED_NEED not in response.get_data(as_text=True)

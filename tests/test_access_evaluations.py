@@ -13,6 +13,7 @@ from network.evaluations.models import (
 from network.extensions import db
 from network.gatherings.models import GatheringStatus, Registration, RegistrationStatus
 from network.networks.models import Network
+from tests.conftest import built_once
 from tests.evaluation_helpers import VALID
 from tests.test_access_matrix import COORDINATORS, ROLES, Route, build, check_access
 
@@ -94,10 +95,14 @@ def build_with_evaluations(app, factory):
     return ids, people
 
 
+# Built once for the module; each test runs in a savepoint on top of it.
+built = built_once(build_with_evaluations)
+
+
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("route", ROUTES, ids=lambda route: f"{route.method}-{route.name}")
-def test_access(app, factory, client, login, route, role):
-    ids, people = build_with_evaluations(app, factory)
+def test_access(app, built, client, login, route, role):
+    ids, people = built
     check_access(app, route, role, ids, people, client, login)
 
 
@@ -121,8 +126,8 @@ WRONG_ID_CASES = [
 
 
 @pytest.mark.parametrize("name, method, path, role", WRONG_ID_CASES)
-def test_wrong_ids_give_404(app, factory, login, name, method, path, role):
-    ids, people = build_with_evaluations(app, factory)
+def test_wrong_ids_give_404(app, built, login, name, method, path, role):
+    ids, people = built
     http = login(people[role])
     url = path.format(**ids)
     data = {"text": "Nytt navn?", "kind": "rating", "direction": "up"}

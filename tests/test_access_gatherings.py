@@ -8,6 +8,7 @@ from network.auth.models import Person
 from network.extensions import db
 from network.gatherings.models import Gathering, GatheringStatus, Registration, RegistrationStatus
 from network.networks.models import Network
+from tests.conftest import built_once
 from tests.gathering_helpers import FUTURE, open_gathering, register
 from tests.test_access_matrix import COORDINATORS, HAMAR_MANAGERS, MEMBERS, ROLES, Route, build, check_access
 
@@ -87,6 +88,10 @@ def build_with_gathering(app, factory):
     return ids, people
 
 
+# Built once for the module; each test runs in a savepoint on top of it.
+built = built_once(build_with_gathering)
+
+
 def _fill_keys(route: Route, ids: dict) -> Route:
     """Form field names may hold ids too (status-<registration id>)."""
     if not route.data:
@@ -98,8 +103,8 @@ def _fill_keys(route: Route, ids: dict) -> Route:
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("route", ROUTES, ids=lambda route: f"{route.method}-{route.name}")
-def test_access(app, factory, client, login, route, role):
-    ids, people = build_with_gathering(app, factory)
+def test_access(app, built, client, login, route, role):
+    ids, people = built
     if route.name == "attendance":  # attendance can be marked once the gathering is held
         with app.app_context():
             db.session.get(Gathering, ids["gathering"]).status = GatheringStatus.HELD
@@ -115,8 +120,8 @@ def test_access(app, factory, client, login, route, role):
     ("POST", GATHERING + "/days/999999/delete"),
     ("GET", GATHERING + "/register?person_id=999999"),
 ])
-def test_wrong_ids_give_404(app, factory, login, method, path):
-    ids, people = build_with_gathering(app, factory)
+def test_wrong_ids_give_404(app, built, login, method, path):
+    ids, people = built
     client = login(people["admin"])
     url = path.format(**ids)
     response = client.get(url) if method == "GET" else client.post(url)

@@ -7,6 +7,7 @@ from sqlalchemy import select
 from network.extensions import db
 from network.groups.models import Group, GroupKind, GroupMember, Grouping
 from network.networks.models import Membership, Network
+from tests.conftest import built_once
 from tests.test_access_matrix import COORDINATORS, MEMBERS, ROLES, Route, build, check_access
 
 N = "/networks/{network}/groups"
@@ -85,10 +86,14 @@ def build_with_grouping(app, factory):
     return {**ids, **extra}, people
 
 
+# Built once for the module; each test runs in a savepoint on top of it.
+built = built_once(build_with_grouping)
+
+
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("route", ROUTES, ids=lambda route: f"{route.method}-{route.name}")
-def test_access(app, factory, client, login, route, role):
-    ids, people = build_with_grouping(app, factory)
+def test_access(app, built, client, login, route, role):
+    ids, people = built
     expected, response = check_access(app, route, role, ids, people, client, login)
     if route.endpoint in ("groups.show", "groups.index") and expected == 200:
         body = response.get_data(as_text=True)
@@ -112,8 +117,8 @@ WRONG_IDS = [
 
 @pytest.mark.parametrize("role", ["coordinator", "admin"])
 @pytest.mark.parametrize("name, method, path", WRONG_IDS, ids=[name for name, _method, _path in WRONG_IDS])
-def test_wrong_ids_give_404_and_touch_nothing(app, factory, login, name, method, path, role):
-    ids, people = build_with_grouping(app, factory)
+def test_wrong_ids_give_404_and_touch_nothing(app, built, login, name, method, path, role):
+    ids, people = built
     http = login(people[role])
     url = path.format(**ids)
     data = {key: value.format(**ids) for key, value in EDIT_FORM.items()}
@@ -125,8 +130,8 @@ def test_wrong_ids_give_404_and_touch_nothing(app, factory, login, name, method,
         assert db.session.get(Group, ids["group"]).name == "Sterk vekst"
 
 
-def test_the_other_networks_coordinator_cannot_reach_this_grouping_through_their_network(app, factory, login):
-    ids, people = build_with_grouping(app, factory)
+def test_the_other_networks_coordinator_cannot_reach_this_grouping_through_their_network(app, built, login):
+    ids, people = built
     http = login(people["outsider"])
     base = f"/networks/{ids['other_network']}/groups/{ids['grouping']}"
     assert http.get(base).status_code == 404

@@ -10,6 +10,7 @@ from network.extensions import db
 from network.growth.models import GrowthClass, GrowthOverride, GrowthSettings
 from network.networks.models import Membership, MembershipStatus
 from network.organisations.models import Organisation, OrganisationKind
+from tests.conftest import built_once
 from tests.test_access_matrix import COORDINATORS, MEMBERS, ROLES, Route, build, check_access
 
 N = "/networks/{network}"
@@ -75,10 +76,14 @@ def build_with_growth(app, factory):
     return ids, people
 
 
+# Built once for the module; each test runs in a savepoint on top of it.
+built = built_once(build_with_growth)
+
+
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("route", ROUTES, ids=lambda route: f"{route.method}-{route.name}")
-def test_access(app, factory, client, login, route, role):
-    ids, people = build_with_growth(app, factory)
+def test_access(app, built, client, login, route, role):
+    ids, people = built
     check_access(app, route, role, ids, people, client, login)
     with app.app_context():
         if route.endpoint == "growth.settings" and route.method == "POST" and role not in COORDINATORS:
@@ -106,8 +111,8 @@ WRONG_IDS = [
 
 @pytest.mark.parametrize("role", ["coordinator", "admin"])
 @pytest.mark.parametrize("name, method, path", WRONG_IDS, ids=[name for name, *_rest in WRONG_IDS])
-def test_wrong_ids_give_404(app, factory, login, name, method, path, role):
-    ids, people = build_with_growth(app, factory)
+def test_wrong_ids_give_404(app, built, login, name, method, path, role):
+    ids, people = built
     if name == "through_other_network" and role == "coordinator":
         role = "outsider"  # the outsider coordinates the other network
     http = login(people[role])

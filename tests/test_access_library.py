@@ -13,6 +13,7 @@ from network.extensions import db
 from network.library.models import Example, ExampleStatus
 from network.networks.models import Network
 from network.organisations.models import Organisation
+from tests.conftest import built_once
 from tests.library_helpers import add_challenge, make_example
 from tests.test_access_matrix import COORDINATORS, MEMBERS, ROLES, Route, build, check_access, public
 
@@ -105,10 +106,14 @@ def build_library(app, factory):
     return {**ids, **examples, "challenge": add_challenge(app, network, "Nok boliger")}, people
 
 
+# Built once for the module; each test runs in a savepoint on top of it.
+built = built_once(build_library)
+
+
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("route", ROUTES, ids=lambda route: f"{route.method}-{route.name}")
-def test_access(app, factory, client, login, route, role):
-    ids, people = build_library(app, factory)
+def test_access(app, built, client, login, route, role):
+    ids, people = built
     expected, response = check_access(app, route, role, ids, people, client, login)
     if route.name == "library" and expected == 200:
         body = response.get_data(as_text=True)
@@ -134,8 +139,8 @@ WRONG_IDS = [
 
 @pytest.mark.parametrize("role", ["coordinator", "admin"])
 @pytest.mark.parametrize("name, method, path", WRONG_IDS, ids=[name for name, _m, _p in WRONG_IDS])
-def test_wrong_ids_give_404(app, factory, login, name, method, path, role):
-    ids, people = build_library(app, factory)
+def test_wrong_ids_give_404(app, built, login, name, method, path, role):
+    ids, people = built
     http = login(people[role])
     url = path.format(**ids)
     response = http.get(url) if method == "GET" else http.post(url, data={**EDIT_FORM, "value": "on"})
@@ -146,8 +151,8 @@ def test_wrong_ids_give_404(app, factory, login, name, method, path, role):
         assert example.status is ExampleStatus.PUBLISHED and not example.is_hidden
 
 
-def test_the_other_networks_coordinator_cannot_reach_this_networks_example_through_their_own(app, factory, login):
-    ids, people = build_library(app, factory)
+def test_the_other_networks_coordinator_cannot_reach_this_networks_example_through_their_own(app, built, login):
+    ids, people = built
     http = login(people["outsider"])  # coordinates the other network
     for suffix in ("", "/edit"):
         assert http.get(f"/networks/{ids['other_network']}/library/{ids['draft']}{suffix}").status_code == 404

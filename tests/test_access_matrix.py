@@ -19,6 +19,7 @@ from network.auth.models import Person
 from network.extensions import db
 from network.networks.models import Membership, MembershipStatus, Network, NetworkRole, RoleKind
 from network.organisations.models import Organisation
+from tests.conftest import built_once
 from tests.factories import PASSWORD, world
 
 # --- roles ------------------------------------------------------------------------------
@@ -252,6 +253,10 @@ def build(app, factory) -> tuple[dict, dict]:
     return ids, people
 
 
+# Built once for the module; each test runs in a savepoint on top of it.
+built = built_once(build)
+
+
 def client_for(role, people, client, login):
     return client if role == "anonymous" else login(people[role])
 
@@ -302,8 +307,8 @@ def test_every_route_is_in_the_matrix(app):
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("route", ROUTES, ids=lambda route: f"{route.method}-{route.name}")
-def test_access(app, factory, client, login, route, role):
-    ids, people = build(app, factory)
+def test_access(app, built, client, login, route, role):
+    ids, people = built
     check_access(app, route, role, ids, people, client, login)
 
 
@@ -365,8 +370,8 @@ WRONG_ID_CASES = [
 
 
 @pytest.mark.parametrize("name, method, path, role", WRONG_ID_CASES)
-def test_wrong_ids_give_404(app, factory, login, name, method, path, role):
-    ids, people = build(app, factory)
+def test_wrong_ids_give_404(app, built, login, name, method, path, role):
+    ids, people = built
     http = login(people[role])
     url = path.format(**ids)
     data = {"organisation_id": "999999"} if name == "add_unknown_organisation" else ANCHORING_FORM

@@ -7,7 +7,11 @@ from sqlalchemy import select
 from network.extensions import db
 from network.networks.models import Membership
 from network.planning.models import AdviceAssessment, PlanningStatus, PlanningStep
+from tests.conftest import built_once
 from tests.test_access_matrix import COORDINATORS, MEMBERS, ROLES, Route, build, check_access
+
+# Built once for the module; each test runs in a savepoint on top of it.
+built = built_once(build)
 
 N = "/networks/{network}"
 HAMAR_TEAM = frozenset({"participant", "contact", "executive"})
@@ -47,8 +51,8 @@ ROUTES = [
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("route", ROUTES, ids=lambda route: f"{route.method}-{route.name}")
-def test_access(app, factory, client, login, route, role):
-    ids, people = build(app, factory)
+def test_access(app, built, client, login, route, role):
+    ids, people = built
     check_access(app, route, role, ids, people, client, login)
 
 
@@ -65,8 +69,8 @@ WRONG_IDS = [
 
 @pytest.mark.parametrize("role", ["admin"])
 @pytest.mark.parametrize("name, method, path", WRONG_IDS, ids=[name for name, *_ in WRONG_IDS])
-def test_wrong_ids_give_404(app, factory, login, name, method, path, role):
-    ids, people = build(app, factory)
+def test_wrong_ids_give_404(app, built, login, name, method, path, role):
+    ids, people = built
     http = login(people[role])
     url = path.format(**ids)
     response = http.get(url) if method == "GET" else http.post(url, data=PROFILE)

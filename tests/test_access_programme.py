@@ -14,6 +14,7 @@ from network.extensions import db
 from network.gatherings.models import Gathering, GatheringDay, Material, ProgrammeItem
 from network.programme import services
 from network.programme.services import ItemFields, Upload
+from tests.conftest import built_once
 from tests.test_access_matrix import COORDINATORS, MEMBERS, ROLES, Route, build, check_access
 
 G = "/networks/{network}/gatherings/{gathering}"
@@ -91,10 +92,14 @@ def build_programme(app, factory) -> tuple[dict, dict]:
     return ids, people
 
 
+# Built once for the module; each test runs in a savepoint on top of it.
+built = built_once(build_programme)
+
+
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("route", ROUTES, ids=lambda route: f"{route.method}-{route.name}")
-def test_access(app, factory, client, login, route, role):
-    ids, people = build_programme(app, factory)
+def test_access(app, built, client, login, route, role):
+    ids, people = built
     check_access(app, route, role, ids, people, client, login)
 
 
@@ -125,8 +130,8 @@ WRONG_ID_CASES = [
 
 
 @pytest.mark.parametrize("name, method, path, role", WRONG_ID_CASES)
-def test_wrong_ids_give_404(app, factory, login, name, method, path, role):
-    ids, people = build_programme(app, factory)
+def test_wrong_ids_give_404(app, built, login, name, method, path, role):
+    ids, people = built
     url = path.format(**ids)
     http = login(people[role])
     response = http.get(url) if method == "GET" else http.post(url, data={"direction": "up"})

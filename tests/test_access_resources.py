@@ -14,6 +14,7 @@ from network.networks.models import Network
 from network.resources import services
 from network.resources.models import CompetenceEnvironment, Report, ReportKind, SlideSet
 from network.resources.services import Upload
+from tests.conftest import built_once
 from tests.test_access_matrix import COORDINATORS, MEMBERS, ROLES, Route, build, check_access
 
 N = "/networks/{network}"
@@ -131,10 +132,14 @@ def build_resources(app, factory) -> tuple[dict, dict]:
     return ids, people
 
 
+# Built once for the module; each test runs in a savepoint on top of it.
+built = built_once(build_resources)
+
+
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("route", ROUTES, ids=lambda route: f"{route.method}-{route.name}")
-def test_access(app, factory, client, login, route, role):
-    ids, people = build_resources(app, factory)
+def test_access(app, built, client, login, route, role):
+    ids, people = built
     check_access(app, route, role, ids, people, client, login)
 
 
@@ -175,8 +180,8 @@ WRONG_ID_CASES = [
 
 
 @pytest.mark.parametrize("name, method, path, role", WRONG_ID_CASES)
-def test_wrong_ids_give_404(app, factory, login, name, method, path, role):
-    ids, people = build_resources(app, factory)
+def test_wrong_ids_give_404(app, built, login, name, method, path, role):
+    ids, people = built
     http = login(people[role])
     url = path.format(**ids)
     data = {**EDIT_FORM, **REPORT_FORM, **ENVIRONMENT_FORM}
