@@ -96,23 +96,48 @@ class Factory:
 
 
 def world(factory: Factory):
-    """A network with Hamar as a member and one person in each role, plus an outsider."""
-    network = factory.network("Bolignettverket")
-    hamar = factory.municipality("3403")
-    lillehammer = factory.municipality("3405")
-    factory.member(network, hamar)
-    factory.member(network, lillehammer)
-    ks = factory.organisation("KS", OrganisationKind.KS)
-    people = {
-        "participant": factory.member_with_role(network, RoleKind.PARTICIPANT, hamar, name="Dag Deltaker"),
-        "contact": factory.member_with_role(network, RoleKind.CONTACT, hamar, name="Kari Kontakt"),
-        "executive": factory.member_with_role(network, RoleKind.EXECUTIVE, hamar, name="Rita Rådmann"),
-        "other_contact": factory.member_with_role(network, RoleKind.CONTACT, lillehammer, name="Lise Lillehammer"),
-        "observer": factory.member_with_role(network, RoleKind.OBSERVER, name="Olav Observatør"),
-        "coordinator": factory.member_with_role(network, RoleKind.COORDINATOR, ks, name="Kristin Koordinator"),
-        "admin": factory.person(name="Ada Admin", is_admin=True),
-        "outsider": factory.person(name="Ulla Utenfor"),
-    }
-    other_network = factory.network("Et annet nettverk")
-    factory.role(other_network, people["outsider"], RoleKind.COORDINATOR)
+    """A network with Hamar as a member and one person in each role, plus an outsider.
+
+    Built in one session and one commit: most tests start here, so it must be cheap."""
+    app = factory.app
+    with app.app_context():
+        session = db.session()
+        session.expire_on_commit = False
+        hamar, lillehammer = (session.scalar(select(Organisation).where(Organisation.kommunenummer == number))
+                              for number in ("3403", "3405"))
+        defaults = dict(
+            topic="Boligpolitikk", description="Et nettverk for tester.", framing="",
+            starts_on=date(2019, 4, 10), ends_on=date(2020, 10, 14), ks_contact_name="Kari Koordinator",
+            ks_contact_email="kontakt@ks.test", feedback_email="tilbakemelding@ks.test",
+            status=NetworkStatus.ACTIVE,
+        )
+        network = Network(name="Bolignettverket", **defaults)
+        other_network = Network(name="Et annet nettverk", **defaults)
+        ks = Organisation(name="KS", kind=OrganisationKind.KS)
+        password_hash = _password_hash(app.config["PASSWORD_HASH_PROFILE"])
+
+        def person(name, organisation=None, role=None, is_admin=False):
+            n = next(_counter)
+            new = Person(name=name, email=f"person{n}@example.test", organisation=organisation,
+                         password_hash=password_hash, is_admin=is_admin)
+            if role is not None:
+                session.add(NetworkRole(network=network, person=new, role=role))
+            return new
+
+        people = {
+            "participant": person("Dag Deltaker", hamar, RoleKind.PARTICIPANT),
+            "contact": person("Kari Kontakt", hamar, RoleKind.CONTACT),
+            "executive": person("Rita Rådmann", hamar, RoleKind.EXECUTIVE),
+            "other_contact": person("Lise Lillehammer", lillehammer, RoleKind.CONTACT),
+            "observer": person("Olav Observatør", None, RoleKind.OBSERVER),
+            "coordinator": person("Kristin Koordinator", ks, RoleKind.COORDINATOR),
+            "admin": person("Ada Admin", is_admin=True),
+            "outsider": person("Ulla Utenfor"),
+        }
+        session.add_all([network, other_network, ks, *people.values(),
+                         Membership(network=network, organisation=hamar, joined_on=date(2019, 4, 10)),
+                         Membership(network=network, organisation=lillehammer, joined_on=date(2019, 4, 10)),
+                         NetworkRole(network=other_network, person=people["outsider"], role=RoleKind.COORDINATOR)])
+        session.commit()
+        session.expunge_all()
     return network, hamar, lillehammer, people
