@@ -14,6 +14,7 @@ from network.demo.content import NETWORK
 from network.extensions import db
 from network.groups.models import Grouping
 from network.networks.models import Network
+from tests.conftest import built_once
 from tests.test_assignments import main_of
 
 
@@ -22,8 +23,8 @@ def _counts() -> tuple[int, int, int]:
                  for model in (Assignment, Submission, SubmissionEvent))
 
 
-def _demo(app, runner):
-    assert runner.invoke(args=["demo"]).exit_code == 0
+def _load_demo(app, _factory):
+    assert app.test_cli_runner().invoke(args=["demo"]).exit_code == 0
     with app.app_context():
         network = db.session.scalar(select(Network).where(Network.name == NETWORK["name"]))
         coordinator = db.session.scalar(select(Person).where(Person.email == "koordinator@demo.test"))
@@ -32,8 +33,12 @@ def _demo(app, runner):
         return network.id, coordinator.id
 
 
-def test_demo_adds_the_goals_assignment_with_submissions_once(app, runner):
-    network_id, coordinator_id = _demo(app, runner)
+# The demo network with its assignments, loaded once for the module: (network id, coordinator id).
+demo = built_once(_load_demo)
+
+
+def test_demo_adds_the_goals_assignment_with_submissions_once(app, demo):
+    network_id, coordinator_id = demo
     with app.app_context():
         network = db.session.get(Network, network_id)
         goals = db.session.scalar(select(Assignment).where(Assignment.title == GOALS_TITLE))
@@ -60,8 +65,8 @@ def test_demo_adds_the_goals_assignment_with_submissions_once(app, runner):
         assert _counts() == before
 
 
-def test_demo_has_no_group_assignment_without_a_grouping(app, runner):
-    network_id, _ = _demo(app, runner)
+def test_demo_has_no_group_assignment_without_a_grouping(app, demo):
+    network_id, _ = demo
     with app.app_context():
         db.session.execute(delete(Assignment).where(Assignment.title == PLANS_TITLE))
         db.session.execute(delete(Grouping).where(Grouping.network_id == network_id))
@@ -72,8 +77,8 @@ def test_demo_has_no_group_assignment_without_a_grouping(app, runner):
         assert db.session.scalar(select(Assignment.id).where(Assignment.title == GOALS_TITLE)) is not None
 
 
-def test_demo_pages_render(app, runner, login):
-    network_id, coordinator_id = _demo(app, runner)
+def test_demo_pages_render(app, demo, login):
+    network_id, coordinator_id = demo
     with app.app_context():
         coordinator = db.session.get(Person, coordinator_id)
         goals_id = db.session.scalar(select(Assignment.id).where(Assignment.title == GOALS_TITLE))

@@ -10,6 +10,7 @@ from network.extensions import db
 from network.gatherings.models import Gathering
 from network.networks.models import Membership, Network, NetworkRole, NetworkStatus, RoleKind
 from network.organisations.models import OrganisationKind
+from tests.conftest import built_once
 
 NETWORK_NAME = "Lærings- og utviklingsnettverk – helhetlig kommunal boligpolitikk"
 MUNICIPALITIES = {
@@ -22,7 +23,19 @@ def _count(model, *where):
     return db.session.scalar(select(func.count()).select_from(model).where(*where))
 
 
+def _load_demo(app, _factory):
+    result = app.test_cli_runner().invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+
+
+# The demo, loaded once for the tests that only read it. The first test loads it itself, into an
+# installation without networks (it runs before anything asks for this fixture).
+demo = built_once(_load_demo)
+
+
 def test_demo_loads_the_2019_2020_network_and_is_idempotent(app, runner):
+    with app.app_context():
+        assert _count(Network) == 0, "this test must start from an installation without networks"
     first = runner.invoke(args=["demo"])
     assert first.exit_code == 0, first.output
     assert "is ready" in first.output
@@ -57,8 +70,7 @@ def test_demo_loads_the_2019_2020_network_and_is_idempotent(app, runner):
         assert [c.added_by_organisation.name for c in network.challenges if c.added_by_organisation_id] == ["Sør-Varanger"]
 
 
-def test_each_municipality_has_two_or_three_people_one_of_them_the_executive(app, runner):
-    runner.invoke(args=["demo"])
+def test_each_municipality_has_two_or_three_people_one_of_them_the_executive(demo, app):
     with app.app_context():
         network = db.session.scalar(select(Network).where(Network.name == NETWORK_NAME))
         for membership in network.memberships:
@@ -72,8 +84,7 @@ def test_each_municipality_has_two_or_three_people_one_of_them_the_executive(app
             assert roles.count(RoleKind.EXECUTIVE) == 1, organisation.name
 
 
-def test_demo_accounts_sign_in_with_the_demo_password(app, runner, client):
-    runner.invoke(args=["demo"])
+def test_demo_accounts_sign_in_with_the_demo_password(demo, app, client):
     expected = {
         "koordinator@demo.test": RoleKind.COORDINATOR,
         "husbanken@demo.test": RoleKind.OBSERVER,
@@ -92,8 +103,7 @@ def test_demo_accounts_sign_in_with_the_demo_password(app, runner, client):
         client.post("/logout")
 
 
-def test_demo_shows_warnings_for_short_teams_and_missing_anchoring(app, runner, client):
-    runner.invoke(args=["demo"])
+def test_demo_shows_warnings_for_short_teams_and_missing_anchoring(demo, app, client):
     client.post("/login", data={"email": "koordinator@demo.test", "password": "demo1234"})
     with app.app_context():
         network_id = db.session.scalar(select(Network.id).where(Network.name == NETWORK_NAME))
@@ -103,8 +113,7 @@ def test_demo_shows_warnings_for_short_teams_and_missing_anchoring(app, runner, 
     assert "Forankringen hos kommunedirektøren" in body
 
 
-def test_demo_municipalities_fall_into_every_growth_class_from_real_figures(app, runner):
-    runner.invoke(args=["demo"])
+def test_demo_municipalities_fall_into_every_growth_class_from_real_figures(demo, app):
     with app.app_context():
         network = db.session.scalar(select(Network).where(Network.name == NETWORK_NAME))
         memberships = [m for m in network.memberships if m.organisation.kind is OrganisationKind.MUNICIPALITY]
@@ -117,8 +126,7 @@ def test_demo_municipalities_fall_into_every_growth_class_from_real_figures(app,
         assert sum(value is GrowthClass.GROWTH for value in classes.values()) == 10
 
 
-def test_demo_has_challenges_and_planning_profiles_to_compare(app, runner):
-    runner.invoke(args=["demo"])
+def test_demo_has_challenges_and_planning_profiles_to_compare(demo, app):
     with app.app_context():
         assert _count(MunicipalityChallenge) == 29 + 1  # 29 marks of catalogue challenges, and Sør-Varanger's own
         assert _count(PlanningStatus) == 12 * 6
