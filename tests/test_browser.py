@@ -10,7 +10,9 @@ from __future__ import annotations
 import os
 import re
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Iterator
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -90,14 +92,18 @@ class LiveServer:
         return self.url + path
 
 
-@pytest.fixture(scope="module")
-def live_server(migrated_database):
-    """The demo, served over HTTP on a daemon thread. Not the per-test ``app`` fixture: its
-    savepoint-bound session is not safe across the server's threads."""
+@contextmanager
+def serve_demo(database_url: str, also=None) -> Iterator[LiveServer]:
+    """The demo (and whatever ``also(network)`` adds to it), committed and served over HTTP on a
+    daemon thread. Not the per-test ``app`` fixture: its savepoint-bound session is not safe
+    across the server's threads. Afterwards the database is left as the other tests expect it:
+    the national list and nothing else."""
     require_chromium()
-    app = make_app(migrated_database, WTF_CSRF_ENABLED=True)
+    app = make_app(database_url, WTF_CSRF_ENABLED=True)
     with app.app_context():
         network, _ = load_demo()
+        if also is not None:
+            also(network)
         db.session.commit()
         network_id = network.id
         hamar_id = db.session.scalar(select(Organisation.id).where(Organisation.kommunenummer == "3403"))
@@ -112,13 +118,18 @@ def live_server(migrated_database):
         server.server_close()
         thread.join(timeout=10)
         with app.app_context():
-            # Leave the database as the other tests expect it: the national list and nothing else.
             for table in reversed(db.metadata.sorted_tables):
                 db.session.execute(table.delete())
             import_national_list()
             db.session.commit()
             db.session.remove()
             db.engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def live_server(migrated_database):
+    with serve_demo(migrated_database) as server:
+        yield server
 
 
 # --- helpers -----------------------------------------------------------------------------

@@ -5,21 +5,16 @@ error on the way), publishes it and opens it to everyone; then anyone reads it w
 from __future__ import annotations
 
 import re
-import threading
 
 import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
 from network.auth.models import Person
-from network.demo.services import load_demo
 from network.extensions import db
 from network.library.demo import load_demo as load_library_demo
-from network.organisations.services import import_national_list
-from tests.conftest import make_app
 from tests.test_browser import (  # noqa: F401  (the two fixtures point Playwright at Debian's Chromium)
-    COORDINATOR, LiveServer, browser_context_args, browser_type_launch_args, check_a11y, main, require_chromium, sign_in,
+    COORDINATOR, LiveServer, browser_context_args, browser_type_launch_args, check_a11y, main, serve_demo, sign_in,
 )
 
 pytestmark = [
@@ -29,34 +24,16 @@ pytestmark = [
 SCREENSHOTS = "/tmp/library-{name}.png"
 
 
+def _with_library_examples(network) -> None:
+    coordinator = db.session.scalar(select(Person).where(Person.email == COORDINATOR))
+    load_library_demo(network, coordinator)
+
+
 @pytest.fixture(scope="module")
 def library_server(migrated_database):
-    """The demo with the library's examples, served on a daemon thread (as in tests/test_browser.py)."""
-    require_chromium()
-    app = make_app(migrated_database, WTF_CSRF_ENABLED=True)
-    with app.app_context():
-        network, _ = load_demo()
-        coordinator = db.session.scalar(select(Person).where(Person.email == COORDINATOR))
-        load_library_demo(network, coordinator)
-        db.session.commit()
-        network_id = network.id
-        db.session.remove()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="library-server", daemon=True)
-    thread.start()
-    try:
-        yield LiveServer(f"http://127.0.0.1:{server.server_port}", app, network_id, 0)
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
-        with app.app_context():
-            for table in reversed(db.metadata.sorted_tables):
-                db.session.execute(table.delete())
-            import_national_list()
-            db.session.commit()
-            db.session.remove()
-            db.engine.dispose()
+    """The demo with the library's examples, served as in tests/test_browser.py."""
+    with serve_demo(migrated_database, also=_with_library_examples) as server:
+        yield server
 
 
 @pytest.fixture(autouse=True)
