@@ -17,6 +17,7 @@ def create_app(config: str | type | Mapping[str, Any] | None = None) -> Flask:
     """Build the app. ``config`` is a config name, a config class, or a dict of overrides."""
     app = Flask(__name__, instance_path=str(PROJECT_ROOT / "instance"))
     register_config(app, config)
+    register_input_hygiene(app)
     register_extensions(app)
     register_blueprints(app)
     register_templates(app)
@@ -36,6 +37,12 @@ def register_config(app: Flask, config) -> None:
     app.config.update(overrides)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
         os.makedirs(app.instance_path, exist_ok=True)
+
+
+def register_input_hygiene(app: Flask) -> None:
+    from network.main import hygiene
+
+    hygiene.register(app)
 
 
 def register_extensions(app: Flask) -> None:

@@ -50,13 +50,12 @@ def _fail_unreachable(error: Exception) -> None:
     pytest.fail(f"PostgreSQL at DATABASE_URL is not reachable: {error}", pytrace=False)
 
 
-def _worker_postgres(url: str, worker: str | None) -> str:
-    """Each xdist worker gets a database of its own (``test_gw0`` beside ``test``), created if missing."""
-    if not worker:
-        return url
+def _own_postgres(url: str, worker: str | None) -> str:
+    """The run's PostgreSQL database, created when missing. Each xdist worker gets one of its own
+    (``test_gw0`` beside ``test``), so parallel runs never reset each other's schema."""
     base = make_url(url)
-    name = f"{base.database}_{worker}"
-    engine = create_engine(base, isolation_level="AUTOCOMMIT")
+    name = f"{base.database}_{worker}" if worker else base.database
+    engine = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
     try:
         with engine.connect() as connection:
             if not connection.scalar(text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}):
@@ -85,7 +84,7 @@ def database_url(tmp_path_factory) -> str:
     url = os.environ.get("DATABASE_URL")
     if url:
         if url.startswith("postgresql"):
-            url = _worker_postgres(url, os.environ.get("PYTEST_XDIST_WORKER"))
+            url = _own_postgres(url, os.environ.get("PYTEST_XDIST_WORKER"))
             _reset_postgres(url)
         return url
     # Under xdist, tmp_path_factory is already a folder of the worker's own.
