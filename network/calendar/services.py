@@ -5,13 +5,14 @@ import secrets
 from datetime import timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from network.auth.models import Person
 from network.calendar import ics
 from network.extensions import db
 from network.gatherings.models import SEAT_STATUSES, Gathering, Registration
+from network.networks.models import NetworkRole
 
 # Gatherings where the person has a seat: confirmed, and afterwards attended or no-show.
 # The waiting list is left out, so nobody plans a trip to a gathering they have no seat at.
@@ -38,10 +39,17 @@ def person_by_token(token: str) -> Person | None:
 
 
 def feed_registrations(person: Person) -> list[Registration]:
-    """The person's registrations with a seat, with gathering, network and days, in a fixed number of queries."""
+    """The person's registrations with a seat, with gathering, network and days, in a fixed number of queries.
+
+    Only in networks where the person still has a role: a registration outlives a revoked role (it
+    is an invoice line), but the feed must not keep telling a former member where the network meets.
+    KS administrators act in every network, so theirs is not filtered."""
+    query = select(Registration).where(Registration.person_id == person.id, Registration.status.in_(FEED_STATUSES))
+    if not person.is_admin:
+        query = query.join(Registration.gathering).where(exists().where(
+            NetworkRole.person_id == person.id, NetworkRole.network_id == Gathering.network_id))
     return list(db.session.scalars(
-        select(Registration)
-        .where(Registration.person_id == person.id, Registration.status.in_(FEED_STATUSES))
+        query
         .options(
             joinedload(Registration.gathering).joinedload(Gathering.network),
             joinedload(Registration.gathering).selectinload(Gathering.days),
