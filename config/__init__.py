@@ -68,6 +68,11 @@ class BaseConfig:
     MAX_CONTENT_LENGTH = 12 * 1024 * 1024
     UPLOAD_MAX_BYTES = 10 * 1024 * 1024
 
+    # Evaluation results (distributions, averages, free texts) of a gathering with fewer answers
+    # than this are not shown anywhere, so that no single person's answer can be read off.
+    EVALUATION_MIN_ANSWERS = 3
+
+
     DESIGNSYSTEM_DIR = os.environ.get(
         "DESIGNSYSTEM_DIR",
         str(PROJECT_ROOT / "node_modules" / "@digdir" / "designsystemet-css" / "dist"),

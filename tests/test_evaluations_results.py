@@ -85,14 +85,14 @@ def test_results_of_a_gathering_without_answers(app, factory, login):
     s = setup(app, factory)
     page = main(login(s.people["observer"]).get(s.url + "/results"))
     assert "Samlingen er ikke merket som gjennomført ennå" in page
-    assert "<dd data-rate>–</dd>" in page and page.count("Ingen svar ennå.") == 3
+    assert "<dd data-rate>–</dd>" in page and "0 svar; resultatene vises fra 3 svar." in page
 
 
 def test_free_text_is_escaped_on_the_page_and_guarded_in_the_exports(app, factory, login):
     s = setup(app, factory)
     attack = "<script>alert('x')</script> **fet**"
     formula = '=HYPERLINK("http://angrep.test","Klikk")'
-    invite_and_answer(app, s.network_id, s.gathering_id, [{**VALID, "best": attack, "improve": formula}])
+    invite_and_answer(app, s.network_id, s.gathering_id, [{**VALID, "best": attack, "improve": formula}, VALID, VALID])
     http = login(s.people["coordinator"])
     body = http.get(s.url + "/results").get_data(as_text=True)
     assert "<script>alert" not in body
@@ -159,13 +159,14 @@ def test_scores_by_gathering_gives_the_held_gatherings_in_order(app, r, factory)
         network = db.session.get(Network, r.network_id)
     later = factory.gathering(network, 3, date(2020, 1, 29), title="Planer", status=GatheringStatus.HELD)
     factory.gathering(network, 4, date(2020, 4, 1), title="Ikke holdt", status=GatheringStatus.OPEN)
-    invite_and_answer(app, r.network_id, later.id, [_row(3, 3, 4), _row(2, 4, 4)])
+    invite_and_answer(app, r.network_id, later.id, [_row(3, 3, 4), _row(2, 4, 4), _row(1, 2, 4)])
     with app.app_context():
         scores = services.scores_by_gathering(db.session.get(Network, r.network_id))
-        assert [(s.gathering.number, s.invited, s.answered, s.responses) for s in scores] == [(2, 4, 3, 3), (3, 2, 2, 2)]
+        assert [(s.gathering.number, s.invited, s.answered, s.responses) for s in scores] == [(2, 4, 3, 3), (3, 3, 3, 3)]
         assert scores[0].response_rate == 0.75 and scores[1].response_rate == 1
         assert scores[0].averages == pytest.approx({"relevance": 14 / 3, "usefulness": 10 / 3, "organisation": 13 / 3})
-        assert scores[1].averages == {"relevance": 2.5, "usefulness": 3.5, "organisation": 4.0}
+        assert scores[1].averages == {"relevance": 2.0, "usefulness": 3.0, "organisation": 4.0}
+        assert not any(score.withheld for score in scores)
 
 
 def test_the_comparison_page_and_csv(app, r, factory, login):
@@ -185,8 +186,8 @@ def test_the_comparison_page_and_csv(app, r, factory, login):
 
     lines = http.get(f"/networks/{r.network_id}/evaluations.csv").get_data(as_text=True).lstrip("\ufeff").splitlines()
     assert lines[0] == (f"Samling;Tittel;Dato;Invitert;Svart;Svarprosent;Gjennomsnitt: {RELEVANCE};"
-                        f"Gjennomsnitt: {USEFULNESS};Gjennomsnitt: {ORGANISATION}")
-    assert lines[1:] == ["2;Boligpolitiske mål 2;2019-09-18;4;3;75,00;4,67;3,33;4,33", "3;Planer 3;2020-01-29;0;0;;;;"]
+                        f"Gjennomsnitt: {USEFULNESS};Gjennomsnitt: {ORGANISATION};Merknad")
+    assert lines[1:] == ["2;Boligpolitiske mål 2;2019-09-18;4;3;75,00;4,67;3,33;4,33;", "3;Planer 3;2020-01-29;0;0;;;;;"]
 
 
 def test_a_network_without_held_gatherings_has_nothing_to_compare(app, factory, login):
@@ -247,3 +248,58 @@ def test_demo_evaluations_are_believable_and_loaded_once(app, runner):
             EvaluationResponse.best != "")) > 10
         assert db.session.scalar(select(func.count()).select_from(EvaluationInvitation).join(EvaluationInvitation.gathering)
                                  .where(Gathering.network_id == network.id)) == sum(s.invited for s in scores)
+
+
+# --- small groups -------------------------------------------------------------------------
+
+SMALL = [_row(1, 2, 1, best="Bare min egen mening", improve="Alt var for langt"),
+         _row(2, 1, 2, best="Min andre mening")]
+
+
+def test_results_of_fewer_answers_than_the_minimum_are_shown_nowhere(app, factory, login):
+    """Two answers of three invited: every output gives the counts and says results are shown from three
+    answers; none gives a distribution, an average or a free text. The third answer shows them all."""
+    s = setup(app, factory)
+    with app.app_context():
+        db.session.get(Gathering, s.gathering_id).status = GatheringStatus.HELD
+        db.session.commit()
+    invite_and_answer(app, s.network_id, s.gathering_id, SMALL, unanswered=1)
+    http = login(s.people["coordinator"])
+    secret = ("Bare min egen mening", "Alt var for langt", "Min andre mening")
+    message = "2 svar; resultatene vises fra 3 svar."
+
+    page = main(http.get(s.url + "/results"))
+    assert message in page and "<dd data-invited>3</dd>" in page and "<dd data-answered>2</dd>" in page
+    assert 'id="table-relevance"' not in page and "Gjennomsnitt" not in page
+    csv_text = http.get(s.url + "/results.csv").get_data(as_text=True).lstrip("\ufeff")
+    assert csv_text.splitlines() == ["Merknad", f'"{message}"']
+    workbook = load_workbook(io.BytesIO(http.get(s.url + "/results.xlsx").data))
+    values = [value for sheet in workbook for row in sheet.iter_rows(values_only=True) for value in row if value is not None]
+    assert message in values and ["Invitert", 3] == [v for v in values if v in ("Invitert", 3)][:2]
+    assert not any(value in secret or value in (1.0, 1.5, 2.0) for value in values if not isinstance(value, int))
+
+    compare = main(http.get(f"/networks/{s.network_id}/evaluations"))
+    row = compare.split(f'id="gathering-{s.gathering_id}"')[1].split("</tr>")[0]
+    assert message in row and "data-average" not in row and "<td class=\"amount\" data-answered>2</td>" in row
+    lines = http.get(f"/networks/{s.network_id}/evaluations.csv").get_data(as_text=True).lstrip("\ufeff").splitlines()
+    assert lines[1] == f'2;Boligpolitiske mål 2;2019-09-18;3;2;66,67;;;;"{message}"'
+    board = main(http.get(f"/networks/{s.network_id}/dashboard"))
+    dashboard_row = board.split('id="evaluations-table"')[1].split("</table>")[0]
+    assert message in dashboard_row and "2 / 3" in dashboard_row
+    for body in (page, csv_text, compare, "\n".join(lines), board):
+        assert not any(text in body for text in secret)
+    with app.app_context():
+        scores = services.scores_by_gathering(db.session.get(Network, s.network_id))
+        assert scores[0].withheld and scores[0].averages == {"relevance": None, "usefulness": None, "organisation": None}
+
+    invite_and_answer(app, s.network_id, s.gathering_id, [_row(3, 3, 3, best="Tredje svar")])
+    page = main(http.get(s.url + "/results"))
+    assert "resultatene vises fra" not in page and all(text in page for text in secret)
+    assert "Gjennomsnitt 2,0 av 3 svar." in page
+    assert len(http.get(s.url + "/results.csv").get_data(as_text=True).splitlines()) == 4
+
+
+@pytest.mark.parametrize("app_config", [{"EVALUATION_MIN_ANSWERS": 5}])
+def test_the_minimum_is_a_setting(r, login, app_config):
+    page = main(login(r.people["coordinator"]).get(r.url + "/results"))
+    assert "3 svar; resultatene vises fra 5 svar." in page and "Godt innlegg fra Husbanken" not in page

@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from icalendar import Calendar, Event
 
 from network.gatherings.models import Gathering, GatheringDay
+from network.main.hygiene import clean, one_line
 from network.models_base import utcnow
 from network.outbox.services import Attachment
 
@@ -52,12 +53,13 @@ def local(day: date, at) -> datetime:
 
 def summary(gathering: Gathering) -> str:
     # The network's topic is its short name; the full names are long ("Lærings- og utviklingsnettverk – …").
+    # One line: a title or name saved before the forms collapsed newlines must not break the file.
     short_name = gathering.network.topic or gathering.network.name
-    return f"{short_name}: {gathering.title}"
+    return one_line(f"{short_name}: {gathering.title}")
 
 
 def location(gathering: Gathering) -> str:
-    return ", ".join(part for part in (gathering.venue.strip(), gathering.address.strip()) if part)
+    return ", ".join(part for part in (one_line(gathering.venue).strip(), one_line(gathering.address).strip()) if part)
 
 
 def gathering_url(gathering: Gathering) -> str:
@@ -65,11 +67,11 @@ def gathering_url(gathering: Gathering) -> str:
 
 
 def _description(gathering: Gathering, url: str, day_number: int, day_count: int) -> str:
-    lines = [_("Samling %(n)s i %(network)s", n=gathering.number, network=gathering.network.name)]
+    lines = [_("Samling %(n)s i %(network)s", n=gathering.number, network=one_line(gathering.network.name))]
     if day_count > 1:
         lines.append(_("Dag %(n)s av %(count)s", n=day_number, count=day_count))
     if gathering.theme:
-        lines += ["", gathering.theme.strip()]
+        lines += ["", clean(gathering.theme).strip()]
     lines += ["", _("Program, påmelding og materiell: %(url)s", url=url)]
     return "\n".join(lines)
 
@@ -102,7 +104,7 @@ def events_for(gathering: Gathering, days: Sequence[GatheringDay] | None = None,
 def build_calendar(entries: Iterable[Entry], name: str, uid: str, stamp: datetime | None = None,
                    refresh: timedelta | None = None) -> Calendar:
     stamp = stamp or utcnow()
-    calendar = Calendar.new(prodid=PRODID, method="PUBLISH", name=name, uid=uid, refresh_interval=refresh)
+    calendar = Calendar.new(prodid=PRODID, method="PUBLISH", name=one_line(name), uid=uid, refresh_interval=refresh)
     calendar.add("X-WR-TIMEZONE", TIMEZONE)
     if refresh is not None:
         calendar.add("X-PUBLISHED-TTL", refresh)

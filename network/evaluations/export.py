@@ -1,6 +1,8 @@
 """Evaluation results as CSV and XLSX: one row per response with every answer, in the order of the
 answers themselves, and no response id (it says nothing, but there is no need for it either).
-The XLSX adds a summary sheet: the response rate and, for each rating, the distribution and mean."""
+The XLSX adds a summary sheet: the response rate and, for each rating, the distribution and mean.
+When a gathering has too few answers to show (``services.min_answers``), both say only how many
+answers there are, and from how many results are shown."""
 from __future__ import annotations
 
 import io
@@ -16,6 +18,8 @@ from network.evaluations.models import STANDARD_RATINGS
 
 
 def response_table(results: services.Results) -> tuple[list[str], list[list]]:
+    if results.withheld:
+        return [_("Merknad")], [[results.withheld_message]]
     header = services.answer_headers(results.questions)
     rows = [["" if value is None else value for value in services.answer_values(response, results.questions)]
             for response in results.responses]
@@ -29,6 +33,10 @@ def summary_rows(results: services.Results) -> list[list]:
         [_("Svart"), results.answered],
         [_("Svarprosent"), results.response_rate],
         [],
+    ]
+    if results.withheld:
+        return [*rows, [results.withheld_message]]
+    rows += [
         [_("Spørsmål"), _("Antall svar"), _("Gjennomsnitt"), *(_("Antall som svarte %(n)d", n=n) for n in services.RATINGS)],
     ]
     for summary in results.ratings:
@@ -39,15 +47,18 @@ def summary_rows(results: services.Results) -> list[list]:
 def comparison_table(scores: list[services.GatheringScores]) -> tuple[list[str], list[list]]:
     header = [_("Samling"), _("Tittel"), _("Dato"), _("Invitert"), _("Svart"), _("Svarprosent")]
     header += [_("Gjennomsnitt: %(question)s", question=label) for _key, label in STANDARD_RATINGS]
+    header.append(_("Merknad"))
     rows = []
     for score in scores:
         rate = score.response_rate
         rows.append([
             score.gathering.number, score.gathering.title,
             score.gathering.starts_on.isoformat() if score.gathering.starts_on else "",
+            # Averages are None (an empty cell) without answers, and when there are too few to show.
             score.invited, score.answered, "" if rate is None else services.two_decimals(rate * 100),
             *("" if score.averages[key] is None else services.two_decimals(score.averages[key])
               for key, _label in STANDARD_RATINGS),
+            score.withheld_message if score.withheld else "",
         ])
     return header, rows
 

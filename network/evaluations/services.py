@@ -4,6 +4,11 @@ Anonymity is kept by what is written, not by promises: answering flips ``answere
 person's invitation and inserts a response with a random id, no person and no time. The two
 writes share one transaction, and the flip is a conditional UPDATE whose row count decides
 whether the answer is taken, so two submissions at once still give one response.
+
+The flag is only ever read to decide whether that person may still answer. Every count of
+answers is a count of responses, and nothing shows or exports the flags, so no output can be
+compared with the responses to tell whose a response is. Results of a gathering with fewer than
+``EVALUATION_MIN_ANSWERS`` responses are withheld here, before any page or export sees them.
 """
 from __future__ import annotations
 
@@ -11,8 +16,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import case, func, select, update
+from flask_babel import ngettext
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import joinedload, selectinload
 
 from network.evaluations import email
@@ -270,6 +277,17 @@ def rate(answered: int, invited: int) -> float | None:
     return answered / invited if invited else None
 
 
+def min_answers() -> int:
+    """Results are shown from this many responses; below it, only the counts."""
+    return current_app.config["EVALUATION_MIN_ANSWERS"]
+
+
+def withheld_message(answered: int) -> str:
+    """What every output says instead of the results of a small group."""
+    return ngettext("%(num)d svar; resultatene vises fra %(min)d svar.",
+                    "%(num)d svar; resultatene vises fra %(min)d svar.", answered, min=min_answers())
+
+
 @dataclass
 class RatingSummary:
     key: str
@@ -299,25 +317,32 @@ class Results:
     invited: int
     answered: int
     questions: list[EvaluationQuestion]
-    responses: list[EvaluationResponse]   # sorted by their answers
-    ratings: list[RatingSummary]
-    texts: list[TextAnswers]
+    responses: list[EvaluationResponse]   # sorted by their answers; empty when withheld
+    ratings: list[RatingSummary]          # empty when withheld
+    texts: list[TextAnswers]              # empty when withheld
+    withheld: bool = False                # fewer answers than ``min_answers()``: only the counts are shown
 
     @property
     def response_rate(self) -> float | None:
         return rate(self.answered, self.invited)
 
+    @property
+    def withheld_message(self) -> str:
+        return withheld_message(self.answered)
+
 
 def invitation_counts(gathering_ids: list[int]) -> dict[int, tuple[int, int]]:
-    """Per gathering id: (invited, answered), in one query."""
+    """Per gathering id: (invited, answered), in one query. Answered is the number of responses,
+    never a count of the invitations' flags: the flags are not read for any output, and an imported
+    network's invitations are all closed (see ``network/archive``) while its responses are kept."""
     if not gathering_ids:
         return {}
-    rows = db.session.execute(
-        select(EvaluationInvitation.gathering_id, func.count(),
-               func.count(case((EvaluationInvitation.answered.is_(True), 1))))
-        .where(EvaluationInvitation.gathering_id.in_(gathering_ids))
-        .group_by(EvaluationInvitation.gathering_id))
-    return {gathering_id: (invited, answered) for gathering_id, invited, answered in rows}
+    invited = (select(func.count()).select_from(EvaluationInvitation)
+               .where(EvaluationInvitation.gathering_id == Gathering.id).scalar_subquery())
+    answered = (select(func.count()).select_from(EvaluationResponse)
+                .where(EvaluationResponse.gathering_id == Gathering.id).scalar_subquery())
+    rows = db.session.execute(select(Gathering.id, invited, answered).where(Gathering.id.in_(gathering_ids)))
+    return {gathering_id: (invited or 0, answered or 0) for gathering_id, invited, answered in rows}
 
 
 def answer_values(response: EvaluationResponse, questions: list[EvaluationQuestion]) -> list:
@@ -339,9 +364,12 @@ def _sort_key(values: list) -> tuple:
 
 
 def results(gathering: Gathering) -> Results:
-    """Response rate, distributions and free texts. Four queries whatever the number of answers."""
+    """Response rate, distributions and free texts. Four queries whatever the number of answers;
+    two when there are too few answers to show, for then the answers are not even read."""
     invited, answered = invitation_counts([gathering.id]).get(gathering.id, (0, 0))
     questions = questions_for(gathering)
+    if answered < min_answers():
+        return Results(gathering, invited, answered, questions, [], [], [], withheld=True)
     responses = list(db.session.scalars(
         select(EvaluationResponse).where(EvaluationResponse.gathering_id == gathering.id)
         .options(selectinload(EvaluationResponse.answers))))
@@ -385,11 +413,16 @@ class GatheringScores:
     invited: int = 0
     answered: int = 0
     responses: int = 0
-    averages: dict[str, float | None] = field(default_factory=dict)  # rating key → mean, None without answers
+    averages: dict[str, float | None] = field(default_factory=dict)  # rating key → mean; None without answers or when withheld
+    withheld: bool = False   # some answers, but fewer than ``min_answers()``: no averages
 
     @property
     def response_rate(self) -> float | None:
         return rate(self.answered, self.invited)
+
+    @property
+    def withheld_message(self) -> str:
+        return withheld_message(self.answered)
 
 
 def scores_by_gathering(network: Network, gatherings: list[Gathering] | None = None) -> list[GatheringScores]:
@@ -412,10 +445,14 @@ def scores_by_gathering(network: Network, gatherings: list[Gathering] | None = N
                *(func.sum(getattr(EvaluationResponse, key)) for key in RATING_KEYS))
         .where(EvaluationResponse.gathering_id.in_(list(scores)))
         .group_by(EvaluationResponse.gathering_id))
+    minimum = min_answers()
     for gathering_id, count, *sums in rows:
         if count:
             scores[gathering_id].responses = count
-            scores[gathering_id].averages = {key: int(total) / count for key, total in zip(RATING_KEYS, sums)}
+            if count < minimum:
+                scores[gathering_id].withheld = True
+            else:
+                scores[gathering_id].averages = {key: int(total) / count for key, total in zip(RATING_KEYS, sums)}
     return list(scores.values())
 
 

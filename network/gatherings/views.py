@@ -13,6 +13,7 @@ from network.gatherings.loading import load_gathering
 from network.gatherings.forms import DayForm, GatheringForm, NewGatheringForm, RegistrationForm, StatusForm, to_local, to_utc
 from network.gatherings.models import Gathering, GatheringDay, GatheringStatus, Registration, RegistrationStatus
 from network.gatherings.services import GatheringError, RegistrationDetails
+from network.main.hygiene import parse_id
 from network.networks import access as network_access
 from network.networks import services as network_services
 from network.networks.forms import EmptyForm
@@ -205,9 +206,10 @@ def _details(form: RegistrationForm) -> RegistrationDetails:
 def _target_person(network: Network, person_id: str | None) -> Person:
     if not person_id:
         return current_user._get_current_object()
-    if not str(person_id).isdigit():
+    number = parse_id(person_id)
+    if number is None:
         abort(404)
-    person = db.session.get(Person, int(person_id))
+    person = db.session.get(Person, number)
     if person is None or not network_access.roles_in(person, network):
         abort(404)
     return person
@@ -344,9 +346,10 @@ def attendance(network_id: int, gathering_id: int):
         abort(400)
     statuses = {}
     for key, value in request.form.items():
-        if key.startswith("status-") and key[7:].isdigit():
+        registration_id = parse_id(key[7:]) if key.startswith("status-") else None
+        if registration_id is not None:
             try:
-                statuses[int(key[7:])] = RegistrationStatus(value)
+                statuses[registration_id] = RegistrationStatus(value)
             except ValueError:
                 abort(400)
     try:

@@ -14,9 +14,11 @@ from datetime import datetime, timedelta
 from flask import current_app, g, has_request_context, render_template
 from flask_mail import Connection, Message
 from sqlalchemy import event, select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from network.extensions import db
+from network.main.hygiene import one_line
 from network.models_base import utcnow
 from network.outbox.models import OutboxAttachment, OutboxMessage, OutboxStatus
 
@@ -36,7 +38,8 @@ def queue_mail(
     """Render ``<template>.txt`` and ``<template>.html`` and queue them for ``recipient``."""
     message = OutboxMessage(
         recipient=recipient,
-        subject=subject,
+        # A subject is one header line: a network name or title with a line break must not end it.
+        subject=one_line(str(subject))[:300],
         body_text=render_template(f"{template}.txt", **context),
         body_html=render_template(f"{template}.html", **context),
         attachments=[OutboxAttachment(filename=a.filename, content_type=a.content_type, data=a.data) for a in attachments],
@@ -97,13 +100,22 @@ def send_pending(ids: list[int] | None = None, limit: int = 100) -> tuple[int, i
             else:
                 with _TimedConnection(current_app.extensions["mail"]) as connection:
                     connection.send(_as_mail_message(row))
-        except (OSError, smtplib.SMTPException) as exc:
+        except (OSError, smtplib.SMTPException) as exc:  # the server or the network: try again later
             row.attempts += 1
             row.last_error = f"{type(exc).__name__}: {exc}"[:2000]
             if row.attempts >= current_app.config["OUTBOX_MAX_ATTEMPTS"]:
                 row.status = OutboxStatus.FAILED
             else:
                 row.next_attempt_at = utcnow() + retry_delay(row.attempts)
+            failed += 1
+        except SQLAlchemyError:
+            raise
+        except Exception as exc:  # noqa: BLE001  the message itself (a bad header, text that can't be encoded)
+            # It will never go, so give up on it at once and go on: one bad message never blocks the rest.
+            current_app.logger.warning("Outbox message %s can't be sent: %r", row.id, exc)
+            row.attempts += 1
+            row.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+            row.status = OutboxStatus.FAILED
             failed += 1
         else:
             row.attempts += 1
