@@ -72,10 +72,6 @@ class BaseConfig:
     # than this are not shown anywhere, so that no single person's answer can be read off.
     EVALUATION_MIN_ANSWERS = 3
 
-    # Evaluation results (distributions, averages, free texts) of a gathering with fewer answers
-    # than this are not shown anywhere, so that no single person's answer can be read off.
-    EVALUATION_MIN_ANSWERS = 3
-
 
     DESIGNSYSTEM_DIR = os.environ.get(
         "DESIGNSYSTEM_DIR",
