@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -16,6 +17,17 @@ def _bool(name: str, default: bool = False) -> bool:
     if value is None:
         return default
     return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(name: str, default: int = 0) -> int:
+    value = os.environ.get(name, "").strip()
+    return int(value) if value else default
+
+
+def _list(name: str) -> list[str] | None:
+    """A comma-separated list, or None when the variable is unset or empty."""
+    items = [item.strip() for item in os.environ.get(name, "").split(",") if item.strip()]
+    return items or None
 
 
 class BaseConfig:
@@ -31,6 +43,22 @@ class BaseConfig:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+    # A sign-in lasts this long at most; signing out or a new password ends it sooner.
+    LOGIN_SESSION_LIFETIME = timedelta(hours=12)
+
+    # The site's own address: every link in mail is built from it, never from the request's Host.
+    SITE_URL = os.environ.get("SITE_URL", "http://localhost:5000")
+    # Hosts the app answers to (Werkzeug refuses others with 400). Unset: any host, except in
+    # production, where it defaults to SITE_URL's host.
+    TRUSTED_HOSTS = _list("TRUSTED_HOSTS")
+    # Werkzeug's ProxyFix: how many proxies in front set each X-Forwarded-* header. 0 = not trusted.
+    PROXY_FIX_X_FOR = _int("PROXY_FIX_X_FOR")
+    PROXY_FIX_X_PROTO = _int("PROXY_FIX_X_PROTO")
+    PROXY_FIX_X_HOST = _int("PROXY_FIX_X_HOST")
+    PROXY_FIX_X_PORT = _int("PROXY_FIX_X_PORT")
+    PROXY_FIX_X_PREFIX = _int("PROXY_FIX_X_PREFIX")
+    # Strict-Transport-Security on https responses (production only).
+    HSTS_ENABLED = False
 
     WTF_CSRF_ENABLED = True
     WTF_CSRF_TIME_LIMIT = 8 * 3600
@@ -47,6 +75,9 @@ class BaseConfig:
     RATELIMIT_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour")
+    # Failed password sign-ins per e-mail address, from any IP address. When it is used up, only
+    # «Glemt passord» signs that address in until the window has passed.
+    LOGIN_ACCOUNT_RATE_LIMIT = os.environ.get("LOGIN_ACCOUNT_RATE_LIMIT", "10 per hour")
     # Feedback from visitors who are not signed in; signed-in people are not limited.
     FEEDBACK_RATE_LIMIT = os.environ.get("FEEDBACK_RATE_LIMIT", "5 per hour")
 
@@ -92,6 +123,7 @@ class DevelopmentConfig(BaseConfig):
 
 class TestingConfig(BaseConfig):
     TESTING = True
+    SITE_URL = "http://localhost"
     SECRET_KEY = "testing-secret"
     WTF_CSRF_ENABLED = False
     RATELIMIT_ENABLED = False
@@ -108,14 +140,25 @@ class ProductionConfig(BaseConfig):
     REMEMBER_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"
     SHOW_DEV_MAILBOX = False
+    SITE_URL = os.environ.get("SITE_URL", "")
+    # Without TRUSTED_HOSTS, the app answers only to SITE_URL's host (set by the factory).
+    TRUSTED_HOSTS_FROM_SITE_URL = True
+    HSTS_ENABLED = True
 
     @classmethod
     def check(cls) -> None:
-        missing = [name for name in ("SECRET_KEY", "DATABASE_URL") if not os.environ.get(name)]
+        missing = [name for name in ("SECRET_KEY", "DATABASE_URL", "SITE_URL") if not os.environ.get(name)]
         if missing:
             raise RuntimeError(
                 "Production needs these environment variables: " + ", ".join(missing)
             )
+        site = urlsplit(os.environ["SITE_URL"])
+        if site.scheme != "https" or not site.hostname:
+            raise RuntimeError("SITE_URL must be the site's https address, e.g. https://nettverk.ks.no")
+        # Each worker process would count on its own: 4 workers let 4 times the limit through.
+        if os.environ.get("RATELIMIT_STORAGE_URI", "memory://").startswith("memory://"):
+            raise RuntimeError("Production needs a shared store for rate limits: "
+                               "set RATELIMIT_STORAGE_URI, e.g. redis://127.0.0.1:6379")
 
 
 CONFIGS: dict[str, type[BaseConfig]] = {

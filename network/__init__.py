@@ -6,6 +6,7 @@ from typing import Any, Mapping
 
 from flask import Flask, g, request, session
 from flask_babel import get_locale
+from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -17,6 +18,7 @@ def create_app(config: str | type | Mapping[str, Any] | None = None) -> Flask:
     """Build the app. ``config`` is a config name, a config class, or a dict of overrides."""
     app = Flask(__name__, instance_path=str(PROJECT_ROOT / "instance"))
     register_config(app, config)
+    register_proxy(app)
     register_input_hygiene(app)
     register_extensions(app)
     register_blueprints(app)
@@ -37,6 +39,21 @@ def register_config(app: Flask, config) -> None:
     app.config.update(overrides)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
         os.makedirs(app.instance_path, exist_ok=True)
+    from network.main.site import trusted_hosts
+
+    trusted_hosts(app)
+
+
+def register_proxy(app: Flask) -> None:
+    """Behind nginx or a load balancer: trust as many X-Forwarded-* values as PROXY_FIX_* say, so
+    that ``request.scheme`` and ``request.remote_addr`` (rate limits) are the client's. Off by default:
+    without a proxy those headers are the client's own invention."""
+    counts = {name: app.config.get(f"PROXY_FIX_{name.upper()}", 0) or 0
+              for name in ("x_for", "x_proto", "x_host", "x_port", "x_prefix")}
+    if any(counts.values()):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, **{name: int(count) for name, count in counts.items()})
 
 
 def register_input_hygiene(app: Flask) -> None:
@@ -105,11 +122,12 @@ def register_blueprints(app: Flask) -> None:
 
 def register_templates(app: Flask) -> None:
     from network.main import formatting, text
+    from network.main.site import site_url_for
     from network.networks import access
 
     formatting.register(app)
     text.register(app)
-    app.jinja_env.globals.update(get_locale=get_locale, access=access)
+    app.jinja_env.globals.update(get_locale=get_locale, access=access, site_url_for=site_url_for)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 
@@ -131,6 +149,17 @@ def select_locale() -> str:
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
+# The browser features the site never uses, denied to it and to anything it might embed.
+PERMISSIONS_POLICY = ", ".join(f"{feature}=()" for feature in (
+    "accelerometer", "camera", "display-capture", "geolocation", "gyroscope", "magnetometer",
+    "microphone", "midi", "payment", "usb",
+))
+# Static assets stay cacheable for everyone.
+CACHEABLE_ENDPOINTS = {"static", "main.designsystem"}
+# Pages whose address carries a secret: never cached, even for someone signed out.
+TOKEN_ENDPOINTS = {"auth.accept_invitation", "auth.reset_password"}
+
+
 def register_request_hooks(app: Flask) -> None:
     from network.outbox.services import deliver_after_request
 
@@ -146,6 +175,14 @@ def register_request_hooks(app: Flask) -> None:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        if app.config.get("HSTS_ENABLED") and request.is_secure:
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        if request.endpoint not in CACHEABLE_ENDPOINTS and (
+            request.endpoint in TOKEN_ENDPOINTS or current_user.is_authenticated
+        ):
+            # Nothing a signed-in person sees, and no page with a secret link, stays in a cache.
+            response.headers["Cache-Control"] = "no-store"
         return response
 
     @app.before_request

@@ -12,6 +12,7 @@ from network.assignments.models import Assignment, AssignmentReminder
 from network.auth.models import Person
 from network.extensions import db
 from network.networks.models import Network, RoleKind
+from network.outbox.models import OutboxMessage
 from tests.smtp_server import app_config, smtp  # noqa: F401  (fixtures: a real SMTP server)
 from tests.test_assignments import FUTURE, membership_id, save, setting_for
 
@@ -154,10 +155,13 @@ def test_the_savepoint_keeps_the_run_going_when_another_run_inserted_first(app, 
     assert setting.lillehammer_membership not in sent
 
 
-def test_no_base_url_outside_debug_is_refused(setting, runner):
+def test_without_base_url_the_links_go_to_site_url(app, setting, runner):
+    """Issue 17: links come from SITE_URL (here the test config's), never from a request's host."""
     result = runner.invoke(args=["assignments", "send-reminders", "--today", "2031-02-26"])
-    assert result.exit_code != 0
-    assert "--base-url" in result.output
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        bodies = db.session.scalars(select(OutboxMessage.body_text)).all()
+    assert bodies and all("http://localhost/networks/" in body for body in bodies)
 
 
 def test_delivered_assignments_send_nothing(app, setting, runner, smtp):

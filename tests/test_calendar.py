@@ -515,18 +515,8 @@ def test_send_reminders_queues_each_mail_once_in_the_outbox(app, factory, runner
     assert count == 2
 
 
-@pytest.mark.parametrize("app_config", [{"MAIL_SERVER": None}])
-def test_reminders_refuse_to_run_without_a_site_address(app, factory, runner, app_config):
-    _reminder_world(app, factory)
-    result = runner.invoke(args=["gatherings", "send-reminders", "--today", "2031-03-05"])
-    assert result.exit_code != 0
-    assert "--base-url" in result.output
-    assert set(_reminded(app).values()) == {None}
-
-
-@pytest.mark.parametrize("app_config", [{"MAIL_SERVER": None, "SERVER_NAME": "nettverk.ks.test",
-                                         "PREFERRED_URL_SCHEME": "https"}])
-def test_reminders_use_server_name_for_links(app, factory, runner, app_config):
+@pytest.mark.parametrize("app_config", [{"MAIL_SERVER": None, "SITE_URL": "https://nettverk.ks.test"}])
+def test_reminders_use_site_url_for_links(app, factory, runner, app_config):
     _reminder_world(app, factory)
     result = runner.invoke(args=["gatherings", "send-reminders", "--today", "2031-03-05"])
     assert "Queued 2 reminder(s)." in result.output

@@ -218,10 +218,10 @@ def test_switching_to_immediate_keeps_what_is_waiting_for_the_digest(app, s, log
     assert recipients(smtp) == [s.people["contact"].email]
 
 
-def test_the_digest_needs_a_base_url_outside_debug(app, runner):
+def test_without_base_url_the_digest_links_to_site_url(app, runner):
+    """Issue 17: --base-url defaults to SITE_URL."""
     result = runner.invoke(args=["comments", "send-digest"])
-    assert result.exit_code != 0
-    assert "--base-url" in result.output
+    assert result.exit_code == 0, result.output
 
 
 def test_a_claimed_notice_is_not_claimed_again_and_a_rollback_returns_it(app, s, login):

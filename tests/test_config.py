@@ -13,7 +13,14 @@ def test_production_refuses_to_start_without_secret_key_and_database(monkeypatch
         create_app("production")
 
 
+def _production_env(monkeypatch):
+    """What production needs besides SECRET_KEY and DATABASE_URL (issue 17)."""
+    monkeypatch.setenv("SITE_URL", "https://nettverk.example")
+    monkeypatch.setenv("RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379")
+
+
 def test_production_starts_with_both_and_uses_secure_cookies(monkeypatch, tmp_path):
+    _production_env(monkeypatch)
     monkeypatch.setenv("SECRET_KEY", "a-long-random-secret")
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'prod.db'}")
     app = create_app("production")
@@ -27,6 +34,7 @@ def test_production_starts_with_both_and_uses_secure_cookies(monkeypatch, tmp_pa
 @pytest.mark.parametrize("name", ["development", "testing", "production"])
 def test_database_url_chooses_the_database_in_every_config(monkeypatch, tmp_path, name):
     url = f"sqlite:///{tmp_path / 'chosen.db'}"
+    _production_env(monkeypatch)
     monkeypatch.setenv("DATABASE_URL", url)
     monkeypatch.setenv("SECRET_KEY", "x" * 32)
     assert create_app(name).config["SQLALCHEMY_DATABASE_URI"] == url
@@ -70,6 +78,7 @@ def test_security_headers_forbid_external_sources(client):
 @pytest.mark.parametrize("name", ["production", "development"])
 def test_passwords_outside_the_tests_are_hashed_with_strong_argon2id(monkeypatch, tmp_path, name):
     """The suite hashes with argon2's cheapest parameters; production must never get them."""
+    _production_env(monkeypatch)
     monkeypatch.setenv("SECRET_KEY", "a-long-random-secret")
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'prod.db'}")
     app = create_app(name)

@@ -1,12 +1,12 @@
 """Mail about assignments, queued in the outbox inside the caller's transaction."""
 from __future__ import annotations
 
-from flask import url_for
 from flask_babel import gettext as _
 
 from network.assignments import services
 from network.assignments.models import Assignment, Submission
 from network.auth.models import Person
+from network.main.site import site_url_for
 from network.networks.models import Membership
 from network.outbox.services import queue_mail
 
@@ -21,6 +21,6 @@ def queue_reminder(assignment: Assignment, membership: Membership, person: Perso
         network=assignment.network,
         organisation=membership.organisation,
         status=services.status_of(submission),
-        submission_url=url_for("assignments.submission", network_id=assignment.network_id, assignment_id=assignment.id,
-                               organisation_id=membership.organisation_id, _external=True),
+        submission_url=site_url_for("assignments.submission", network_id=assignment.network_id, assignment_id=assignment.id,
+                               organisation_id=membership.organisation_id),
     )

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -11,6 +10,7 @@ from network.auth import tokens
 from network.auth.models import Person, normalise_email
 from network.auth.passwords import hash_password, needs_rehash, verify_password
 from network.extensions import db
+from network.main.site import site_url_for
 from network.models_base import utcnow
 from network.outbox.services import queue_mail
 
@@ -48,7 +48,7 @@ def is_safe_next(target: str | None) -> bool:
 
 def queue_invitation(person: Person, network_name: str, invited_by: Person | None) -> None:
     db.session.flush()  # the token needs the person's id
-    link = url_for("auth.accept_invitation", token=tokens.make_token(person, tokens.INVITATION), _external=True)
+    link = site_url_for("auth.accept_invitation", token=tokens.make_token(person, tokens.INVITATION))
     queue_mail(
         person.email,
         _("Invitasjon til %(network)s", network=network_name),
@@ -66,6 +66,6 @@ def queue_password_reset(email: str) -> None:
     person = find_person_by_email(email)
     if person is None or not person.active:
         return
-    link = url_for("auth.reset_password", token=tokens.make_token(person, tokens.PASSWORD_RESET), _external=True)
+    link = site_url_for("auth.reset_password", token=tokens.make_token(person, tokens.PASSWORD_RESET))
     hours = int(tokens.max_age(tokens.PASSWORD_RESET).total_seconds() // 3600)
     queue_mail(person.email, _("Nytt passord"), "auth/email/reset_password", person=person, link=link, hours=hours)

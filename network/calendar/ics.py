@@ -11,12 +11,12 @@ from datetime import date, datetime, timedelta, timezone
 from itertools import chain
 from zoneinfo import ZoneInfo
 
-from flask import url_for
 from flask_babel import gettext as _
 from icalendar import Calendar, Event
 
 from network.gatherings.models import Gathering, GatheringDay
 from network.main.hygiene import clean, one_line
+from network.main.site import site_url_for
 from network.models_base import utcnow
 from network.outbox.services import Attachment
 
@@ -63,7 +63,7 @@ def location(gathering: Gathering) -> str:
 
 
 def gathering_url(gathering: Gathering) -> str:
-    return url_for("gatherings.show", network_id=gathering.network_id, gathering_id=gathering.id, _external=True)
+    return site_url_for("gatherings.show", network_id=gathering.network_id, gathering_id=gathering.id)
 
 
 def _description(gathering: Gathering, url: str, day_number: int, day_count: int) -> str:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import click
-from flask import Blueprint, Response, abort, current_app, flash, redirect, url_for
+from flask import Blueprint, Response, abort, flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -12,6 +12,7 @@ from network.gatherings import access
 from network.gatherings.loading import load_gathering
 from network.networks.forms import EmptyForm
 from network.networks.loading import require
+from network.outbox.cli import base_url_option, link_context
 from network.outbox.services import send_pending
 
 bp = Blueprint("calendar", __name__, cli_group="gatherings")
@@ -66,19 +67,11 @@ def renew_token():
 @bp.cli.command("send-reminders")
 @click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
               help="Run as if today were this date (YYYY-MM-DD).")
-@click.option("--base-url", default=None,
-              help="The site's address for links in the mail, e.g. https://nettverk.ks.no. "
-                   "Not needed when SERVER_NAME is set.")
+@base_url_option
 def send_reminders_command(today, base_url: str | None) -> None:
     """Queue reminder mail for gatherings that are close, then deliver it. Safe to run from cron."""
     day = today.date() if today else reminders.today_in_oslo()
-    app = current_app._get_current_object()
-    if base_url is None and not app.config.get("SERVER_NAME"):
-        if not app.debug:
-            raise click.UsageError("Give --base-url (the site's address), so the links in the mail work.")
-        base_url = "http://localhost:5000"
-    # Links in the mail are built with url_for(_external=True), which needs a host outside a request.
-    with app.test_request_context(base_url=base_url) if base_url else app.app_context():
+    with link_context(base_url):
         queued = reminders.send_reminders(day)
         click.echo(f"Queued {queued} reminder(s).")
         sent, failed = send_pending()

@@ -1,10 +1,10 @@
 """Mail about evaluations, queued in the outbox inside the caller's transaction."""
 from __future__ import annotations
 
-from flask import url_for
 from flask_babel import gettext as _
 
 from network.evaluations.models import EvaluationInvitation
+from network.main.site import site_url_for
 from network.outbox.services import queue_mail
 
 
@@ -17,7 +17,6 @@ def queue_invitation(invitation: EvaluationInvitation) -> None:
         person=invitation.person,
         gathering=gathering,
         network=gathering.network,
-        evaluation_url=url_for("evaluations.answer", network_id=gathering.network_id, gathering_id=gathering.id,
-                               _external=True),
-        my_page_url=url_for("main.my_page", _anchor="evaluations", _external=True),
+        evaluation_url=site_url_for("evaluations.answer", network_id=gathering.network_id, gathering_id=gathering.id),
+        my_page_url=site_url_for("main.my_page", _anchor="evaluations"),
     )

@@ -1,11 +1,11 @@
 """Mail about feedback, queued in the outbox inside the caller's transaction."""
 from __future__ import annotations
 
-from flask import url_for
 from flask_babel import gettext as _
 
 from network.auth.models import Person
 from network.feedback.models import Feedback, FeedbackReply
+from network.main.site import site_url_for
 from network.networks.models import Network
 from network.outbox.models import OutboxMessage
 from network.outbox.services import queue_mail
@@ -23,7 +23,7 @@ def queue_anonymous_summary(network: Network, count: int) -> OutboxMessage | Non
         return None
     return queue_mail(recipient, _("Nye anonyme tilbakemeldinger til KS"), "feedback/email/new_anonymous",
                       network=network, count=count,
-                      inbox_url=url_for("feedback.inbox", network_id=network.id, _external=True))
+                      inbox_url=site_url_for("feedback.inbox", network_id=network.id))
 
 
 def queue_new_feedback(feedback: Feedback) -> OutboxMessage | None:
@@ -32,11 +32,11 @@ def queue_new_feedback(feedback: Feedback) -> OutboxMessage | None:
     recipient = notice_recipient(network)
     if not recipient:
         return None
-    inbox_url = url_for("feedback.inbox", network_id=network.id, _external=True)
+    inbox_url = site_url_for("feedback.inbox", network_id=network.id)
     return queue_mail(
         recipient, _("Ny tilbakemelding til KS: %(topic)s", topic=feedback.topic.label), "feedback/email/new_named",
         network=network, feedback=feedback, inbox_url=inbox_url,
-        feedback_url=url_for("feedback.show", network_id=network.id, feedback_id=feedback.id, _external=True),
+        feedback_url=site_url_for("feedback.show", network_id=network.id, feedback_id=feedback.id),
     )
 
 

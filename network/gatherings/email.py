@@ -5,22 +5,22 @@ calendar entry can be added, and updated again when the date or venue changes.
 """
 from __future__ import annotations
 
-from flask import url_for
 from flask_babel import gettext as _
 
 from network.calendar import ics
 from network.gatherings.models import SEAT_STATUSES, Gathering, Registration, RegistrationStatus
+from network.main.site import site_url_for
 from network.outbox.services import Attachment, queue_mail
 
 
 def links(registration: Registration) -> dict:
     gathering = registration.gathering
     return {
-        "gathering_url": url_for("gatherings.show", network_id=gathering.network_id, gathering_id=gathering.id, _external=True),
+        "gathering_url": site_url_for("gatherings.show", network_id=gathering.network_id, gathering_id=gathering.id),
         # The cancel button (a POST) is on the change page.
-        "change_url": url_for("gatherings.edit_registration", network_id=gathering.network_id,
-                              gathering_id=gathering.id, registration_id=registration.id, _external=True),
-        "my_page_url": url_for("main.my_page", _anchor="calendar-feed", _external=True),
+        "change_url": site_url_for("gatherings.edit_registration", network_id=gathering.network_id,
+                              gathering_id=gathering.id, registration_id=registration.id),
+        "my_page_url": site_url_for("main.my_page", _anchor="calendar-feed"),
     }
 
 

@@ -1,9 +1,9 @@
 """Friendly error pages in Norwegian. Nothing the user does should end in a bare 500."""
 from __future__ import annotations
 
-from flask import render_template
+from flask import Response, render_template
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 from network.extensions import db
 
@@ -12,6 +12,11 @@ def register(app) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error):
         return render_template("errors/csrf.html"), 400
+
+    @app.errorhandler(SecurityError)
+    def untrusted_host(error: SecurityError):
+        # A Host outside TRUSTED_HOSTS: no page, since no link on it could be built for that host.
+        return Response("400 Bad Request: unknown host\n", 400, mimetype="text/plain")
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
