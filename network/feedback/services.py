@@ -179,7 +179,7 @@ def sent_by(person: Person, limit: int = 20) -> list[Feedback]:
     return list(db.session.scalars(
         select(Feedback).where(Feedback.sender_id == person.id, Feedback.anonymous.is_(False))
         .options(selectinload(Feedback.replies), joinedload(Feedback.network))
-        .order_by(Feedback.received_on.desc()).limit(limit)
+        .order_by(Feedback.received_on.desc(), Feedback.id.desc()).limit(limit)
     ))
 
 
@@ -202,14 +202,16 @@ def full_text(feedback: Feedback) -> str:
 
 
 def _sort_key(sort: str):
+    # Every key ends with the date and the random id, never the order the rows were stored in:
+    # named items' mails give their exact times, so an anonymous item's place among them in the
+    # order of arrival would date it to the minute. The id carries no time.
     if sort == "topic":
-        return lambda row: (_TOPIC_ORDER[row.feedback.topic], row.feedback.received_on)
+        return lambda row: (_TOPIC_ORDER[row.feedback.topic], row.feedback.received_on, row.feedback.id)
     if sort == "status":
-        return lambda row: (_STATUS_ORDER[row.feedback.status], row.feedback.received_on)
+        return lambda row: (_STATUS_ORDER[row.feedback.status], row.feedback.received_on, row.feedback.id)
     if sort == "sender":
-        # Anonymous feedback sorts after the named, in either direction of the names.
-        return lambda row: (row.feedback.anonymous, norwegian_key(row.feedback.sender_name), row.feedback.received_on)
-    return lambda row: row.feedback.received_on
+        return lambda row: (norwegian_key(row.feedback.sender_name), row.feedback.received_on, row.feedback.id)
+    return lambda row: (row.feedback.received_on, row.feedback.id)
 
 
 def inbox(network: Network, *, topic: FeedbackTopic | None = None, status: FeedbackStatus | None = None,
@@ -232,8 +234,10 @@ def inbox(network: Network, *, topic: FeedbackTopic | None = None, status: Feedb
     rows = [InboxRow(feedback, count) for feedback, count in db.session.execute(query)]
     key = _sort_key(sort if sort in INBOX_SORTS else "received")
     if sort == "sender":
+        # Anonymous feedback comes after the named, in either direction of the names.
         named = sorted((r for r in rows if not r.feedback.anonymous), key=key, reverse=descending)
-        return named + [r for r in rows if r.feedback.anonymous]
+        anonymous = sorted((r for r in rows if r.feedback.anonymous), key=_sort_key("received"), reverse=descending)
+        return named + anonymous
     return sorted(rows, key=key, reverse=descending)
 
 
