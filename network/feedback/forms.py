@@ -86,7 +86,8 @@ class FeedbackForm(FlaskForm):
         kinds = ", ".join(kind.label for kind in services.ATTACHMENT_KINDS)
         self.attachment.description = _(
             "Valgfritt, for eksempel lysark dere har laget selv. Tillatte filtyper: %(kinds)s. "
-            "Største størrelse: %(mb)s MB.", kinds=kinds, mb=max_mb)
+            "Største størrelse: %(mb)s MB. Sender du anonymt, fjerner vi opplysninger om forfatter, "
+            "organisasjon og kommentarer fra filen før den lagres.", kinds=kinds, mb=max_mb)
         self.attachment.render_kw = {"accept": ",".join(e for kind in services.ATTACHMENT_KINDS for e in kind.extensions)}
 
     @property

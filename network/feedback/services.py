@@ -30,6 +30,7 @@ from network.feedback.models import (
     FeedbackStatus,
     FeedbackTopic,
 )
+from network.files import metadata
 from network.files.services import DOCUMENTS, UploadError, check_upload
 from network.gatherings import services as gathering_services
 from network.gatherings.models import Gathering
@@ -93,15 +94,20 @@ def check_texts(works: str, does_not_work: str, suggestion: str) -> None:
             raise FeedbackError(_("Teksten kan være høyst %(max)s tegn.", max=FEEDBACK_TEXT_MAX), name)
 
 
-def check_attachment(upload: Upload | None) -> tuple[str, str] | None:
-    """The attachment's safe name and content type, judged by its bytes the same way as every upload."""
+def check_attachment(upload: Upload | None, anonymous: bool = False) -> tuple[str, str, bytes] | None:
+    """The attachment's safe name, content type and bytes, judged by its bytes the same way as every
+    upload. Sent anonymously, it is stripped of its metadata (author, organisation, comments' authors,
+    EXIF …), or refused when that can't be done: an old .doc, say."""
     if upload is None:
         return None
+    if anonymous and metadata.is_legacy_office(upload.data):
+        raise FeedbackError(metadata.CleaningError.legacy_message(), "attachment")
     try:
         name, kind = check_upload(upload.filename, upload.data, ATTACHMENT_KINDS)
-    except UploadError as error:
+        data = metadata.strip_metadata(upload.data, kind) if anonymous else upload.data
+    except (UploadError, metadata.CleaningError) as error:
         raise FeedbackError(str(error), "attachment") from None
-    return name, kind.content_type
+    return name, kind.content_type, data
 
 
 def submit_feedback(
@@ -116,7 +122,7 @@ def submit_feedback(
     """
     works, does_not_work, suggestion = (value.strip() for value in (works, does_not_work, suggestion))
     check_texts(works, does_not_work, suggestion)
-    checked = check_attachment(attachment)
+    checked = check_attachment(attachment, anonymous)
     if gathering is not None and gathering.network_id != network.id:
         raise FeedbackError(_("Velg en samling fra listen."), "gathering_id")
     if slide_set is not None and slide_set.network_id != network.id:
@@ -141,9 +147,9 @@ def submit_feedback(
                 raise FeedbackError(_("Skriv e-postadressen din, eller send anonymt."), "email")
             feedback.sender_name, feedback.sender_email = sender_name, sender_email
     if checked is not None:
-        filename, content_type = checked
+        filename, content_type, data = checked
         feedback.attachments.append(FeedbackAttachment(
-            filename=filename, content_type=content_type, size=len(attachment.data), data=attachment.data,
+            filename=filename, content_type=content_type, size=len(data), data=data,
         ))
     db.session.add(feedback)
     if anonymous:
