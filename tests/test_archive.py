@@ -21,6 +21,7 @@ from network.archive.services import KINDS, NOT_ARCHIVED, ArchiveError
 from network.assignments.models import Assignment, AssignmentReminder, Submission, SubmissionAttachment
 from network.auth.models import Person
 from network.demo.content import NETWORK as DEMO_NETWORK
+from network.evaluations import services as evaluation_services
 from network.evaluations.models import (
     EvaluationAnswer, EvaluationInvitation, EvaluationQuestion, EvaluationResponse, QuestionKind,
 )
@@ -162,6 +163,13 @@ def submission_texts() -> dict[tuple[str, str], str]:
     return {(title, names[organisation_id]): text for title, organisation_id, text in rows}
 
 
+def evaluation_counts(network_id: int) -> dict[int, tuple[int, int]]:
+    """Gathering number → (invited, answered), as the results pages show them."""
+    gatherings = {g.id: g.number for g in db.session.scalars(select(Gathering).where(Gathering.network_id == network_id))}
+    return {gatherings[gathering_id]: counts
+            for gathering_id, counts in evaluation_services.invitation_counts(list(gatherings)).items()}
+
+
 def row_counts() -> dict[str, int]:
     return {table.name: db.session.scalar(select(func.count()).select_from(table)) for table in db.metadata.sorted_tables}
 
@@ -246,8 +254,8 @@ def test_round_trip_of_the_demo_network_loses_nothing(app, runner):
         before = json.loads(unzip(first)[services.MANIFEST])["counts"]
         texts = submission_texts()
         assert len(texts) == before["submissions"] and any(texts.values())
-        answered_before = db.session.scalar(select(func.count()).select_from(EvaluationInvitation).where(
-            EvaluationInvitation.answered.is_(True)))
+        counts_before = evaluation_counts(network_id)
+        assert any(answered < invited for invited, answered in counts_before.values())
 
         empty_database()
         assert db.session.scalar(select(func.count()).select_from(Network)) == 0
@@ -282,8 +290,11 @@ def test_round_trip_of_the_demo_network_loses_nothing(app, runner):
         response = db.session.scalar(select(EvaluationResponse).where(EvaluationResponse.best == "Kommunenes innlegg."))
         assert (response.relevance, response.usefulness, response.organisation) == (5, 4, 3)
         assert sorted((a.text, a.rating or 0) for a in response.answers) == [("", 4), ("Tomtepolitikk", 0)]
+        # Invited and answered per gathering are as before; the archive never said who answered, so
+        # every invitation comes back closed: nobody can answer twice, nor answer an archived network.
+        assert evaluation_counts(network.id) == counts_before
         assert db.session.scalar(select(func.count()).select_from(EvaluationInvitation).where(
-            EvaluationInvitation.answered.is_(True))) == answered_before
+            EvaluationInvitation.answered.is_(False))) == 0
         # People come back without passwords: they choose one with "forgot password".
         assert db.session.scalar(select(func.count()).select_from(Person).where(Person.password_hash.is_not(None))) == 0
         coordinator = db.session.scalar(select(Person).where(Person.email == "koordinator@demo.test"))
@@ -375,8 +386,14 @@ def test_the_archive_lists_and_checks_every_file(app, factory):
     assert manifest["counts"]["evaluation_answers"] == 3 and manifest["counts"]["feedback"] == 3
     gathering = document(data, "gatherings.json")["gatherings"][0]
     assert {"days", "programme", "materials"} <= set(gathering) and gathering["price_per_day"] == "900.00"
-    responses = document(data, "evaluations.json")["responses"]
-    assert all("person_id" not in response for response in responses)
+    evaluations = document(data, "evaluations.json")
+    # Who was invited, but never who answered; the responses have no id and come in the order of
+    # their answers, so nothing lines them up with the invitations or with the order of answering.
+    assert evaluations["invitations"] and not any("answered" in i for i in evaluations["invitations"])
+    responses = evaluations["responses"]
+    assert responses and not any({"id", "person_id", "invitation_id"} & set(response) for response in responses)
+    assert [json.dumps(r, sort_keys=True) for r in responses] == sorted(json.dumps(r, sort_keys=True) for r in responses)
+    assert manifest["kinds"]["evaluation_responses"]["id"] is None
     assert "Vegetar" in contents["csv/registrations.csv"].decode("utf-8-sig")
     assert "Avmeldt etter fristen" in contents["costs.csv"].decode("utf-8-sig")
 
@@ -436,6 +453,33 @@ def _tamper_not_a_zip(contents, manifest):
     contents.clear()
 
 
+def _edit(contents, manifest, path, change):
+    documents = json.loads(contents[path])
+    change(documents)
+    contents[path] = json.dumps(documents).encode()
+    manifest["files"][path] = hashlib.sha256(contents[path]).hexdigest()
+
+
+def _tamper_answered_flag(contents, manifest):
+    # An archive from elsewhere that says who has answered: lined up with the responses, that names them.
+    _edit(contents, manifest, "evaluations.json", lambda d: d["invitations"][0].update(answered=True))
+
+
+def _tamper_person_on_response(contents, manifest):
+    people = json.loads(contents["people.json"])["people"]
+    _edit(contents, manifest, "evaluations.json", lambda d: d["responses"][0].update(person_id=people[0]["id"]))
+
+
+def _tamper_response_id(contents, manifest):
+    _edit(contents, manifest, "evaluations.json", lambda d: d["responses"][0].update(id="0" * 32))
+
+
+def _tamper_person_on_answer(contents, manifest):
+    people = json.loads(contents["people.json"])["people"]
+    _edit(contents, manifest, "evaluations.json",
+          lambda d: next(r for r in d["responses"] if r["answers"])["answers"][0].update(person_id=people[0]["id"]))
+
+
 TAMPERINGS = [
     (_tamper_missing_json, "registrations.json mangler"),
     (_tamper_missing_upload, "mangler i arkivet"),
@@ -445,6 +489,10 @@ TAMPERINGS = [
     (_tamper_dangling_reference, "viser til en post som ikke finnes"),
     (_tamper_anonymous_sender, "Databasen godtok ikke arkivet"),
     (_tamper_not_a_zip, "ikke et ZIP-arkiv"),
+    (_tamper_answered_flag, "hvem som har svart"),
+    (_tamper_person_on_response, "hvem som har svart"),
+    (_tamper_response_id, "hvem som har svart"),
+    (_tamper_person_on_answer, "hvem som har svart"),
 ]
 
 
@@ -503,6 +551,7 @@ def test_the_coordinator_downloads_the_archive(app, factory, login):
     assert page.status_code == 200
     body = page.get_data(as_text=True)
     assert "Anonyme tilbakemeldinger er anonyme også i arkivet" in body
+    assert "men ikke hvem som har svart" in body
     assert "uten passord" in body
     assert f'href="/networks/{network_id}/archive.zip"' in body
 

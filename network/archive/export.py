@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import zipfile
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import IO
@@ -22,6 +22,7 @@ from network.archive.services import KINDS, KINDS_BY_NAME, Kind
 from network.assignments.models import SubmissionStatus
 from network.costs import export as cost_export
 from network.costs.services import invoice_basis
+from network.evaluations import services as evaluation_services
 from network.extensions import db
 from network.feedback.models import FeedbackStatus, FeedbackTopic
 from network.gatherings.models import RegistrationStatus
@@ -124,6 +125,10 @@ def _record(kind: Kind, row: dict, result: Snapshot) -> dict:
     return record
 
 
+def _value_order(record: dict) -> str:
+    return json.dumps(record, sort_keys=True, ensure_ascii=False)
+
+
 def records(result: Snapshot) -> dict[str, dict]:
     """Every JSON file's content: its top-level kinds, each record with its nested records."""
     built: dict[str, list[dict]] = {}
@@ -140,6 +145,12 @@ def records(result: Snapshot) -> dict[str, dict]:
                 grouped[row[kind.parent_column]].append(record)
             else:
                 built[kind.name].append(record)
+        if kind.anonymous:
+            # In the order of their values, never of their ids or of storage, which could follow
+            # the order of answering.
+            built[kind.name].sort(key=_value_order)
+            for records_of_parent in grouped.values():
+                records_of_parent.sort(key=_value_order)
         by_parent[kind.name] = grouped
     files = {}
     for file in services.json_files():
@@ -221,10 +232,17 @@ def csv_files(result: Snapshot) -> dict[str, str]:
         question = questions[answer["question_id"]]
         value = answer["rating"] if answer["rating"] is not None else answer["text"]
         answers[answer["response_id"]].append((question["position"], f"{question['text']}: {value}"))
+    # The spreadsheet copy follows the results pages: a gathering with too few answers to show gets
+    # one line saying so. (evaluations.json keeps every response, so that an import loses nothing.)
+    answered = Counter(r["gathering_id"] for r in result.rows["evaluation_responses"])
+    minimum = evaluation_services.min_answers()
     evaluations = _sorted(
         (gatherings[r["gathering_id"]]["number"], r["relevance"], r["usefulness"], r["organisation"], r["best"],
-         r["improve"], " | ".join(text for _position, text in sorted(answers[r["id"]])))
-        for r in result.rows["evaluation_responses"])
+         r["improve"], " | ".join(text for _position, text in sorted(answers[r["id"]])), "")
+        for r in result.rows["evaluation_responses"] if answered[r["gathering_id"]] >= minimum)
+    evaluations += sorted((gatherings[gathering_id]["number"], "", "", "", "", "", "",
+                           evaluation_services.withheld_message(count))
+                          for gathering_id, count in answered.items() if count < minimum)
 
     return {
         "csv/members.csv": csv_text(
@@ -242,7 +260,7 @@ def csv_files(result: Snapshot) -> dict[str, str]:
              _("Hva fungerer ikke"), _("Forslag"), _("Vedlegg")], _sorted(feedback)),
         "csv/evaluations.csv": csv_text(
             [_("Samling"), _("Relevans"), _("Nytte for kommunen"), _("Organisering"), _("Det beste"),
-             _("Kan bli bedre"), _("Tilleggsspørsmål")], evaluations),
+             _("Kan bli bedre"), _("Tilleggsspørsmål"), _("Merknad")], evaluations),
         # The invoice basis, computed by the costs rules from the registrations and prices in the archive.
         "costs.csv": cost_export.to_csv(invoice_basis(result.network)),
     }

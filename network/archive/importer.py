@@ -117,10 +117,22 @@ def flatten(archive: Archive) -> tuple[dict[str, list[dict]], dict[tuple[str, st
     rows: dict[str, list[dict]] = {kind.name: [] for kind in KINDS}
     links: dict[tuple[str, str], list[tuple]] = {(kind.name, link.key): [] for kind in KINDS for link in kind.links}
 
+    anonymous_records = 0
+
     def take(kind: Kind, record, parent_id=None) -> None:
+        nonlocal anonymous_records
         if not isinstance(record, dict):
             raise ArchiveError(_("%(where)s: posten er ikke et JSON-objekt.", where=kind.name))
         record = dict(record)
+        found = sorted(kind.forbidden & set(record))
+        if found:
+            raise ArchiveError(_("%(where)s: arkivet sier hvem som har svart på en evaluering (feltet «%(field)s»). "
+                                 "Evalueringer er anonyme, så et slikt arkiv leses ikke inn.",
+                                 where=kind.name, field=found[0]))
+        if kind.anonymous:
+            # A key that links the record to its nested records inside this import only.
+            anonymous_records += 1
+            record["id"] = f"#{anonymous_records}"
         nested = {}
         for child in services.children(kind):
             value = record.pop(child.record_key, MISSING)
@@ -198,7 +210,7 @@ class Writer:
         if kind.nested:
             columns[kind.parent_column] = kind.table.c[kind.parent_column]
         binary = {column.name for column in kind.binary}
-        allowed = set(columns) | ({"sha256"} if binary else set())
+        allowed = set(columns) | ({"sha256"} if binary else set()) | ({"id"} if kind.anonymous else set())
         unknown = sorted(set(record) - allowed)
         if unknown:
             raise ArchiveError(_("%(where)s: ukjent felt «%(field)s».", where=where, field=unknown[0]))
@@ -226,6 +238,9 @@ class Writer:
             if name in refs and value is not None and refs[name] != kind.name:
                 value = self.new_id(refs[name], value, where, name)
             values[name] = value
+        if kind.anonymous:
+            values["id"] = kind.table.c.id.default.arg(None)  # a new random id
+        values.update(kind.on_import)
         return values
 
     def insert(self, kind: Kind, records: list[dict]) -> None:

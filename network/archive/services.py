@@ -6,6 +6,15 @@ ids; they link records inside the archive only, and an import gives every record
 Which column refers to which kind of record is read from the schema's foreign keys, so a new
 column needs no change here; a new table does (``tests/test_archive.py`` checks that every table
 is in the archive or left out on purpose).
+
+Evaluations stay anonymous in the archive. It lists who was invited to evaluate each gathering,
+but never who has answered: the ``answered`` flag is the only thing in the database that changes
+when a person answers, so an archive that held it could be compared with the one before to tell
+whose the new response is. Responses have no id in the archive and are written in the order of
+their answers, so neither lines them up with the invitations or with the order of answering.
+An import gives every invitation ``answered = true``: the archive can't say who has answered, so
+the evaluations of an imported network are closed, and nobody can answer twice. The number who
+answered is the number of responses, which the archive keeps.
 """
 from __future__ import annotations
 
@@ -38,7 +47,8 @@ from network.planning.models import AdviceAssessment, PlanningStatus
 from network.resources.models import CompetenceEnvironment, Report, Slide, SlideSet
 
 FORMAT = "ks-network-archive"
-VERSION = 1
+# 2: invitations without ``answered``, evaluation responses without ids (version 1 had both).
+VERSION = 2
 MANIFEST = "manifest.json"
 FILES_DIR = "files/"
 
@@ -72,6 +82,13 @@ class Kind:
     collected: bool = False             # exported because other records refer to it (people, organisations, files)
     omit: frozenset[str] = frozenset()  # columns never exported
     links: tuple[Link, ...] = ()
+    # Anonymous records: no id in the archive, written in the order of their values, and given a
+    # new id (the column's own default) on import.
+    anonymous: bool = False
+    # Values an import gives the omitted columns, when the column's default is not the right one.
+    on_import: tuple[tuple[str, object], ...] = ()
+    # Fields an archive must never carry on this kind; an archive that does is refused.
+    forbidden: frozenset[str] = frozenset()
 
     @property
     def record_key(self) -> str:
@@ -94,6 +111,10 @@ class Kind:
         return [c.name for c in self.pk] == ["id"]
 
     @property
+    def exports_id(self) -> bool:
+        return self.has_id and not self.anonymous
+
+    @property
     def numbered(self) -> bool:
         """Ids the database numbers: an import gives these records new ones. Random text ids are kept."""
         return self.has_id and isinstance(self.table.c.id.type, Integer)
@@ -101,7 +122,8 @@ class Kind:
     @cached_property
     def columns(self) -> list[Column]:
         """The exported columns, in the table's order."""
-        return [c for c in self.table.columns if c.name not in self.omit and c.name != self.parent_column]
+        omitted = self.omit | ({"id"} if self.anonymous else set())
+        return [c for c in self.table.columns if c.name not in omitted and c.name != self.parent_column]
 
     @cached_property
     def references(self) -> dict[str, str]:
@@ -120,6 +142,8 @@ class Kind:
 N = ("network_id", "network")
 GATHERING = ("gathering_id", "gatherings")
 MEMBERSHIP = ("membership_id", "memberships")
+# Anything that would tie an anonymous answer to someone.
+PERSON_FIELDS = frozenset({"person_id", "person", "invitation_id", "answered", "sender_id", "email", "name"})
 PRIVATE_PERSON_COLUMNS = frozenset({
     "password_hash",   # people set a new password with "forgot password"
     "calendar_token",  # the secret of their calendar feed
@@ -174,10 +198,12 @@ KINDS: tuple[Kind, ...] = (
     Kind("feedback_notes", FeedbackNote.__table__, within=("feedback_id", "feedback"), nested=True, key="notes"),
     Kind("feedback_replies", FeedbackReply.__table__, within=("feedback_id", "feedback"), nested=True, key="replies"),
     Kind("evaluation_questions", EvaluationQuestion.__table__, "evaluations.json", GATHERING, key="questions"),
-    Kind("evaluation_invitations", EvaluationInvitation.__table__, "evaluations.json", GATHERING, key="invitations"),
-    Kind("evaluation_responses", EvaluationResponse.__table__, "evaluations.json", GATHERING, key="responses"),
+    Kind("evaluation_invitations", EvaluationInvitation.__table__, "evaluations.json", GATHERING, key="invitations",
+         omit=frozenset({"answered"}), on_import=(("answered", True),), forbidden=frozenset({"answered"})),
+    Kind("evaluation_responses", EvaluationResponse.__table__, "evaluations.json", GATHERING, key="responses",
+         anonymous=True, forbidden=frozenset({"id", *PERSON_FIELDS})),
     Kind("evaluation_answers", EvaluationAnswer.__table__, within=("response_id", "evaluation_responses"),
-         nested=True, key="answers"),
+         nested=True, key="answers", forbidden=PERSON_FIELDS),
 )
 KINDS_BY_NAME = {kind.name: kind for kind in KINDS}
 KIND_OF_TABLE = {kind.table.name: kind.name for kind in KINDS}
@@ -187,12 +213,16 @@ COLLECT_ORDER = ("files", "people", "organisations", "counties")
 
 # Tables left out of the archive, and why.
 NOT_ARCHIVED = {
+    "login_session": "who is signed in where: this installation's sign-ins, not a network's records",
+    "password_reset_request": "'Glemt passord' requests waiting a moment to be handled",
     "outbox_message": "mail waiting to be sent, or sent; not the network's records",
     "outbox_attachment": "attachments of that mail",
     "notification_preference": "a person's mail setting for the whole installation",
     "pending_comment_notice": "comments waiting for tonight's digest mail",
     "registration_day": "kept on each registration as its list of days",
     "example_challenge": "kept on each example as its list of challenges",
+    "deletion_request": "people's requests to delete their account: the installation's, not a network's",
+    "export_log": "who exported personal data, and when: the installation's audit log",
 }
 
 
@@ -215,7 +245,7 @@ def describe() -> dict:
             "table": kind.table.name,
             **({"file": kind.file} if kind.file else {"in": kind.parent}),
             "key": kind.record_key,
-            "id": "id" if kind.has_id else [c.name for c in kind.pk],
+            "id": None if kind.anonymous else "id" if kind.has_id else [c.name for c in kind.pk],
             "references": kind.references,
             **({"links": {link.key: link.kind for link in kind.links}} if kind.links else {}),
         }
