@@ -77,12 +77,10 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message = None  # the login page explains itself
     login_manager.session_protection = "basic"
 
-    from network.auth.models import Person
+    from network.auth import sessions
 
-    @login_manager.user_loader
-    def load_user(user_id: str):
-        person = db.session.get(Person, int(user_id)) if user_id.isdigit() else None
-        return person if person is not None and person.active else None
+    # The cookie names a sign-in (network/auth/sessions.py), which signing out or a new password ends.
+    login_manager.user_loader(sessions.person_for)
 
 
 def register_blueprints(app: Flask) -> None:
@@ -106,13 +104,14 @@ def register_blueprints(app: Flask) -> None:
     from network.organisations.cli import bp as organisations_bp
     from network.outbox.views import bp as outbox_bp
     from network.planning.views import bp as planning_bp
+    from network.privacy.views import bp as privacy_bp
     from network.programme.views import bp as programme_bp
     from network.resources.views import bp as resources_bp
 
     for blueprint in (main_bp, auth_bp, networks_bp, gatherings_bp, programme_bp, calendar_bp, costs_bp,
                       growth_bp, groups_bp, challenges_bp, planning_bp, assignments_bp, library_bp, resources_bp,
                       outbox_bp, organisations_bp, demo_bp, comments_bp, feedback_bp, evaluations_bp, dashboard_bp,
-                      archive_bp):
+                      archive_bp, privacy_bp):
         app.register_blueprint(blueprint)
 
     from network.main import errors

@@ -1,5 +1,5 @@
 """Imports every capability's models, so that the mappers and Alembic see the whole schema."""
-from network.auth.models import Person  # noqa: F401
+from network.auth.models import LoginSession, PasswordResetRequest, Person  # noqa: F401
 from network.challenges.models import Challenge  # noqa: F401
 from network.files.models import StoredFile  # noqa: F401
 from network.gatherings.models import Gathering, GatheringDay, Material, ProgrammeItem, Registration  # noqa: F401

@@ -77,7 +77,8 @@ def test_demo_resources_load_once(app, runner):
         hamar_contact = db.session.scalar(select(Person).where(Person.email == "kontakt.hamar@demo.test"))
         network_id, set_id = network.id, hamar_set.id
 
-    client = app.test_client(user=hamar_contact)
+    with app.app_context():  # signing in starts a sign-in row (issue 17), like the login fixture
+        client = app.test_client(user=hamar_contact)
     hub = plain(client.get(f"/networks/{network_id}/resources"))
     assert "Helhetlig kommunal boligpolitikk Fra KS · 10 lysark · PDF" in hub
     assert "Helhetlig boligpolitikk i Hamar Tilpasset av Hamar · 4 lysark" in hub

@@ -45,9 +45,41 @@ class Person(UserMixin, db.Model):
         back_populates="person", cascade="all, delete-orphan"
     )
 
+    # The token of the sign-in this object was loaded for (or signed in with); not a column.
+    login_token = None
+
     @validates("email")
     def _normalise_email(self, _key: str, value: str) -> str:
         return normalise_email(value)
+
+    def get_id(self) -> str:
+        """What Flask-Login keeps in the session cookie: the token of a sign-in (``LoginSession``),
+        not the person's id, so that signing out or a new password ends it on every copy of the cookie.
+
+        Flask-Login asks for it when it signs someone in. The sign-in views start the session
+        themselves, inside their own transaction; anything else that signs a person in (the test
+        client's ``user=``) gets one started and committed here."""
+        if self.login_token is not None:
+            return self.login_token
+        from network.auth import sessions
+
+        if not self.active:
+            return ""  # an inactive person gets no sign-in: this id signs nobody in
+        token = sessions.create(self)
+        db.session.commit()
+        return token
+
+    # UserMixin compares get_id(), which would start sign-ins; people are the same by id.
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Person):
+            return self is other or (self.id is not None and self.id == other.id)
+        return NotImplemented
+
+    def __ne__(self, other: object) -> bool:
+        equal = self.__eq__(other)
+        return equal if equal is NotImplemented else not equal
+
+    __hash__ = object.__hash__
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
@@ -59,3 +91,29 @@ class Person(UserMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<Person {self.email}>"
+
+
+class LoginSession(db.Model):
+    """One sign-in. The session cookie carries its token; the table keeps only the token's SHA-256,
+    so a copy of the database signs nobody in. Signing out deletes the row; a new password deletes
+    all of the person's rows."""
+
+    __tablename__ = "login_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+
+
+class PasswordResetRequest(db.Model):
+    """"Glemt passord" as asked for: the address only. The request that asks does nothing more, so
+    it takes the same time whether or not the address has an account; the lookup, the link and the
+    mail come after the response (and from ``flask mail send-pending``), and the row is deleted."""
+
+    __tablename__ = "password_reset_request"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

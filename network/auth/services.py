@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from network.auth import tokens
+from network.auth import sessions, tokens
 from network.auth.models import Person, normalise_email
 from network.auth.passwords import hash_password, needs_rehash, verify_password
 from network.extensions import db
@@ -35,7 +35,9 @@ def authenticate(email: str, password: str) -> Person | None:
 
 
 def set_password(person: Person, password: str) -> None:
+    """A new password ends every sign-in of the person's; the caller starts one for this browser."""
     person.password_hash = hash_password(password)
+    sessions.end_all(person)
 
 
 def is_safe_next(target: str | None) -> bool:

@@ -4,7 +4,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from network.auth import services, tokens
+from network.auth import services, sessions, tokens
 from network.auth.forms import ForgotPasswordForm, LoginForm, SetPasswordForm
 from network.extensions import db, limiter
 
@@ -30,6 +30,7 @@ def login():
             # One message for unknown e-mail and wrong password alike.
             form.form_errors.append(_("Feil e-postadresse eller passord."))
         else:
+            sessions.start(person)
             db.session.commit()
             login_user(person)
             flash(_("Du er logget inn."), "success")
@@ -42,6 +43,8 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
+    sessions.end(current_user._get_current_object())
+    db.session.commit()
     logout_user()
     flash(_("Du er logget ut."), "info")
     return redirect(url_for("main.index"))
@@ -63,7 +66,8 @@ def _set_password_page(token: str, purpose: str):
         return render_template("auth/token_invalid.html", purpose=purpose), 410
     form = SetPasswordForm()
     if form.validate_on_submit():
-        services.set_password(person, form.password.data)
+        services.set_password(person, form.password.data)  # signs the person out everywhere
+        sessions.start(person)
         db.session.commit()
         logout_user()
         login_user(person)
