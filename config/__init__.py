@@ -103,6 +103,12 @@ class BaseConfig:
     # than this are not shown anywhere, so that no single person's answer can be read off.
     EVALUATION_MIN_ANSWERS = 3
 
+    # Importing an archive: checked on each entry's declared size before anything is read, and
+    # again while reading, so that a ZIP bomb or a lying header is refused with little memory used.
+    ARCHIVE_MAX_ENTRY_BYTES = 64 * 1024 * 1024      # one file; uploads are at most UPLOAD_MAX_BYTES
+    ARCHIVE_MAX_TOTAL_BYTES = 1024 * 1024 * 1024    # all files together, unpacked
+    ARCHIVE_MAX_RATIO = 100                         # unpacked / packed size of an entry over 1 MiB
+    ARCHIVE_MAX_ENTRIES = 100_000
 
     DESIGNSYSTEM_DIR = os.environ.get(
         "DESIGNSYSTEM_DIR",

@@ -16,10 +16,17 @@ class EmailAddress:
         self.message = message or _l("Skriv en gyldig e-postadresse, for eksempel navn@kommune.no.")
 
     def __call__(self, form, field) -> None:
-        try:
-            validate_email(field.data or "", check_deliverability=False, test_environment=True)
-        except EmailNotValidError:
-            raise ValidationError(self.message) from None
+        if not is_email_address(field.data):
+            raise ValidationError(self.message)
+
+
+def is_email_address(address: str | None) -> bool:
+    """The rule of ``EmailAddress``, for code that checks values outside a form (an archive's import)."""
+    try:
+        validate_email(address or "", check_deliverability=False, test_environment=True)
+    except EmailNotValidError:
+        return False
+    return True
 
 
 def is_web_address(url: str | None) -> bool:

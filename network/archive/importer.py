@@ -1,8 +1,10 @@
 """Import a network's archive into an empty installation.
 
-First the whole archive is checked without touching the database: the format and its version,
-every file against the manifest's sha256, every uploaded file against its name, the JSON, and
-the counts. Then everything is written inside one savepoint; any fault rolls all of it back.
+First the whole archive is checked without touching the database: the sizes its entries declare
+(each, all together, and how tightly each is packed) before anything is unpacked, then each entry
+read no further than its declared size allows; the format and its version, every file against the
+manifest's sha256, every uploaded file against its name, the JSON, the counts, and every value
+against the forms' rules. Then everything is written inside one savepoint; any fault rolls all of it back.
 Counties, organisations and people that already exist are matched by their natural keys
 (county number; municipality number, county authority's county, organisation number or name;
 e-mail), and people created here have no password: they choose one with "forgot password".
@@ -16,6 +18,7 @@ from dataclasses import dataclass, field
 from graphlib import TopologicalSorter
 from typing import IO
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, insert, select
 from sqlalchemy.exc import SQLAlchemyError
@@ -55,15 +58,62 @@ def _load_json(data: bytes, path: str):
         raise ArchiveError(_("Filen %(path)s i arkivet er ikke gyldig JSON.", path=path)) from None
 
 
+CHUNK = 1024 * 1024
+RATIO_FROM = 1024 * 1024  # smaller entries may be packed as tightly as they like
+
+
+def _megabytes(size: int) -> str:
+    return f"{-(-size // (1024 * 1024))} MB"
+
+
+def _check_sizes(infos: list[zipfile.ZipInfo]) -> None:
+    """Refuse, from the ZIP's directory alone, an archive that would unpack to too much."""
+    config = current_app.config
+    if len(infos) > config["ARCHIVE_MAX_ENTRIES"]:
+        raise ArchiveError(_("Arkivet har for mange filer: %(n)s, mer enn grensen på %(max)s.",
+                             n=len(infos), max=config["ARCHIVE_MAX_ENTRIES"]))
+    total = 0
+    for info in infos:
+        if info.file_size > config["ARCHIVE_MAX_ENTRY_BYTES"]:
+            raise ArchiveError(_("Filen %(path)s i arkivet er for stor: %(size)s pakket ut, mer enn grensen på "
+                                 "%(max)s.", path=info.filename, size=_megabytes(info.file_size),
+                                 max=_megabytes(config["ARCHIVE_MAX_ENTRY_BYTES"])))
+        if info.file_size > RATIO_FROM and info.file_size > config["ARCHIVE_MAX_RATIO"] * max(info.compress_size, 1):
+            raise ArchiveError(_("Filen %(path)s i arkivet er pakket sammen mer enn %(ratio)s ganger, slik en "
+                                 "ZIP-bombe er. Den leses ikke.", path=info.filename, ratio=config["ARCHIVE_MAX_RATIO"]))
+        total += info.file_size
+    if total > config["ARCHIVE_MAX_TOTAL_BYTES"]:
+        raise ArchiveError(_("Arkivet er for stort: %(size)s pakket ut til sammen, mer enn grensen på %(max)s.",
+                             size=_megabytes(total), max=_megabytes(config["ARCHIVE_MAX_TOTAL_BYTES"])))
+
+
+def _read(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
+    """The entry, read in pieces and never past its declared size, which ``_check_sizes`` has judged:
+    an entry that unpacks to more than its header says is refused."""
+    chunks, size = [], 0
+    with archive.open(info) as entry:
+        while chunk := entry.read(CHUNK):
+            size += len(chunk)
+            if size > info.file_size:
+                raise ArchiveError(_("Filen %(path)s i arkivet er større enn arkivet sier. Den leses ikke.",
+                                     path=info.filename))
+            chunks.append(chunk)
+    if size != info.file_size:
+        raise ArchiveError(_("Filen %(path)s i arkivet stemmer ikke med størrelsen arkivet oppgir.", path=info.filename))
+    return b"".join(chunks)
+
+
 def read_archive(source: str | IO[bytes]) -> Archive:
     """The archive's content, checked against its manifest. Raises ``ArchiveError``."""
     try:
         with zipfile.ZipFile(source) as archive:
-            names = [info.filename for info in archive.infolist() if not info.is_dir()]
+            infos = [info for info in archive.infolist() if not info.is_dir()]
+            names = [info.filename for info in infos]
             if len(names) != len(set(names)):
                 raise ArchiveError(_("Arkivet har samme fil mer enn én gang."))
-            contents = {name: archive.read(name) for name in names}
-    except (zipfile.BadZipFile, OSError, EOFError):
+            _check_sizes(infos)
+            contents = {info.filename: _read(archive, info) for info in infos}
+    except (zipfile.BadZipFile, OSError, EOFError, zipfile.LargeZipFile, NotImplementedError, RuntimeError):
         raise ArchiveError(_("Filen er ikke et ZIP-arkiv, eller den er skadet.")) from None
 
     if services.MANIFEST not in contents:
@@ -235,6 +285,7 @@ class Writer:
                     raise ArchiveError(_("%(where)s: feltet «%(field)s» mangler.", where=where, field=name))
                 continue
             value = services.from_json(column, record[name], where)
+            services.check_value(kind, column, value, where)
             if name in refs and value is not None and refs[name] != kind.name:
                 value = self.new_id(refs[name], value, where, name)
             values[name] = value

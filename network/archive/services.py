@@ -35,7 +35,10 @@ from network.assignments.models import (
 from network.auth.models import Person
 from network.challenges.models import Challenge, MunicipalityChallenge
 from network.evaluations.models import EvaluationAnswer, EvaluationInvitation, EvaluationQuestion, EvaluationResponse
-from network.feedback.models import Feedback, FeedbackAttachment, FeedbackNote, FeedbackReply
+from network.evaluations.services import TEXT_MAX as EVALUATION_TEXT_MAX
+from network.feedback.models import FEEDBACK_TEXT_MAX, Feedback, FeedbackAttachment, FeedbackNote, FeedbackReply
+from network.feedback.services import NOTE_MAX as FEEDBACK_NOTE_MAX
+from network.feedback.services import REPLY_MAX as FEEDBACK_REPLY_MAX
 from network.files.models import StoredFile
 from network.gatherings.models import Gathering, GatheringDay, Material, ProgrammeItem, Registration, registration_day
 from network.groups.models import Group, GroupMember, Grouping
@@ -45,6 +48,7 @@ from network.networks.models import Membership, Network, NetworkRole
 from network.organisations.models import County, Organisation
 from network.planning.models import AdviceAssessment, PlanningStatus
 from network.resources.models import CompetenceEnvironment, Report, Slide, SlideSet
+from network.validators import is_email_address, is_web_address
 
 FORMAT = "ks-network-archive"
 # 2: invitations without ``answered``, evaluation responses without ids (version 1 had both).
@@ -314,6 +318,52 @@ def from_json(column: Column, value, where: str):
     except (TypeError, ValueError, InvalidOperation):
         pass
     raise ArchiveError(_("%(where)s: feltet «%(field)s» har en ugyldig verdi.", where=where, field=column.name))
+
+
+# --- the forms' rules, for imported values ----------------------------------------------
+
+# Values the forms check beyond their type and length (which ``from_json`` checks), with the forms'
+# own rules from network/validators.py. An archive is data from outside: a link that is not http(s)
+# would otherwise be stored and shown as a link. tests/test_archive_import_checks.py fails when a
+# column for a link or an address is missing here.
+VALUE_RULES = {
+    ("memberships", "anchoring_document_url"): is_web_address,
+    ("materials", "url"): is_web_address,
+    ("planning_statuses", "document_url"): is_web_address,
+    ("reports", "url"): is_web_address,
+    ("competence_environments", "url"): is_web_address,
+    ("network", "ks_contact_email"): is_email_address,
+    ("network", "feedback_email"): is_email_address,
+    ("people", "email"): is_email_address,
+    ("feedback", "sender_email"): is_email_address,
+    ("feedback_replies", "recipient"): is_email_address,
+}
+# Text without a length in the schema, whose length the services limit.
+TEXT_LIMITS = {
+    **{("feedback", name): FEEDBACK_TEXT_MAX for name in ("works", "does_not_work", "suggestion")},
+    ("feedback_notes", "body"): FEEDBACK_NOTE_MAX,
+    ("feedback_replies", "body"): FEEDBACK_REPLY_MAX,
+    ("evaluation_responses", "best"): EVALUATION_TEXT_MAX,
+    ("evaluation_responses", "improve"): EVALUATION_TEXT_MAX,
+    ("evaluation_answers", "text"): EVALUATION_TEXT_MAX,
+}
+
+
+def check_value(kind: Kind, column: Column, value, where: str) -> None:
+    """Refuse a converted value that the forms would refuse. Empty values are the columns' own business."""
+    if not isinstance(value, str) or not value:
+        return
+    rule = VALUE_RULES.get((kind.name, column.name))
+    if rule is is_web_address and not is_web_address(value):
+        raise ArchiveError(_("%(where)s: feltet «%(field)s» er ikke en gyldig nettadresse. Bare fullstendige "
+                             "http- og https-adresser godtas.", where=where, field=column.name))
+    if rule is is_email_address and not is_email_address(value):
+        raise ArchiveError(_("%(where)s: feltet «%(field)s» er ikke en gyldig e-postadresse.",
+                             where=where, field=column.name))
+    limit = TEXT_LIMITS.get((kind.name, column.name))
+    if limit is not None and len(value) > limit:
+        raise ArchiveError(_("%(where)s: feltet «%(field)s» er for langt (høyst %(max)s tegn).",
+                             where=where, field=column.name, max=limit))
 
 
 # --- names ----------------------------------------------------------------------------
