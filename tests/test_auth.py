@@ -207,6 +207,7 @@ def test_password_reset_flow(app, factory, client):
     factory.person(email="glemsk@example.test")
     response = client.post("/forgot-password", data={"email": "GLEMSK@example.test"})
     assert response.location == "/login"
+    response.close()  # the mail is made once the response has been sent
     link = _token_link(app, "glemsk@example.test", "reset-password")
     client.post(link, data={"password": "nytt-passord-1", "confirm": "nytt-passord-1"})
     client.post("/logout")

@@ -7,11 +7,12 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from network.auth import sessions, tokens
-from network.auth.models import Person, normalise_email
+from network.auth.models import PasswordResetRequest, Person, normalise_email
 from network.auth.passwords import hash_password, needs_rehash, verify_password
 from network.extensions import db
 from network.main.site import site_url_for
 from network.models_base import utcnow
+from network.outbox.models import OutboxMessage
 from network.outbox.services import queue_mail
 
 
@@ -63,11 +64,45 @@ def queue_invitation(person: Person, network_name: str, invited_by: Person | Non
     )
 
 
-def queue_password_reset(email: str) -> None:
+def queue_password_reset(email: str) -> OutboxMessage | None:
     """Queue a reset link if the address belongs to an account; do nothing otherwise."""
     person = find_person_by_email(email)
     if person is None or not person.active:
-        return
+        return None
     link = site_url_for("auth.reset_password", token=tokens.make_token(person, tokens.PASSWORD_RESET))
     hours = int(tokens.max_age(tokens.PASSWORD_RESET).total_seconds() // 3600)
-    queue_mail(person.email, _("Nytt passord"), "auth/email/reset_password", person=person, link=link, hours=hours)
+    return queue_mail(person.email, _("Nytt passord"), "auth/email/reset_password", person=person, link=link,
+                      hours=hours)
+
+
+def request_password_reset(email: str) -> int:
+    """Record a "Glemt passord" request and nothing else; returns its id.
+
+    The same statement runs whether or not the address has an account, so the request takes the
+    same time either way. ``handle_password_reset_requests`` does the rest, after the response."""
+    row = PasswordResetRequest(email=normalise_email(email)[:254])
+    db.session.add(row)
+    db.session.flush()
+    return row.id
+
+
+def handle_password_reset_requests(ids: list[int] | None = None, limit: int = 100) -> list[int]:
+    """Mail a reset link for each waiting request whose address has an active account, and delete
+    the request, committing after each. Returns the ids of the queued mail, to be sent.
+
+    Each request is claimed once: on PostgreSQL a request being handled elsewhere is skipped."""
+    mail_ids = []
+    for _ in range(limit):
+        query = select(PasswordResetRequest).order_by(PasswordResetRequest.id).limit(1)
+        if ids is not None:
+            query = query.where(PasswordResetRequest.id.in_(ids))
+        row = db.session.scalars(query.with_for_update(skip_locked=True)).first()
+        if row is None:
+            break
+        message = queue_password_reset(row.email)
+        db.session.delete(row)
+        db.session.flush()
+        if message is not None:
+            mail_ids.append(message.id)
+        db.session.commit()
+    return mail_ids

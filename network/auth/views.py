@@ -1,12 +1,13 @@
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, after_this_request, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from network.auth import services, sessions, tokens
 from network.auth.forms import ForgotPasswordForm, LoginForm, SetPasswordForm
 from network.extensions import db, limiter
+from network.outbox.services import send_pending
 
 bp = Blueprint("auth", __name__)
 
@@ -82,10 +83,31 @@ def _set_password_page(token: str, purpose: str):
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        services.queue_password_reset(form.email.data)
+        request_id = services.request_password_reset(form.email.data)
         db.session.commit()
+        _handle_after_response(request_id)
         # The same answer whether or not the account exists.
         flash(_("Hvis adressen hører til en konto, får du snart en e-post med en lenke for å velge nytt passord."), "info")
         return redirect(url_for("auth.login"))
     status = 422 if form.errors else 200
     return render_template("auth/forgot_password.html", form=form), status
+
+
+def _handle_after_response(request_id: int) -> None:
+    """Look the address up, and mail the link, once the response has left: the request's own time
+    says nothing about whether the account exists. ``flask mail send-pending`` (cron) handles any
+    request this misses."""
+    app = current_app._get_current_object()
+
+    def handle() -> None:
+        with app.app_context():
+            try:
+                send_pending(ids=services.handle_password_reset_requests(ids=[request_id]))
+            except Exception:  # the response is gone; the request waits for the cron run
+                app.logger.exception("Password reset request %s not handled; cron will retry", request_id)
+                db.session.rollback()
+
+    @after_this_request
+    def on_close(response):
+        response.call_on_close(handle)
+        return response

@@ -5,6 +5,7 @@ import click
 from flask import Blueprint, abort, current_app, render_template
 from sqlalchemy import select
 
+from network.auth.services import handle_password_reset_requests
 from network.extensions import db
 from network.outbox.models import OutboxMessage
 from network.outbox.services import send_pending
@@ -24,5 +25,7 @@ def dev_mailbox():
 @click.option("--limit", default=500, show_default=True, help="Most messages to send in this run.")
 def send_pending_command(limit: int) -> None:
     """Deliver queued mail that is due (safe to run from cron)."""
+    # "Glemt passord" requests are normally handled as their response closes; any left over, here.
+    handle_password_reset_requests(limit=limit)
     sent, failed = send_pending(limit=limit)
     click.echo(f"Sent {sent}, failed {failed}.")
