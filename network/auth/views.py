@@ -1,11 +1,13 @@
 from __future__ import annotations
 
-from flask import Blueprint, after_this_request, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, after_this_request, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
+from limits import parse_many
 
 from network.auth import services, sessions, tokens
 from network.auth.forms import ForgotPasswordForm, LoginForm, SetPasswordForm
+from network.auth.models import normalise_email
 from network.extensions import db, limiter
 from network.outbox.services import send_pending
 
@@ -16,8 +18,43 @@ def _login_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
 
 
+# --- failed sign-ins per e-mail address, from any IP address -----------------------------------
+# Counted for every address typed, known or not, so the lock says nothing about which accounts
+# exist. While an address is locked, only the password is refused: «Glemt passord» still mails a
+# link that signs the person in, so nobody can keep the real person out.
+
+ACCOUNT_SCOPE = "login-account"
+
+
+def _account_limit() -> str:
+    return current_app.config["LOGIN_ACCOUNT_RATE_LIMIT"]
+
+
+def _account_key() -> str:
+    return normalise_email(request.form.get("email", ""))[:254]
+
+
+def _sign_in_failed(_response) -> bool:
+    return g.get("sign_in_failed", False)
+
+
+def _account_locked(_limit) -> None:
+    g.login_account_locked = True  # errors/429.html points to «Glemt passord»
+
+
+def _clear_account_limit(email: str) -> None:
+    """Forget an address's failed sign-ins (after a successful sign-in or a new password)."""
+    if not limiter.enabled:
+        return
+    prefix = [current_app.config["RATELIMIT_KEY_PREFIX"]] if current_app.config.get("RATELIMIT_KEY_PREFIX") else []
+    for item in parse_many(_account_limit()):
+        limiter.limiter.clear(item, *prefix, normalise_email(email), ACCOUNT_SCOPE)
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"])
+@limiter.shared_limit(_account_limit, ACCOUNT_SCOPE, key_func=_account_key, methods=["POST"],
+                      deduct_when=_sign_in_failed, on_breach=_account_locked)
 def login():
     form = LoginForm()
     if request.method == "GET":
@@ -28,12 +65,14 @@ def login():
         person = services.authenticate(form.email.data, form.password.data)
         if person is None:
             db.session.rollback()
+            g.sign_in_failed = True
             # One message for unknown e-mail and wrong password alike.
             form.form_errors.append(_("Feil e-postadresse eller passord."))
         else:
             sessions.start(person)
             db.session.commit()
             login_user(person)
+            _clear_account_limit(person.email)
             flash(_("Du er logget inn."), "success")
             target = form.next.data if services.is_safe_next(form.next.data) else url_for("main.my_page")
             return redirect(target)
@@ -72,6 +111,7 @@ def _set_password_page(token: str, purpose: str):
         db.session.commit()
         logout_user()
         login_user(person)
+        _clear_account_limit(person.email)
         flash(_("Passordet er lagret. Velkommen!"), "success")
         return redirect(url_for("main.my_page"))
     status = 422 if form.errors else 200
