@@ -179,7 +179,7 @@ def test_set_password_form_validates_and_keeps_the_page(app, factory, client):
     response = client.post(link, data={"password": "kort", "confirm": "annet"})
     body = response.get_data(as_text=True)
     assert response.status_code == 422
-    assert "minst 8 tegn" in body
+    assert "minst 12 tegn" in body  # issue 17: ASVS 2.1.1
     assert "Passordene er ikke like." in body
 
 

@@ -3,11 +3,12 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField
-from wtforms.validators import DataRequired, EqualTo, Length
+from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
+from network.auth import password_policy
 from network.validators import EmailAddress
 
-MIN_PASSWORD_LENGTH = 8
+MIN_PASSWORD_LENGTH = password_policy.MIN_LENGTH
 
 
 def strip(value: str | None) -> str | None:
@@ -30,12 +31,15 @@ class LoginForm(FlaskForm):
 
 
 class SetPasswordForm(FlaskForm):
+    """``person`` is who the password is for: it may not contain their name or e-mail address."""
+
     password = PasswordField(
         _l("Nytt passord"),
-        description=_l("Minst %(n)s tegn.", n=MIN_PASSWORD_LENGTH),
+        description=password_policy.HINT,
         validators=[
             DataRequired(_l("Velg et passord.")),
-            Length(min=MIN_PASSWORD_LENGTH, max=200, message=_l("Passordet må ha minst %(n)s tegn.", n=MIN_PASSWORD_LENGTH)),
+            Length(min=MIN_PASSWORD_LENGTH, max=password_policy.MAX_LENGTH,
+                   message=_l("Passordet må ha minst %(n)s tegn.", n=MIN_PASSWORD_LENGTH)),
         ],
         render_kw={"autocomplete": "new-password"},
     )
@@ -47,6 +51,17 @@ class SetPasswordForm(FlaskForm):
         ],
         render_kw={"autocomplete": "new-password"},
     )
+
+    def __init__(self, *args, person=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.person = person
+
+    def validate_password(self, field) -> None:
+        person = self.person
+        problem = password_policy.problem(field.data or "", email=person.email if person else None,
+                                          name=person.name if person else None)
+        if problem:
+            raise ValidationError(problem)
 
 
 class ForgotPasswordForm(FlaskForm):

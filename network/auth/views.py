@@ -104,7 +104,7 @@ def _set_password_page(token: str, purpose: str):
     person = tokens.person_from_token(token, purpose)
     if person is None:
         return render_template("auth/token_invalid.html", purpose=purpose), 410
-    form = SetPasswordForm()
+    form = SetPasswordForm(person=person)
     if form.validate_on_submit():
         services.set_password(person, form.password.data)  # signs the person out everywhere
         sessions.start(person)
