@@ -12,7 +12,7 @@ from flask_babel import ngettext
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from network.auth.models import Person
+from network.auth.models import Person, normalise_email
 from network.auth.services import find_person_by_email, queue_invitation
 from network.extensions import db
 from network.networks.models import Membership, MembershipStatus, Network, NetworkRole, RoleKind
@@ -320,7 +320,9 @@ def invite(
         person = Person(name=name.strip(), email=email, organisation=organisation, job_title=job_title or None, phone=phone or None)
         db.session.add(person)
     elif organisation is not None and person.organisation_id not in (None, organisation.id):
-        raise NetworkError(_("%(email)s er allerede registrert hos %(org)s.", email=person.email, org=person.organisation.name))
+        # Someone at another organisation, perhaps in another network: say nothing about who or where.
+        raise NetworkError(_("%(email)s kan ikke inviteres for %(org)s. Be nettverkets koordinator om hjelp hvis "
+                             "personen skal være med.", email=normalise_email(email), org=organisation.name))
     elif person.organisation is None:
         person.organisation = organisation
     db.session.flush()
