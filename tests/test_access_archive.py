@@ -6,6 +6,7 @@ import pytest
 
 from tests.conftest import built_once
 from tests.test_access_matrix import COORDINATORS, ROLES, Route, build, check_access
+from tests.test_access_matrix import fuzz
 
 # Built once for the module; each test runs in a savepoint on top of it.
 built = built_once(build)
@@ -32,3 +33,8 @@ def test_access(app, built, client, login, route, role):
 def test_an_unknown_network_is_404(app, built, login, path):
     _ids, people = built
     assert login(people["admin"]).get(path).status_code == 404
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=lambda route: f"{route.method}-{route.name}")
+def test_fuzzed_input_never_gives_a_server_error(app, built, login, db_connection, route):
+    fuzz(app, ROUTES, route, *built, login, db_connection)

@@ -17,6 +17,7 @@ from network.extensions import db
 from network.networks.models import Membership, Network
 from tests.conftest import built_once
 from tests.test_access_matrix import COORDINATORS, MEMBERS, ROLES, Route, build, check_access
+from tests.test_access_matrix import fuzz
 from tests.test_programme import pdf_bytes
 
 N = "/networks/{network}"
@@ -192,3 +193,8 @@ def test_the_other_networks_coordinator_cannot_reach_this_networks_assignment_th
         response = outsider.get(url)
         assert response.status_code == 404
         assert "Hamars mål" not in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=lambda route: f"{route.method}-{route.name}")
+def test_fuzzed_input_never_gives_a_server_error(app, built, login, db_connection, route):
+    fuzz(app, ROUTES, route, *built, login, db_connection)

@@ -20,6 +20,7 @@ from tests.gathering_helpers import FUTURE, open_gathering
 from tests.test_access_matrix import (
     MEMBERS, NETWORK_SECRETS, ROLES, SIGNED_IN, THIS_NETWORK, Route, build, public, check_access,
 )
+from tests.test_access_matrix import fuzz
 
 N = "/networks/{network}"
 
@@ -93,3 +94,8 @@ WRONG_IDS = [
 def test_wrong_ids_give_404(app, built, login, name, path, role):
     ids, people = built
     assert login(people[role]).get(path.format(**ids)).status_code == 404
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=lambda route: f"{route.method}-{route.name}")
+def test_fuzzed_input_never_gives_a_server_error(app, built, login, db_connection, route):
+    fuzz(app, ROUTES, route, *built, login, db_connection)

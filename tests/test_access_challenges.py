@@ -13,6 +13,7 @@ from network.networks.models import Membership, Network
 from network.organisations.models import Organisation, OrganisationKind
 from tests.conftest import built_once
 from tests.test_access_matrix import COORDINATORS, MEMBERS, ROLES, Route, build, check_access
+from tests.test_access_matrix import fuzz
 
 N = "/networks/{network}"
 HAMAR_TEAM = frozenset({"participant", "contact", "executive"})
@@ -194,3 +195,8 @@ def test_a_withdrawn_municipalitys_people_can_no_longer_edit_its_challenges(app,
     with app.app_context():
         assert db.session.scalar(select(MunicipalityChallenge.id).where(
             MunicipalityChallenge.membership_id == ids["hamar_membership"])) is not None
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=lambda route: f"{route.method}-{route.name}")
+def test_fuzzed_input_never_gives_a_server_error(app, built, login, db_connection, route):
+    fuzz(app, ROUTES, route, *built, login, db_connection)

@@ -17,6 +17,7 @@ from network.organisations.models import Organisation
 from tests.conftest import built_once
 from tests.comment_helpers import add_comment, make_assignment, make_submission, membership_id
 from tests.test_access_matrix import COORDINATORS, MEMBERS, ROLES, SIGNED_IN, Route, build, check_access
+from tests.test_access_matrix import fuzz
 
 N = "/networks/{network}"
 SUBMISSION = N + "/submissions/{submission}"
@@ -138,3 +139,8 @@ def test_wrong_ids_give_404(app, built, login, name, method, path, role):
         assert db.session.scalar(select(Comment.id).where(Comment.body == NEW_COMMENT)) is None
         assert db.session.get(Comment, ids["comment"]) is not None
         assert db.session.get(Comment, ids["elsewhere_comment"]) is not None
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=lambda route: f"{route.method}-{route.name}")
+def test_fuzzed_input_never_gives_a_server_error(app, built, login, db_connection, route):
+    fuzz(app, ROUTES, route, *built, login, db_connection)

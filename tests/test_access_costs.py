@@ -12,6 +12,7 @@ from network.gatherings.models import Gathering, Registration, RegistrationStatu
 from network.networks.models import Network
 from tests.conftest import built_once
 from tests.test_access_matrix import COORDINATORS, MEMBERS, ROLES, Route, build, check_access
+from tests.test_access_matrix import fuzz
 
 N = "/networks/{network}"
 GATHERING = N + "/gatherings/{gathering}"
@@ -95,3 +96,8 @@ def test_the_other_networks_coordinator_cannot_reach_this_networks_gathering_thr
     assert NAMED_NEED not in response.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(select(Gathering.network_id).where(Gathering.id == ids["gathering"])) == ids["network"]
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=lambda route: f"{route.method}-{route.name}")
+def test_fuzzed_input_never_gives_a_server_error(app, built, login, db_connection, route):
+    fuzz(app, ROUTES, route, *built, login, db_connection)

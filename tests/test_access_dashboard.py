@@ -6,6 +6,7 @@ import pytest
 
 from tests.conftest import built_once
 from tests.test_access_matrix import COORDINATORS, ROLES, Route, build, check_access
+from tests.test_access_matrix import fuzz
 
 # Built once for the module; each test runs in a savepoint on top of it.
 built = built_once(build)
@@ -40,3 +41,8 @@ def test_the_other_networks_coordinator_gets_403_here(app, built, login):
     client = login(people["outsider"])
     assert client.get(f"/networks/{ids['network']}/dashboard").status_code == 403
     assert client.get(f"/networks/{ids['other_network']}/dashboard").status_code == 200
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=lambda route: f"{route.method}-{route.name}")
+def test_fuzzed_input_never_gives_a_server_error(app, built, login, db_connection, route):
+    fuzz(app, ROUTES, route, *built, login, db_connection)

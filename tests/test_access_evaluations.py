@@ -16,6 +16,7 @@ from network.networks.models import Network
 from tests.conftest import built_once
 from tests.evaluation_helpers import VALID
 from tests.test_access_matrix import COORDINATORS, ROLES, Route, build, check_access
+from tests.test_access_matrix import fuzz
 
 N = "/networks/{network}"
 HELD = N + "/gatherings/{held}/evaluation"
@@ -137,3 +138,8 @@ def test_wrong_ids_give_404(app, built, login, name, method, path, role):
         other = db.session.get(EvaluationQuestion, ids["other_question"])
         assert other is not None and other.text == "Et annet nettverks spørsmål?"
         assert db.session.scalar(select(EvaluationQuestion.id).where(EvaluationQuestion.text == "Nytt navn?")) is None
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=lambda route: f"{route.method}-{route.name}")
+def test_fuzzed_input_never_gives_a_server_error(app, built, login, db_connection, route):
+    fuzz(app, ROUTES, route, *built, login, db_connection)

@@ -16,6 +16,7 @@ from network.feedback.models import Feedback, FeedbackNote, FeedbackReply, Feedb
 from network.networks.models import Network
 from tests.conftest import built_once
 from tests.test_access_matrix import COORDINATORS, MEMBERS, ROLES, SIGNED_IN, Route, build, check_access, public
+from tests.test_access_matrix import fuzz
 from tests.test_feedback import PDF, make_feedback
 
 N = "/networks/{network}"
@@ -143,3 +144,8 @@ def test_signed_in_outsider_is_refused_where_visitors_are_not_allowed(app, built
     assert response.status_code == 403
     with app.app_context():
         assert not _sent_to("network")(ids)
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=lambda route: f"{route.method}-{route.name}")
+def test_fuzzed_input_never_gives_a_server_error(app, built, login, db_connection, route):
+    fuzz(app, ROUTES, route, *built, login, db_connection)

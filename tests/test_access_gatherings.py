@@ -11,6 +11,7 @@ from network.networks.models import Network
 from tests.conftest import built_once
 from tests.gathering_helpers import FUTURE, open_gathering, register
 from tests.test_access_matrix import COORDINATORS, HAMAR_MANAGERS, MEMBERS, ROLES, Route, build, check_access
+from tests.test_access_matrix import fuzz
 
 G = "/networks/{network}/gatherings"
 GATHERING = G + "/{gathering}"
@@ -126,3 +127,8 @@ def test_wrong_ids_give_404(app, built, login, method, path):
     url = path.format(**ids)
     response = client.get(url) if method == "GET" else client.post(url)
     assert response.status_code == 404
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=lambda route: f"{route.method}-{route.name}")
+def test_fuzzed_input_never_gives_a_server_error(app, built, login, db_connection, route):
+    fuzz(app, ROUTES, route, *built, login, db_connection)

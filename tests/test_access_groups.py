@@ -9,6 +9,7 @@ from network.groups.models import Group, GroupKind, GroupMember, Grouping
 from network.networks.models import Membership, Network
 from tests.conftest import built_once
 from tests.test_access_matrix import COORDINATORS, MEMBERS, ROLES, Route, build, check_access
+from tests.test_access_matrix import fuzz
 
 N = "/networks/{network}/groups"
 GROUPING = N + "/{grouping}"
@@ -140,3 +141,8 @@ def test_the_other_networks_coordinator_cannot_reach_this_grouping_through_their
     assert http.post(base + "/edit", data=data).status_code == 404
     with app.app_context():
         assert db.session.get(Group, ids["group"]).name == "Sterk vekst"
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=lambda route: f"{route.method}-{route.name}")
+def test_fuzzed_input_never_gives_a_server_error(app, built, login, db_connection, route):
+    fuzz(app, ROUTES, route, *built, login, db_connection)

@@ -12,6 +12,7 @@ from network.networks.models import Membership, MembershipStatus
 from network.organisations.models import Organisation, OrganisationKind
 from tests.conftest import built_once
 from tests.test_access_matrix import COORDINATORS, MEMBERS, ROLES, Route, build, check_access
+from tests.test_access_matrix import fuzz
 
 N = "/networks/{network}"
 EXPORTERS = COORDINATORS | {"observer"}
@@ -123,3 +124,8 @@ def test_wrong_ids_give_404(app, built, login, name, method, path, role):
         assert db.session.scalar(select(GrowthOverride.id).join(Membership).where(
             Membership.organisation_id.in_([ids["ringsaker"], ids["husbanken"], ids["stange"]]))) is None
         assert _override(ids, "lillehammer") is not None
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=lambda route: f"{route.method}-{route.name}")
+def test_fuzzed_input_never_gives_a_server_error(app, built, login, db_connection, route):
+    fuzz(app, ROUTES, route, *built, login, db_connection)

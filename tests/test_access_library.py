@@ -16,6 +16,7 @@ from network.organisations.models import Organisation
 from tests.conftest import built_once
 from tests.library_helpers import add_challenge, make_example
 from tests.test_access_matrix import COORDINATORS, MEMBERS, ROLES, Route, build, check_access, public
+from tests.test_access_matrix import fuzz
 
 N = "/networks/{network}"
 L = N + "/library"
@@ -160,3 +161,8 @@ def test_the_other_networks_coordinator_cannot_reach_this_networks_example_throu
                      data={"value": "on"}).status_code == 404
     with app.app_context():
         assert not db.session.get(Example, ids["published"]).is_hidden
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=lambda route: f"{route.method}-{route.name}")
+def test_fuzzed_input_never_gives_a_server_error(app, built, login, db_connection, route):
+    fuzz(app, ROUTES, route, *built, login, db_connection)

@@ -6,7 +6,9 @@ The rules are in ``network/networks/access.py``.
 from __future__ import annotations
 
 import importlib
+import re
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Callable
 from urllib.parse import parse_qs, urlsplit
@@ -383,3 +385,130 @@ def test_wrong_ids_give_404(app, built, login, name, method, path, role):
         assert db.session.get(NetworkRole, ids["hamar_helper_role"]) is not None
         assert _active(ids, "gjovik")
         assert db.session.get(Membership, ids["other_membership"]).status is MembershipStatus.ACTIVE
+
+
+# --- fuzzing: bad input to every form and query never gives a server error -----------------
+# (issue 17, item 7). Each tests/test_access_*.py runs ``fuzz`` over its own ROUTES and world.
+
+FUZZ_PAYLOADS = (
+    "tekst\x00med NUL\x1b og\r\nlinjeskift\n",  # control characters and line breaks
+    str(2 ** 63),                                  # past SQLite's integers
+    str(-(2 ** 63)),                               # past PostgreSQL's
+    "x" * 100_000,
+)
+# Servers refuse addresses past a few kilobytes, so a query's long text is 10,000 characters.
+QUERY_TEXT_MAX = 10_000
+# Query parameters the views read by name; those of search and filter forms are found on the pages.
+QUERY_NAMES = frozenset(re.findall(
+    r'request\.args\.get(?:list)?\(\s*"(\w+)"',
+    "\n".join(path.read_text() for path in (Path(__file__).parents[1] / "network").rglob("*.py"))))
+
+
+class _FormFields(HTMLParser):
+    """The names each form on a page sends, by method and the path it goes to."""
+
+    def __init__(self, page_path: str):
+        super().__init__()
+        self.page_path = page_path
+        self.forms: dict[tuple[str, str], dict[str, str]] = {}  # name: "textarea" or the input's kind
+        self.current: dict[str, str] | None = None
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        if tag == "form":
+            action = urlsplit(attributes.get("action") or self.page_path).path
+            self.current = self.forms.setdefault(((attributes.get("method") or "get").lower(), action), {})
+        elif tag in ("input", "select", "textarea", "button") and self.current is not None:
+            name = attributes.get("name")
+            kind = tag if tag in ("textarea", "select") else (attributes.get("type") or "text").lower()
+            if name and name != "csrf_token" and kind not in ("reset", "image"):
+                # One row of a repeated sub-form (groups-3-name) stands for them all.
+                self.current[re.sub(r"-\d+-", "-0-", name)] = kind
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self.current = None
+
+
+def _fuzz_role(route: Route) -> str:
+    """A role the route lets through: a coordinator or an admin where they may."""
+    wanted = 200 if route.method == "GET" else 302
+    candidates = ["coordinator", "admin", *ROLES]
+    return next((role for role in candidates if route.expected(role) == wanted),
+                next((role for role in candidates if route.expected(role) < 400), "admin"))
+
+
+def _format(value, ids):
+    try:
+        return fill(value, ids)
+    except (KeyError, IndexError):
+        return value
+
+
+_PAGE_FORMS: dict = {}
+# (ROUTES, endpoint, field) already fuzzed in this module: the variants of one form (invite as a
+# participant, as an observer …) don't each need every field again, only the fields of their own.
+_FUZZED: set = set()
+
+
+def _forms_of(routes, ids, people, login) -> dict[tuple[str, str], dict[str, str]]:
+    """The fields of every form on the module's pages, read once per module as a coordinator
+    (and as an admin for the pages only admins may open)."""
+    key = (id(routes), id(ids))
+    if key not in _PAGE_FORMS or _PAGE_FORMS[key][0] is not ids:
+        found: dict[tuple[str, str], dict[str, str]] = {}
+        clients = {role: login(people[role]) for role in ("coordinator", "admin")}
+        for route in routes:
+            role = next((role for role in clients if route.expected(role) == 200), None)
+            if route.method != "GET" or role is None:
+                continue
+            page = route.path.format(**ids)
+            response = clients[role].get(page)
+            if response.status_code == 200 and response.mimetype == "text/html":
+                parser = _FormFields(urlsplit(page).path)
+                parser.feed(response.get_data(as_text=True))
+                for form, names in parser.forms.items():
+                    found.setdefault(form, {}).update(names)
+        _PAGE_FORMS[key] = (ids, found)  # ids kept, so its id() is never another world's
+    return _PAGE_FORMS[key][1]
+
+
+def fuzz(app, routes, route: Route, ids, people, login, db_connection):
+    """Send the route bad input as a role that may use it, and fail on any 5xx: each field of a
+    form in turn (the matrix's fields and those of the form on the module's pages) with each of
+    ``FUZZ_PAYLOADS``, the others as in the matrix; for a page, every query parameter it reads,
+    all at once. Each request runs in a savepoint of its own, so none changes what the next sees."""
+    role = _fuzz_role(route)
+    http = app.test_client() if role == "anonymous" else login(people[role])
+    path = route.path.format(**ids)
+    split = urlsplit(path)
+    forms = _forms_of(routes, ids, people, login)
+    if route.method == "GET":
+        names = set(parse_qs(split.query)) | QUERY_NAMES | set(forms.get(("get", split.path), {}))
+        cases = [(",".join(sorted(names)), {name: payload[:QUERY_TEXT_MAX] for name in names})
+                 for payload in FUZZ_PAYLOADS]
+    else:
+        base = {_format(key, ids): _format(value, ids) for key, value in (route.data or {}).items()}
+        kinds = forms.get(("post", split.path), {})
+        names = set(base) | set(kinds)
+        names = {name for name in names if (id(routes), route.endpoint, name) not in _FUZZED} or set(sorted(names)[:1])
+        _FUZZED.update((id(routes), route.endpoint, name) for name in names)
+        # Nothing reads a number out of a text area, so text areas get the text payloads only.
+        cases = [(name, {**base, name: payload}) for name in sorted(names) for payload in FUZZ_PAYLOADS
+                 if not (kinds.get(name) == "textarea" and payload.lstrip("-").isdigit())]
+    errors = []
+    for field_names, data in cases:
+        savepoint = db_connection.begin_nested()
+        try:
+            response = http.get(split.path, query_string=data) if route.method == "GET" else http.post(path, data=data)
+        finally:
+            savepoint.rollback()
+        if response.status_code >= 500:
+            payload = next(iter(data.values())) if route.method == "GET" else data[field_names]
+            errors.append(f"{route.method} {path} {field_names}={payload[:30]!r}: {response.status_code}")
+    assert not errors, f"{len(errors)} server errors as {role}:\n" + "\n".join(errors)
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=lambda route: f"{route.method}-{route.name}")
+def test_fuzzed_input_never_gives_a_server_error(app, built, login, db_connection, route):
+    fuzz(app, ROUTES, route, *built, login, db_connection)

@@ -9,6 +9,7 @@ from network.networks.models import Membership
 from network.planning.models import AdviceAssessment, PlanningStatus, PlanningStep
 from tests.conftest import built_once
 from tests.test_access_matrix import COORDINATORS, MEMBERS, ROLES, Route, build, check_access
+from tests.test_access_matrix import fuzz
 
 # Built once for the module; each test runs in a savepoint on top of it.
 built = built_once(build)
@@ -77,3 +78,8 @@ def test_wrong_ids_give_404(app, built, login, name, method, path, role):
     assert response.status_code == 404, (name, role, response.status_code)
     with app.app_context():
         assert db.session.scalar(select(PlanningStatus.id)) is None
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=lambda route: f"{route.method}-{route.name}")
+def test_fuzzed_input_never_gives_a_server_error(app, built, login, db_connection, route):
+    fuzz(app, ROUTES, route, *built, login, db_connection)

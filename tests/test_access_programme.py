@@ -16,6 +16,7 @@ from network.programme import services
 from network.programme.services import ItemFields, Upload
 from tests.conftest import built_once
 from tests.test_access_matrix import COORDINATORS, MEMBERS, ROLES, Route, build, check_access
+from tests.test_access_matrix import fuzz
 
 G = "/networks/{network}/gatherings/{gathering}"
 ITEM_FORM = {"title": "Erfaringsdeling i grupper", "starts_at": "13:00", "presenter": "Kari Koordinator",
@@ -141,3 +142,8 @@ def test_wrong_ids_give_404(app, built, login, name, method, path, role):
                            (Material, "file_material"), (ProgrammeItem, "item")):
             assert db.session.get(model, ids[key]) is not None
         assert db.session.get(ProgrammeItem, ids["sibling_item"]).position == 0
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=lambda route: f"{route.method}-{route.name}")
+def test_fuzzed_input_never_gives_a_server_error(app, built, login, db_connection, route):
+    fuzz(app, ROUTES, route, *built, login, db_connection)

@@ -16,6 +16,7 @@ from network.resources.models import CompetenceEnvironment, Report, ReportKind, 
 from network.resources.services import Upload
 from tests.conftest import built_once
 from tests.test_access_matrix import COORDINATORS, MEMBERS, ROLES, Route, build, check_access
+from tests.test_access_matrix import fuzz
 
 N = "/networks/{network}"
 R = N + "/resources"
@@ -196,3 +197,8 @@ def test_wrong_ids_give_404(app, built, login, name, method, path, role):
         assert db.session.get(SlideSet, ids["foreign_set"]).title == "Annet sett"
         assert db.session.get(Report, ids["foreign_report"]).title == "Annen rapport"
         assert db.session.scalar(select(SlideSet.id).where(SlideSet.based_on_id == ids["foreign_set"])) is None
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=lambda route: f"{route.method}-{route.name}")
+def test_fuzzed_input_never_gives_a_server_error(app, built, login, db_connection, route):
+    fuzz(app, ROUTES, route, *built, login, db_connection)

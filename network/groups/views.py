@@ -15,6 +15,7 @@ from network.groups import access, services
 from network.groups.forms import GroupingForm, SettingsForm
 from network.groups.models import Group, GroupKind, Grouping
 from network.groups.services import GroupDraft, GroupingConflict, GroupingDraft, GroupingError
+from network.main.hygiene import parse_id
 from network.networks.forms import EmptyForm
 from network.networks.loading import load_network, require
 from network.networks.models import Network
@@ -263,8 +264,8 @@ def _render_form(network: Network, grouping: Grouping | None, form: GroupingForm
                  status: int = 200):
     facilitators = facilitators if facilitators is not None else services.facilitator_choices(network)
     form.set_choices(gatherings, facilitators)
-    if grouping is None and challenge is None and (form.challenge_id.data or "").isdigit():
-        challenge = services.get_challenge(network, int(form.challenge_id.data))
+    if grouping is None and challenge is None and parse_id(form.challenge_id.data) is not None:
+        challenge = services.get_challenge(network, parse_id(form.challenge_id.data))
     fields = form.fields_by_name()
     errors = [(f, message) for f in fields.values() if not isinstance(f, HiddenField) for message in f.errors]
     group_keys = {e.form.key.data for e in form.groups}

@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 from network.auth.services import is_safe_next
 from network.extensions import db
 from network.gatherings import services as gathering_services
+from network.main.hygiene import parse_id
 from network.main.spreadsheets import csv_response
 from network.networks import access, services
 from network.networks.loading import load_network, require
@@ -174,9 +175,10 @@ def add_member(network_id: int):
     network = load_network(network_id)
     require(access.can_manage_members(current_user, network))
     form = AddMemberForm()
-    if not form.validate_on_submit() or not form.organisation_id.data.isdigit():
+    organisation_id = parse_id(form.organisation_id.data) if form.validate_on_submit() else None
+    if organisation_id is None:
         abort(400)
-    organisation = db.get_or_404(Organisation, int(form.organisation_id.data))
+    organisation = db.get_or_404(Organisation, organisation_id)
     try:
         services.add_member(network, organisation)
     except NetworkError as error:

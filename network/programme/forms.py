@@ -14,6 +14,7 @@ from wtforms.widgets import TimeInput
 
 from network.gatherings.models import Gathering, WorkingMethod
 from network.main.formatting import long_date
+from network.main.hygiene import parse_id
 
 
 def strip(value):
@@ -46,7 +47,7 @@ def _chosen_id(value) -> int | None:
     value = (value or "").strip()
     if not value:
         return None
-    return int(value) if value.isdigit() else 0
+    return parse_id(value) or 0
 
 
 def day_choices(gathering: Gathering) -> list[tuple[str, str]]:
