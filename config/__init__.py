@@ -96,6 +96,20 @@ class BaseConfig:
 
     INVITATION_MAX_AGE = timedelta(days=7)
     PASSWORD_RESET_MAX_AGE = timedelta(hours=2)
+
+    # Privacy: how long personal data is kept (`flask privacy purge` erases it; the privacy page
+    # shows these same numbers). Diet, allergies and accessibility are for catering only: erased
+    # this many days after the gathering's last day.
+    PRIVACY_DIET_RETENTION_DAYS = int(os.environ.get("PRIVACY_DIET_RETENTION_DAYS", "14"))
+    # Sent and failed mail, with its attachments, this many days after it left (or gave up).
+    PRIVACY_OUTBOX_RETENTION_DAYS = int(os.environ.get("PRIVACY_OUTBOX_RETENTION_DAYS", "90"))
+    # Invited people who never set a password (and have no other data), this many days after
+    # their invitation link expired.
+    PRIVACY_INVITATION_MARGIN_DAYS = int(os.environ.get("PRIVACY_INVITATION_MARGIN_DAYS", "30"))
+    # The log of who exported personal data.
+    PRIVACY_EXPORT_LOG_RETENTION_DAYS = int(os.environ.get("PRIVACY_EXPORT_LOG_RETENTION_DAYS", "730"))
+    # Where people write with questions about their personal data (shown on the privacy page).
+    PRIVACY_CONTACT_EMAIL = os.environ.get("PRIVACY_CONTACT_EMAIL", "nettverk@ks.no")
     MAX_CONTENT_LENGTH = 12 * 1024 * 1024
     UPLOAD_MAX_BYTES = 10 * 1024 * 1024
 

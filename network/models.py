@@ -20,3 +20,4 @@ from network.feedback.models import Feedback, FeedbackAttachment, FeedbackNote, 
 from network.evaluations.models import (  # noqa: F401
     EvaluationAnswer, EvaluationInvitation, EvaluationQuestion, EvaluationResponse,
 )
+from network.privacy.models import DeletionRequest, ExportLog  # noqa: F401

@@ -530,7 +530,8 @@ def test_cost_pages_and_exports_use_a_fixed_number_of_queries(app, factory, logi
         assert response.status_code == 200
         counts.append(len(statements))
     assert counts[0] == counts[1], counts
-    assert counts[0] <= 8, counts
+    # Exports of names also write one row to the export log (network/privacy/audit.py).
+    assert counts[0] <= (9 if page != "/costs" and not page.startswith("/costs?") else 8), counts
 
 
 def test_municipality_costs_use_a_fixed_number_of_queries(app, factory):

@@ -13,6 +13,8 @@ from network.archive import cli, export
 from network.archive.services import archive_filename
 from network.networks import access
 from network.networks.loading import load_network, require
+from network.privacy.audit import audited
+from network.privacy.models import ExportKind
 
 OSLO = ZoneInfo("Europe/Oslo")
 
@@ -34,6 +36,7 @@ def index(network_id: int):
 
 @bp.get("/networks/<int:network_id>/archive.zip")
 @login_required
+@audited(ExportKind.ARCHIVE)
 def download(network_id: int):
     network = load_network(network_id)
     require(access.is_coordinator(current_user, network))

@@ -21,6 +21,8 @@ from network.networks.loading import load_network, require
 from network.networks.models import Membership, Network
 from network.main.spreadsheets import csv_response
 from network.networks.views import form_status, load_membership
+from network.privacy.audit import audited
+from network.privacy.models import ExportKind
 
 bp = Blueprint("challenges", __name__, url_prefix="/networks")
 
@@ -302,6 +304,7 @@ def matrix(network_id: int):
 
 @bp.get("/<int:network_id>/challenges/matrix.csv")
 @login_required
+@audited(ExportKind.CHALLENGES)
 def matrix_csv(network_id: int):
     network = load_network(network_id)
     require(access.can_view_matrix(current_user, network))

@@ -11,6 +11,8 @@ from network.gatherings.models import Gathering
 from network.networks import access
 from network.networks.loading import load_network, require
 from network.networks.models import Network
+from network.privacy.audit import audited, names_for_coordinators
+from network.privacy.models import ExportKind
 
 bp = Blueprint("costs", __name__, url_prefix="/networks/<int:network_id>")
 
@@ -56,6 +58,7 @@ def _export(network: Network, gathering: Gathering | None, fmt: str) -> Response
 
 @bp.get("/costs/invoice-basis.<any(csv, xlsx):fmt>")
 @login_required
+@audited(ExportKind.INVOICE_BASIS)
 def invoice_basis(network_id: int, fmt: str):
     network = load_network(network_id)
     require(access.is_coordinator(current_user, network))
@@ -64,6 +67,7 @@ def invoice_basis(network_id: int, fmt: str):
 
 @bp.get("/gatherings/<int:gathering_id>/invoice-basis.<any(csv, xlsx):fmt>")
 @login_required
+@audited(ExportKind.INVOICE_BASIS)
 def gathering_invoice_basis(network_id: int, gathering_id: int, fmt: str):
     gathering = load_gathering(network_id, gathering_id)
     network = gathering.network
@@ -73,6 +77,7 @@ def gathering_invoice_basis(network_id: int, gathering_id: int, fmt: str):
 
 @bp.get("/gatherings/<int:gathering_id>/catering")
 @login_required
+@audited(ExportKind.CATERING, only_if=names_for_coordinators)
 def catering(network_id: int, gathering_id: int):
     """Open to the network's members with counts only; names are for coordinators alone."""
     gathering = load_gathering(network_id, gathering_id)

@@ -18,6 +18,8 @@ from network.files.responses import download_response, read_upload
 from network.main.spreadsheets import csv_response
 from network.networks.loading import found, load_network, require
 from network.networks.models import Network
+from network.privacy.audit import audited
+from network.privacy.models import ExportKind
 
 bp = Blueprint("feedback", __name__)
 bp.cli.add_command(cli.send_anonymous_notices_command)
@@ -170,6 +172,7 @@ def inbox(network_id: int):
 
 @bp.get("/networks/<int:network_id>/feedback.csv")
 @login_required
+@audited(ExportKind.FEEDBACK)
 def inbox_csv(network_id: int):
     network = load_inbox(network_id)
     filter_form = InboxFilterForm(request.args)

@@ -13,6 +13,8 @@ from network.gatherings.loading import load_gathering
 from network.gatherings.forms import DayForm, GatheringForm, NewGatheringForm, RegistrationForm, StatusForm, to_local, to_utc
 from network.gatherings.models import Gathering, GatheringDay, GatheringStatus, Registration, RegistrationStatus
 from network.gatherings.services import GatheringError, RegistrationDetails
+from network.privacy.audit import audited
+from network.privacy.models import ExportKind
 from network.main.hygiene import parse_id
 from network.networks import access as network_access
 from network.networks import services as network_services
@@ -312,6 +314,7 @@ def cancel_registration(network_id: int, gathering_id: int, registration_id: int
 
 @bp.get("/<int:gathering_id>/registrations")
 @login_required
+@audited(ExportKind.REGISTRATIONS)
 def registrations(network_id: int, gathering_id: int):
     gathering = load_gathering(network_id, gathering_id)
     network = gathering.network

@@ -25,6 +25,8 @@ from network.networks.forms import (
 from network.networks.models import Membership, MembershipStatus, Network, NetworkRole, NetworkStatus, RoleKind
 from network.networks.services import NetworkError
 from network.organisations.models import County, Organisation, OrganisationKind
+from network.privacy.audit import audited
+from network.privacy.models import ExportKind
 
 bp = Blueprint("networks", __name__, url_prefix="/networks")
 
@@ -152,6 +154,7 @@ def members(network_id: int):
 
 @bp.get("/<int:network_id>/members.csv")
 @login_required
+@audited(ExportKind.MEMBERS)
 def members_csv(network_id: int):
     network = load_network(network_id)
     require(access.can_manage_members(current_user, network))

@@ -1,0 +1,22 @@
+"""``flask privacy purge``: the retention jobs, for cron."""
+from __future__ import annotations
+
+from datetime import datetime, time, timezone
+
+import click
+from flask.cli import with_appcontext
+
+from network.privacy import services
+
+
+@click.command("purge")
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Run as if today were this date (YYYY-MM-DD).")
+@with_appcontext
+def purge_command(today) -> None:
+    """Erase what is kept no longer than the retention periods allow: diet and allergy details after
+    each gathering, old mail, expired invitations and old export log entries. Safe to run at any
+    time, as often as you like, and in overlapping runs."""
+    now = datetime.combine(today.date(), time(12), timezone.utc) if today else None
+    result = services.purge(today.date() if today else None, now)
+    click.echo(str(result))
