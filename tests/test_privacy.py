@@ -16,7 +16,7 @@ from network.assignments.models import (
     Comment, NotificationMode, NotificationPreference, PendingCommentNotice, Submission, SubmissionEvent,
     SubmissionEventKind,
 )
-from network.auth.models import Person
+from network.auth.models import LoginSession, PasswordResetRequest, Person
 from network.costs import services as cost_services
 from network.evaluations.models import EvaluationInvitation, EvaluationResponse
 from network.extensions import db
@@ -87,6 +87,9 @@ def build(app, factory):
         session.flush()
         session.add(Material(gathering_id=gathering.id, title="Lysark", file_id=stored.id, added_by_id=me.id))
         session.add(ExportLog(kind=ExportKind.MY_DATA, person_id=me.id, path="/me/data.json"))
+        session.add(LoginSession(token_hash="a" * 64, person_id=me.id,
+                                 expires_at=datetime.now(timezone.utc) + timedelta(hours=1)))
+        session.add(PasswordResetRequest(email=EMAIL))
         # Mail: to her (sent and waiting), and to others about her (sent, and waiting).
         sent_to_her = queue_mail(EMAIL, "Velkommen", "privacy/email/deletion_declined", reason="x")
         waiting_for_her = queue_mail(EMAIL, "Påminnelse", "privacy/email/deletion_declined", reason="y")
@@ -207,11 +210,13 @@ def test_my_data_json_is_complete_and_logged(app, s, login):
     assert [(i["gathering"], i["answered"]) for i in data["evaluation_invitations"]] == [(1, True)]
     assert data["notifications"] == [{"comment_mode": "daily", "comments_waiting_for_digest": 1}]
     assert {m["subject"] for m in data["mail"]} >= {"Velkommen", "Påminnelse", "Påmeldt: Samling 1"}
+    assert [row for row in data["sign_ins"] if "expires_at" in row] and [
+        row for row in data["sign_ins"] if "password_reset_requested_at" in row]
     assert {(r["table"], r["column"]) for r in data["other_records"]} >= {
         ("registration", "registered_by_id"), ("stored_file", "uploaded_by_id"), ("material", "added_by_id")}
     # Never an anonymous answer or anonymous feedback; never a secret.
     document = response.get_data(as_text=True)
-    for never in ("Gode diskusjoner.", "Anonymt innspill.", "vildes-kalender", "password_hash"):
+    for never in ("Gode diskusjoner.", "Anonymt innspill.", "vildes-kalender", "password_hash", "a" * 64):
         assert never not in document
     with app.app_context():
         kinds = db.session.scalars(select(ExportLog.kind).where(ExportLog.person_id == ids["me"],
@@ -375,6 +380,8 @@ def test_deleted_account_cannot_sign_in_loses_feed_and_roles_and_shows_as_delete
         assert db.session.scalar(select(func.count()).select_from(NetworkRole).where(
             NetworkRole.person_id == ids["me"])) == 0
         assert db.session.get(NotificationPreference, ids["me"]) is None
+        assert db.session.scalar(select(func.count()).select_from(LoginSession).where(
+            LoginSession.person_id == ids["me"])) == 0
         comment = db.session.get(Comment, ids["comment"])
         assert comment.body.startswith("Godt skrevet") and comment.author_id is None
         named = db.session.get(Feedback, ids["named"])

@@ -31,7 +31,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from network.assignments.models import (
     Comment, NotificationPreference, PendingCommentNotice, Submission, SubmissionEvent,
 )
-from network.auth.models import Person, normalise_email
+from network.auth.models import LoginSession, PasswordResetRequest, Person, normalise_email
 from network.evaluations.models import EvaluationInvitation
 from network.extensions import db
 from network.feedback.models import Feedback, FeedbackReply
@@ -258,6 +258,16 @@ def my_data(person: Person) -> list[Section]:
             select(OutboxMessage).where(OutboxMessage.recipient == person.email).order_by(OutboxMessage.created_at))
     ])
 
+    sign_ins = Section("sign_ins", _("Innlogginger"), [
+        {"created_at": _plain(session.created_at), "expires_at": _plain(session.expires_at)}
+        for session in db.session.scalars(select(LoginSession).where(LoginSession.person_id == person.id)
+                                          .order_by(LoginSession.created_at))
+    ] + [
+        {"password_reset_requested_at": _plain(created)}
+        for created in db.session.scalars(select(PasswordResetRequest.created_at)
+                                          .where(func.lower(PasswordResetRequest.email) == person.email))
+    ])
+
     exports = Section("exports", _("Personopplysninger du har lastet ned"), [
         {"at": _plain(entry.at), "kind": entry.kind.value, "network": networks.get(entry.network_id, ""),
          "path": entry.path}
@@ -272,7 +282,7 @@ def my_data(person: Person) -> list[Section]:
     ])
 
     sections = [account, roles, registrations, submissions, comments, feedback, invitations, notifications,
-                mail, exports, deletion]
+                mail, sign_ins, exports, deletion]
     sections.append(_other_records(person))
     return sections
 
@@ -281,7 +291,7 @@ def my_data(person: Person) -> list[Section]:
 _COVERED = {("network_role", "person_id"), ("registration", "person_id"), ("submission_event", "person_id"),
             ("submission", "updated_by_id"), ("comment", "author_id"), ("feedback", "sender_id"),
             ("evaluation_invitation", "person_id"), ("notification_preference", "person_id"),
-            ("pending_comment_notice", "person_id"), ("export_log", "person_id"),
+            ("pending_comment_notice", "person_id"), ("export_log", "person_id"), ("login_session", "person_id"),
             ("deletion_request", "person_id")}
 # Secrets that are no one's to read, not even the person's own (they are hashes or tokens).
 _SECRET_WORDS = ("token", "hash", "secret", "password")
@@ -361,6 +371,7 @@ def field_label(key: str) -> str:
         "sent_at": _("Sendt"), "at": _("Tidspunkt"), "kind": _("Hva"), "path": _("Adresse"),
         "requested_at": _("Bedt om"), "decided_at": _("Avgjort"), "reason": _("Begrunnelse"),
         "table": _("Tabell"), "column": _("Kolonne"), "record": _("Opplysninger"),
+        "expires_at": _("Utløper"), "password_reset_requested_at": _("Bedt om nytt passord"),
     }
     return str(labels.get(key, key))
 
@@ -467,7 +478,8 @@ def _replace_folded(text: str, needle: str) -> str:
 def erase_person(person: Person, keep_message_ids: set[int] = frozenset()) -> None:
     """Remove the person's name and contact details from every table, keep what invoices and counts need.
 
-    - Their own rows go: roles, notification settings, comment digests, sign-in sessions.
+    - Their own rows go: roles, notification settings, comment digests, sign-ins (every table whose
+      rows are deleted with a person), and any "Glemt passord" request for their address.
     - Registrations stay (organisation and days), without diet, allergies, accessibility or comment.
     - Evaluation invitations stay, so response rates stay right; the answers were never linked.
     - Whatever they wrote (comments, submissions, files) stays; every link to them as author,
@@ -506,6 +518,7 @@ def erase_person(person: Person, keep_message_ids: set[int] = frozenset()) -> No
     db.session.execute(update(Membership).where(Membership.executive_name == name).values(executive_name=DELETED_NAME))
     db.session.execute(update(ProgrammeItem).where(ProgrammeItem.presenter == name).values(presenter=""))
 
+    db.session.execute(delete(PasswordResetRequest).where(func.lower(PasswordResetRequest.email) == email))
     _scrub_outbox(name, email, keep_message_ids)
 
     person.name = DELETED_NAME
