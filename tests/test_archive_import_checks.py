@@ -109,6 +109,12 @@ def test_the_limits_are_settings(app, archive, app_config, message):
     _refused(app, archive, message)
 
 
+@pytest.mark.parametrize("app_config", [{"ARCHIVE_MAX_TOTAL_BYTES": 4096}])
+def test_a_zip_larger_than_the_total_limit_is_not_even_opened(app, archive, app_config):
+    _refused(app, archive, r"Arkivet er for stort: \d+ kB, mer enn grensen på 4 kB til sammen")
+    _refused(app, b"x" * 5000, "til sammen")  # not a ZIP at all, but too large to look at
+
+
 def test_a_good_archive_is_within_the_limits(app, archive):
     with app.app_context():
         result = import_archive(io.BytesIO(archive))

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import zipfile
 from dataclasses import dataclass, field
 from graphlib import TopologicalSorter
@@ -63,6 +64,8 @@ RATIO_FROM = 1024 * 1024  # smaller entries may be packed as tightly as they lik
 
 
 def _megabytes(size: int) -> str:
+    if size < 1024 * 1024:
+        return f"{-(-size // 1024)} kB"
     return f"{-(-size // (1024 * 1024))} MB"
 
 
@@ -103,8 +106,22 @@ def _read(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
     return b"".join(chunks)
 
 
+def _packed_size(source: str | IO[bytes]) -> int:
+    if isinstance(source, str):
+        return os.path.getsize(source)
+    here = source.tell()
+    size = source.seek(0, os.SEEK_END)
+    source.seek(here)
+    return size
+
+
 def read_archive(source: str | IO[bytes]) -> Archive:
     """The archive's content, checked against its manifest. Raises ``ArchiveError``."""
+    # A ZIP larger than all it may unpack to is refused before even its directory is read.
+    packed, limit = _packed_size(source), current_app.config["ARCHIVE_MAX_TOTAL_BYTES"]
+    if packed > limit:
+        raise ArchiveError(_("Arkivet er for stort: %(size)s, mer enn grensen på %(max)s til sammen.",
+                             size=_megabytes(packed), max=_megabytes(limit)))
     try:
         with zipfile.ZipFile(source) as archive:
             infos = [info for info in archive.infolist() if not info.is_dir()]
