@@ -11,6 +11,7 @@ table is added (the foreign keys to ``person`` are found from the schema, not li
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
 import secrets
@@ -534,9 +535,11 @@ def erase_person(person: Person, keep_message_ids: set[int] = frozenset()) -> No
 
 
 def _scrub_outbox(name: str, email: str, keep: set[int]) -> None:
+    # The HTML bodies hold the name as HTML: "O'Brien" is "O&#39;Brien" there.
+    needles = list(dict.fromkeys([name, html.escape(name), email]))
+
     def mentions(column):
-        return or_(func.lower(column).contains(name.lower(), autoescape=True),
-                   func.lower(column).contains(email, autoescape=True))
+        return or_(*(func.lower(column).contains(needle.lower(), autoescape=True) for needle in needles))
 
     columns = (OutboxMessage.subject, OutboxMessage.body_text, OutboxMessage.body_html, OutboxMessage.last_error)
     about = or_(func.lower(OutboxMessage.recipient) == email, *(mentions(column) for column in columns))
@@ -546,7 +549,7 @@ def _scrub_outbox(name: str, email: str, keep: set[int]) -> None:
             db.session.delete(message)  # delivered (or given up), or to the deleted person: not needed
         else:
             for column in ("subject", "body_text", "body_html", "last_error"):
-                setattr(message, column, _replace(getattr(message, column), [name, email]))
+                setattr(message, column, _replace(getattr(message, column), needles))
 
 
 # --- retention jobs ------------------------------------------------------------------------
