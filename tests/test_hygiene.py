@@ -258,3 +258,30 @@ def test_a_nul_in_an_example_search_on_the_network_library(app, factory, login):
     assert response.status_code == 200
     with app.app_context():
         assert db.session.scalar(select(Example.id)) is None
+
+
+def test_a_control_character_in_a_text_part_of_the_address_is_404(factory, login):
+    network, _hamar, _lillehammer, people = world(factory)
+    http = login(people["coordinator"])
+    assert http.get(f"/networks/{network.id}/feedback/abc%00def").status_code == 404
+    assert http.get("/calendar/%00%1b.ics").status_code == 404
+
+
+def test_integer_query_values_the_database_cannot_hold_are_absent(app):
+    with app.test_request_context(f"/?a={HUGE}&a=7&b=-{HUGE}&c=12&d=%2012"):
+        from flask import request
+
+        assert request.args.get("a", type=int) is None
+        assert request.args.getlist("a", type=int) == [7]
+        assert request.args.get("b", 3, type=int) == 3
+        assert request.args.get("c", type=int) == 12
+        assert request.args.get("a") == HUGE  # as text it is left alone
+
+
+def test_upload_names_lose_their_control_characters(app):
+    from io import BytesIO
+
+    with app.test_request_context(method="POST", data={"file": (BytesIO(b"%PDF-1.4"), "lys\x00ark\x1b.pdf")}):
+        from flask import request
+
+        assert request.files["file"].filename == "lysark.pdf"
