@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
 
+import re
+
 import pytest
 from sqlalchemy import event, select
 from sqlalchemy.exc import OperationalError
@@ -41,6 +43,37 @@ EXPORTS = [
     (ExportKind.MY_DATA, "/me/data.json"),
     (ExportKind.MY_DATA, "/me/data.zip"),
 ]
+
+
+# Downloads that hold no one's name, so there is nothing to log.
+NAMELESS = {
+    "growth.overview_csv": "municipalities' population figures and growth classes",
+    "planning.comparison_csv": "municipalities' planning status",
+    "assignments.grid_csv": "each municipality's status and comment count per assignment",
+    "resources.reports_csv": "published reports; their authors are not people in the platform",
+    "evaluations.results_csv": "anonymous evaluation results",
+    "evaluations.results_xlsx": "anonymous evaluation results",
+    "evaluations.compare_csv": "anonymous evaluation results",
+    "dashboard.participation_csv": "counts per municipality",
+}
+DOWNLOAD = re.compile(r"\.(csv|xlsx|zip|json)$|<any\(csv, xlsx\):fmt>")
+
+
+def test_every_download_is_logged_or_holds_no_names(app):
+    """A new CSV, XLSX, ZIP or JSON download must be marked @audited or listed above with a reason."""
+    unaccounted = []
+    for rule in app.url_map.iter_rules():
+        if not DOWNLOAD.search(rule.rule):
+            continue
+        view = app.view_functions[rule.endpoint]
+        if getattr(view, "export_kind", None) is None and rule.endpoint not in NAMELESS:
+            unaccounted.append(rule.endpoint)
+    assert unaccounted == []
+    logged = {endpoint for endpoint, view in app.view_functions.items() if getattr(view, "export_kind", None)}
+    assert logged >= {"costs.invoice_basis", "costs.gathering_invoice_basis", "costs.catering",
+                      "gatherings.registrations", "archive.download", "networks.members_csv", "feedback.inbox_csv",
+                      "challenges.matrix_csv", "privacy.my_data_json", "privacy.my_data_zip"}
+    assert not logged & set(NAMELESS)
 
 
 def _log(app) -> list[ExportLog]:
