@@ -181,7 +181,7 @@ def register_request_hooks(app: Flask) -> None:
             request.endpoint in TOKEN_ENDPOINTS or current_user.is_authenticated
         ):
             # Nothing a signed-in person sees, and no page with a secret link, stays in a cache.
-            response.headers["Cache-Control"] = "no-store"
+            response.headers["Cache-Control"] = "private, no-store"
         return response
 
     @app.before_request

@@ -557,7 +557,7 @@ def test_several_attachments_are_stored_and_downloaded(app, setting, login):
     assert download.mimetype == "application/pdf"
     assert download.headers["Content-Disposition"].startswith("attachment;")
     assert download.headers["X-Content-Type-Options"] == "nosniff"
-    assert download.headers["Cache-Control"] == "private, no-cache"
+    assert download.headers["Cache-Control"] == "private, no-store"  # issue 17: nothing signed-in is stored
 
 
 @pytest.mark.parametrize("files, message", [

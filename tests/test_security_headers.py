@@ -48,8 +48,8 @@ def test_permissions_policy_denies_what_the_site_never_uses(client):
 def test_signed_in_pages_are_not_stored(factory, login, client):
     person = factory.person()
     signed_in = login(person)
-    assert signed_in.get("/me").headers["Cache-Control"] == "no-store"
-    assert signed_in.get("/").headers["Cache-Control"] == "no-store"
+    assert signed_in.get("/me").headers["Cache-Control"] == "private, no-store"
+    assert signed_in.get("/").headers["Cache-Control"] == "private, no-store"
     assert "no-store" not in client.get("/").headers.get("Cache-Control", "")  # signed out
 
 
@@ -57,8 +57,8 @@ def test_pages_with_a_secret_link_are_not_stored(app, factory, client):
     person = factory.person(password=None)
     with app.app_context():
         token = tokens.make_token(db.session.get(Person, person.id), tokens.INVITATION)
-    assert client.get(f"/invitation/{token}").headers["Cache-Control"] == "no-store"
-    assert client.get("/reset-password/forged").headers["Cache-Control"] == "no-store"
+    assert client.get(f"/invitation/{token}").headers["Cache-Control"] == "private, no-store"
+    assert client.get("/reset-password/forged").headers["Cache-Control"] == "private, no-store"
 
 
 def test_static_assets_stay_cacheable(factory, login):
