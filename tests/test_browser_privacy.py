@@ -9,8 +9,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.test_browser import (  # noqa: F401  (fixtures)
-    COORDINATOR, PARTICIPANT, LiveServer, browser_context_args, browser_type_launch_args, check_a11y,
-    error_summary_is_focused, live_server, main, sign_in,
+    COORDINATOR, PARTICIPANT, LiveServer, browser_context_args, browser_type_launch_args, check_a11y, live_server,
+    main, sign_in,
 )
 
 pytestmark = [
@@ -47,7 +47,7 @@ def test_privacy_page_my_data_and_deletion_request(page: Page, live_server: Live
     check_a11y(page)
     main(page).get_by_role("button", name="Be om sletting").click()
     expect(page.locator("[data-error-summary]")).to_contain_text("Kryss av")
-    assert error_summary_is_focused(page)
+    expect(page.locator("[data-error-summary]")).to_be_focused()  # app.js moves focus there once loaded
     expect(main(page).get_by_role("checkbox")).to_have_attribute("aria-invalid", "true")
     check_a11y(page)
     main(page).get_by_role("checkbox").check()
