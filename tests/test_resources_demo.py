@@ -12,6 +12,7 @@ from network.networks.models import Network
 from network.resources import demo
 from network.resources.models import CompetenceEnvironment, Report, Slide, SlideSet
 from network.resources.services import is_web_address
+from tests.conftest import signed_in_client
 from tests.factories import world
 from tests.test_demo import NETWORK_NAME
 from tests.test_resources import plain
@@ -77,8 +78,7 @@ def test_demo_resources_load_once(app, runner):
         hamar_contact = db.session.scalar(select(Person).where(Person.email == "kontakt.hamar@demo.test"))
         network_id, set_id = network.id, hamar_set.id
 
-    with app.app_context():  # signing in starts a sign-in row (issue 17), like the login fixture
-        client = app.test_client(user=hamar_contact)
+    client = signed_in_client(app, hamar_contact)
     hub = plain(client.get(f"/networks/{network_id}/resources"))
     assert "Helhetlig kommunal boligpolitikk Fra KS · 10 lysark · PDF" in hub
     assert "Helhetlig boligpolitikk i Hamar Tilpasset av Hamar · 4 lysark" in hub

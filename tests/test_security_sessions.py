@@ -12,6 +12,7 @@ from network.auth import tokens
 from network.auth.models import LoginSession, Person
 from network.extensions import db
 from network.models_base import utcnow
+from tests.conftest import signed_in_client
 from tests.factories import PASSWORD
 
 NEW_PASSWORD = "et-nytt-og-langt-passord"
@@ -100,7 +101,7 @@ def test_the_cookie_holds_no_person_id_and_the_table_no_token(app, factory, clie
 
 def test_an_inactive_person_gets_no_sign_in(app, factory):
     person = factory.person(active=False)
-    client = app.test_client(user=person)
+    client = signed_in_client(app, person)
     assert not _opens_my_page(client)
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(LoginSession)) == 0

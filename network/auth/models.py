@@ -54,22 +54,12 @@ class Person(UserMixin, db.Model):
 
     def get_id(self) -> str:
         """What Flask-Login keeps in the session cookie: the token of a sign-in (``LoginSession``),
-        not the person's id, so that signing out or a new password ends it on every copy of the cookie.
+        not the person's id, so that signing out or a new password ends it on every copy of the
+        cookie. The sign-in views start that sign-in (``sessions.start``) before ``login_user``;
+        without one this is empty, and an empty value signs nobody in."""
+        return self.login_token or ""
 
-        Flask-Login asks for it when it signs someone in. The sign-in views start the session
-        themselves, inside their own transaction; anything else that signs a person in (the test
-        client's ``user=``) gets one started and committed here."""
-        if self.login_token is not None:
-            return self.login_token
-        from network.auth import sessions
-
-        if not self.active:
-            return ""  # an inactive person gets no sign-in: this id signs nobody in
-        token = sessions.create(self)
-        db.session.commit()
-        return token
-
-    # UserMixin compares get_id(), which would start sign-ins; people are the same by id.
+    # UserMixin compares get_id(), the sign-in's token; people are the same by id.
     def __eq__(self, other: object) -> bool:
         if isinstance(other, Person):
             return self is other or (self.id is not None and self.id == other.id)
