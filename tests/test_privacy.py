@@ -179,7 +179,7 @@ def test_my_page_links_my_data(s, login):
 def test_my_data_page_shows_everything_about_me(s, login):
     ids, _people, me = s
     response = login(me).get("/me/data")
-    assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
+    assert response.status_code == 200 and "no-store" in response.headers["Cache-Control"]
     page = main(response)
     for expected in (NAME, EMAIL, PHONE, JOB, "Vegetar", "Nøtter", "Rullestol", "Godt skrevet", "Nyttige samlinger.",
                      "Takk for det!", "Flere samlinger.", "Kontaktperson", "Hamars mål.", "hamar.pdf"):
@@ -191,7 +191,7 @@ def test_my_data_json_is_complete_and_logged(app, s, login):
     ids, _people, me = s
     response = login(me).get("/me/data.json")
     assert response.status_code == 200 and response.mimetype == "application/json"
-    assert response.headers["Cache-Control"] == "no-store"
+    assert "no-store" in response.headers["Cache-Control"]
     assert response.headers["Content-Disposition"].startswith("attachment; filename=mine-data-")
     data = json.loads(response.data)
     [account] = data["account"]
@@ -213,7 +213,9 @@ def test_my_data_json_is_complete_and_logged(app, s, login):
     assert [row for row in data["sign_ins"] if "expires_at" in row] and [
         row for row in data["sign_ins"] if "password_reset_requested_at" in row]
     assert {(r["table"], r["column"]) for r in data["other_records"]} >= {
-        ("registration", "registered_by_id"), ("stored_file", "uploaded_by_id"), ("material", "added_by_id")}
+        ("registration", "registered_by_id"), ("stored_file", "uploaded_by_id"), ("material", "added_by_id"),
+        ("network", "ks_contact_name"), ("network", "ks_contact_email"), ("membership", "executive_name"),
+        ("programme_item", "presenter")}
     # Never an anonymous answer or anonymous feedback; never a secret.
     document = response.get_data(as_text=True)
     for never in ("Gode diskusjoner.", "Anonymt innspill.", "vildes-kalender", "password_hash", "a" * 64):

@@ -187,6 +187,7 @@ def my_data(person: Person) -> list[Section]:
             "created_at": _plain(registration.created_at), "updated_at": _plain(registration.updated_at),
             "waiting_since": _plain(registration.waiting_since), "cancelled_at": _plain(registration.cancelled_at),
             "late_cancellation": registration.late_cancellation,
+            "reminder_sent_at": _plain(registration.reminder_sent_at),
         })
 
     submission_ids = set(db.session.scalars(
@@ -312,6 +313,18 @@ def _other_records(person: Person) -> Section:
             section.rows.append({"table": link.table.name, "column": link.column,
                                  "record": json.dumps({key: _plain(value) for key, value in row.items()},
                                                       ensure_ascii=False, default=str)})
+    # Where the name or address is written in as text: the same copies a deletion removes.
+    copies = (
+        (Network.__table__, "ks_contact_name", Network.ks_contact_name == person.name),
+        (Network.__table__, "ks_contact_email", func.lower(Network.ks_contact_email) == person.email),
+        (Membership.__table__, "executive_name", Membership.executive_name == person.name),
+        (ProgrammeItem.__table__, "presenter", ProgrammeItem.presenter == person.name),
+    )
+    for table, column, condition in copies:
+        for row in db.session.execute(select(table).where(condition)).mappings():
+            section.rows.append({"table": table.name, "column": column,
+                                 "record": json.dumps({key: _plain(value) for key, value in row.items()},
+                                                      ensure_ascii=False, default=str)})
     return section
 
 
@@ -372,7 +385,7 @@ def field_label(key: str) -> str:
         "sent_at": _("Sendt"), "at": _("Tidspunkt"), "kind": _("Hva"), "path": _("Adresse"),
         "requested_at": _("Bedt om"), "decided_at": _("Avgjort"), "reason": _("Begrunnelse"),
         "table": _("Tabell"), "column": _("Kolonne"), "record": _("Opplysninger"),
-        "expires_at": _("Utløper"), "password_reset_requested_at": _("Bedt om nytt passord"),
+        "expires_at": _("Utløper"), "reminder_sent_at": _("Påminnelse sendt"), "password_reset_requested_at": _("Bedt om nytt passord"),
     }
     return str(labels.get(key, key))
 
