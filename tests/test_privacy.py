@@ -208,7 +208,8 @@ def test_my_data_json_is_complete_and_logged(app, s, login):
     assert sorted(f["works"] or f["suggestion"] for f in data["feedback"]) == ["Flere samlinger.", "Nyttige samlinger."]
     assert [r["body"] for f in data["feedback"] for r in f["replies"]] == ["Takk for det!"]
     assert [(i["gathering"], i["answered"]) for i in data["evaluation_invitations"]] == [(1, True)]
-    assert data["notifications"] == [{"comment_mode": "daily", "comments_waiting_for_digest": 1}]
+    assert data["notifications"] == [{"comment_mode": "daily", "comment_mode_label": "En samlet e-post om dagen",
+                                      "comments_waiting_for_digest": 1}]
     assert {m["subject"] for m in data["mail"]} >= {"Velkommen", "Påminnelse", "Påmeldt: Samling 1"}
     assert [row for row in data["sign_ins"] if "expires_at" in row] and [
         row for row in data["sign_ins"] if "password_reset_requested_at" in row]

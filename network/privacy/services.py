@@ -30,7 +30,7 @@ from sqlalchemy import Table, delete, exists, func, or_, select, update
 from sqlalchemy.orm import joinedload, selectinload
 
 from network.assignments.models import (
-    Comment, NotificationPreference, PendingCommentNotice, Submission, SubmissionEvent,
+    Comment, NotificationMode, NotificationPreference, PendingCommentNotice, Submission, SubmissionEvent,
 )
 from network.auth.models import LoginSession, PasswordResetRequest, Person, normalise_email
 from network.evaluations.models import EvaluationInvitation
@@ -204,7 +204,7 @@ def my_data(person: Person) -> list[Section]:
         submissions.rows.append({
             "network": networks.get(submission.assignment.network_id, ""), "assignment": submission.assignment.title,
             "organisation": submission.membership.organisation.name, "status": submission.status.value,
-            "text": submission.text, "submitted_at": _plain(submission.submitted_at),
+            "status_label": str(submission.status.label), "text": submission.text, "submitted_at": _plain(submission.submitted_at),
             "your_changes": "; ".join(f"{_plain(event.at)} {event.kind.value}" for event in mine),
         })
 
@@ -228,8 +228,9 @@ def my_data(person: Person) -> list[Section]:
         .order_by(Feedback.received_on)
     ):
         feedback.rows.append({
-            "network": networks.get(item.network_id, ""), "topic": item.topic.value, "received_on": _plain(item.received_on),
-            "status": item.status.value, "works": item.works, "does_not_work": item.does_not_work,
+            "network": networks.get(item.network_id, ""), "topic": item.topic.value,
+            "topic_label": str(item.topic.label), "received_on": _plain(item.received_on),
+            "status": item.status.value, "status_label": str(item.status.label), "works": item.works, "does_not_work": item.does_not_work,
             "suggestion": item.suggestion, "sender_name": item.sender_name, "sender_email": item.sender_email,
             "attachments": ", ".join(attachment.filename for attachment in item.attachments),
             "replies": [{"sent_at": _plain(reply.sent_at), "from": reply.author.name if reply.author else "KS",
@@ -246,10 +247,11 @@ def my_data(person: Person) -> list[Section]:
     ])
 
     preference = db.session.get(NotificationPreference, person.id)
+    mode = preference.comment_mode if preference else NotificationMode.IMMEDIATE
     pending_notices = db.session.scalar(
         select(func.count()).select_from(PendingCommentNotice).where(PendingCommentNotice.person_id == person.id))
     notifications = Section("notifications", _("Varslinger"), [{
-        "comment_mode": preference.comment_mode.value if preference else "immediate",
+        "comment_mode": mode.value, "comment_mode_label": str(mode.label),
         "comments_waiting_for_digest": pending_notices,
     }])
 
@@ -271,7 +273,7 @@ def my_data(person: Person) -> list[Section]:
     ])
 
     exports = Section("exports", _("Personopplysninger du har lastet ned"), [
-        {"at": _plain(entry.at), "kind": entry.kind.value, "network": networks.get(entry.network_id, ""),
+        {"at": _plain(entry.at), "kind": entry.kind.value, "kind_label": str(entry.kind.label), "network": networks.get(entry.network_id, ""),
          "path": entry.path}
         for entry in db.session.scalars(select(ExportLog).where(ExportLog.person_id == person.id)
                                         .order_by(ExportLog.at))
@@ -309,10 +311,13 @@ def _other_records(person: Person) -> Section:
         columns = [column for column in link.table.columns
                    if not any(word in column.name.lower() for word in _SECRET_WORDS)
                    and not isinstance(column.type, db.LargeBinary)]
+        # A row another section shows already (a registration the person made for themselves).
+        shown_by = [name for table, name in _COVERED if table == link.table.name and name != link.column]
         for row in db.session.execute(select(*columns).where(link.table.c[link.column] == person.id)).mappings():
+            if any(row.get(name) == person.id for name in shown_by):
+                continue
             section.rows.append({"table": link.table.name, "column": link.column,
-                                 "record": json.dumps({key: _plain(value) for key, value in row.items()},
-                                                      ensure_ascii=False, default=str)})
+                                 "record": {key: _plain(value) for key, value in row.items()}})
     # Where the name or address is written in as text: the same copies a deletion removes.
     copies = (
         (Network.__table__, "ks_contact_name", Network.ks_contact_name == person.name),
@@ -323,8 +328,7 @@ def _other_records(person: Person) -> Section:
     for table, column, condition in copies:
         for row in db.session.execute(select(table).where(condition)).mappings():
             section.rows.append({"table": table.name, "column": column,
-                                 "record": json.dumps({key: _plain(value) for key, value in row.items()},
-                                                      ensure_ascii=False, default=str)})
+                                 "record": {key: _plain(value) for key, value in row.items()}})
     return section
 
 
@@ -377,12 +381,13 @@ def field_label(key: str) -> str:
         "registered_by": _("Påmeldt av"), "updated_at": _("Sist endret"), "waiting_since": _("På venteliste fra"),
         "cancelled_at": _("Avmeldt"), "late_cancellation": _("Avmeldt etter fristen"), "assignment": _("Oppgave"),
         "text": _("Tekst"), "submitted_at": _("Levert"), "your_changes": _("Dine endringer"), "body": _("Tekst"),
-        "topic": _("Emne"), "received_on": _("Mottatt"), "works": _("Hva fungerer"),
+        "topic": _("Emne (kode)"), "received_on": _("Mottatt"), "works": _("Hva fungerer"),
         "does_not_work": _("Hva fungerer ikke"), "suggestion": _("Forslag"), "sender_name": _("Avsendernavn"),
         "sender_email": _("Avsenderadresse"), "attachments": _("Vedlegg"), "replies": _("Svar fra KS"),
-        "invited_at": _("Invitert"), "answered": _("Har svart"), "comment_mode": _("Varsel om kommentarer"),
+        "invited_at": _("Invitert"), "answered": _("Har svart"), "comment_mode": _("Varsel om kommentarer (kode)"),
+        "comment_mode_label": _("Varsel om kommentarer"), "topic_label": _("Emne"), "kind_label": _("Hva"),
         "comments_waiting_for_digest": _("Kommentarer som venter på samlet e-post"), "subject": _("Emne"),
-        "sent_at": _("Sendt"), "at": _("Tidspunkt"), "kind": _("Hva"), "path": _("Adresse"),
+        "sent_at": _("Sendt"), "at": _("Tidspunkt"), "kind": _("Hva (kode)"), "path": _("Adresse"),
         "requested_at": _("Bedt om"), "decided_at": _("Avgjort"), "reason": _("Begrunnelse"),
         "table": _("Tabell"), "column": _("Kolonne"), "record": _("Opplysninger"),
         "expires_at": _("Utløper"), "reminder_sent_at": _("Påminnelse sendt"), "password_reset_requested_at": _("Bedt om nytt passord"),

@@ -3,7 +3,8 @@ the KS administrators' pages for deletion requests and the export log.
 Each view loads its objects, checks access, then acts."""
 from __future__ import annotations
 
-from datetime import datetime
+import re
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
@@ -11,6 +12,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from network.extensions import db
+from network.main import formatting
 from network.networks import access
 from network.networks.forms import EmptyForm
 from network.networks.loading import require
@@ -47,6 +49,29 @@ def privacy_retention() -> services.Retention:
 
 
 # --- "Mine data" -----------------------------------------------------------------------------
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_ISO_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?[+-]\d{2}:\d{2}")
+
+
+@bp.app_template_filter("readable_value")
+def readable_value(value):
+    """A value of "Mine data" as a person reads it: stored times in Norwegian local time, dates
+    (one or a list of them) written out. The JSON download keeps the stored form."""
+    if isinstance(value, str):
+        if _ISO_TIME.fullmatch(value):
+            return formatting.date_time(datetime.fromisoformat(value))
+        parts = value.split(", ")
+        if all(_ISO_DATE.fullmatch(part) for part in parts):
+            return ", ".join(formatting.long_date(date.fromisoformat(part)) for part in parts)
+    return value
+
+
+@bp.app_template_test("shown_in_page")
+def shown_in_page(key: str, row: dict) -> bool:
+    """A code column (``status``) is left out of the page when the row also has its label (``status_label``)."""
+    return f"{key}_label" not in row
+
 
 
 @bp.app_template_global()
