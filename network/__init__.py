@@ -123,10 +123,13 @@ def register_templates(app: Flask) -> None:
     from network.main import formatting, text
     from network.main.site import site_url_for
     from network.networks import access
+    from network.validators import is_web_address
 
     formatting.register(app)
     text.register(app)
     app.jinja_env.globals.update(get_locale=get_locale, access=access, site_url_for=site_url_for)
+    # `{% if url is web_address %}`: a stored address becomes a link only if it is http(s).
+    app.jinja_env.tests["web_address"] = is_web_address
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 

@@ -20,6 +20,17 @@ class EmailAddress:
             raise ValidationError(self.message)
 
 
+class WebAddress:
+    """A full http(s) address (``is_web_address``): javascript:, data: and bare words are refused."""
+
+    def __init__(self, message: str | None = None):
+        self.message = message or _l("Skriv en fullstendig lenke som begynner med https://.")
+
+    def __call__(self, form, field) -> None:
+        if not is_web_address(field.data):
+            raise ValidationError(self.message)
+
+
 def is_email_address(address: str | None) -> bool:
     """The rule of ``EmailAddress``, for code that checks values outside a form (an archive's import)."""
     try:

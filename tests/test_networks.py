@@ -934,3 +934,17 @@ def test_front_page_for_participants_is_bounded_too(app, factory, login):
             assert client.get(f"/networks/{network.id}").status_code == 200
         counts.append(len(statements))
     assert counts[0] == counts[1]
+
+
+@pytest.mark.parametrize("stored", ["javascript:alert(1)", "data:text/html,<b>x</b>", "hamar.kommune.test/sak"])
+def test_a_stored_anchoring_address_that_is_not_http_is_never_a_link(app, factory, login, stored):
+    """Forms refuse such addresses; a row from before that rule, or written another way, is shown as no link."""
+    network, hamar, _, people = world(factory)
+    with app.app_context():
+        membership = get_membership(network.id, hamar.id)
+        membership.executive_name, membership.anchoring_decided_on = "Rune Rådmann", date(2019, 3, 1)
+        membership.anchoring_document_url = stored
+        db.session.commit()
+    page = login(people["coordinator"]).get(f"/networks/{network.id}/municipalities/{hamar.id}").get_data(as_text=True)
+    assert "Rune Rådmann" in page
+    assert "Dokument om forankringen" not in page and 'href="javascript' not in page and 'href="data:' not in page

@@ -1,16 +1,14 @@
 from __future__ import annotations
 
-import re
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, IntegerField, EmailField, HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField, URLField
-from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from network.networks.models import NetworkStatus, RoleKind
 from network.organisations.models import OrganisationKind
-from network.validators import EmailAddress
+from network.validators import EmailAddress, WebAddress
 
 def strip(value):
     """Spaces around a pasted name or address are not part of it."""
@@ -112,15 +110,6 @@ class InviteForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.organisation_id.choices = [(str(o.id), o.name) for o in organisations]
         self.roles.choices = [(r.value, r.label) for r in RoleKind if r in roles]
-
-
-class WebAddress(URL):
-    """A full http(s) link: other schemes, such as javascript:, are refused."""
-
-    def __call__(self, form, field):
-        if not re.match(r"https?://", field.data or "", re.IGNORECASE):
-            raise ValidationError(self.message)
-        super().__call__(form, field)
 
 
 class AnchoringForm(FlaskForm):

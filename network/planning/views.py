@@ -134,7 +134,6 @@ def comparison(network_id: int):
         sort=sort,
         descending=descending,
         decimal=_decimal,
-        is_web_address=services.is_web_address,
     )
 
 
