@@ -7,9 +7,13 @@ from datetime import datetime, timezone
 from sqlalchemy import DateTime, TypeDecorator
 from sqlalchemy import Enum as SAEnum
 
+from network.main import clock
+
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    """Now, in UTC, from the app's clock (``network/main/clock.py``), so a test that sets the
+    clock sees the same moment in every stored timestamp."""
+    return clock.utc_now()
 
 
 class LabelledEnum(enum.Enum):

@@ -26,6 +26,7 @@ from network.evaluations import services as evaluation_services
 from network.extensions import db
 from network.feedback.models import FeedbackStatus, FeedbackTopic
 from network.gatherings.models import RegistrationStatus
+from network.main import clock
 from network.main.spreadsheets import csv_text
 from network.networks.models import MembershipStatus, Network, RoleKind
 from network.networks.services import norwegian_key
@@ -203,12 +204,12 @@ def csv_files(result: Snapshot) -> dict[str, str]:
         (gatherings[r["gathering_id"]]["number"], gatherings[r["gathering_id"]]["title"], person["name"],
          person["email"], organisation_name(person["organisation_id"]), RegistrationStatus(r["status"]).label,
          len(days_of.get(r["id"], [])), r["diet"], r["allergies"], r["accessibility"], r["comment"],
-         r["created_at"].date().isoformat())
+         clock.oslo_date(r["created_at"]).isoformat())
         for r in result.rows["registrations"] for person in [people[r["person_id"]]])
 
     submissions = _sorted(
         (assignments[s["assignment_id"]]["title"], organisation_name(memberships[s["membership_id"]]["organisation_id"]),
-         SubmissionStatus(s["status"]).label, s["submitted_at"].date().isoformat() if s["submitted_at"] else "",
+         SubmissionStatus(s["status"]).label, clock.oslo_date(s["submitted_at"]).isoformat() if s["submitted_at"] else "",
          _("Ja") if s["is_late"] else _("Nei"), s["text"])
         for s in result.rows["submissions"])
 
@@ -275,7 +276,7 @@ def _json_bytes(content) -> bytes:
 
 def write_archive(network: Network, target: IO[bytes], now: datetime | None = None) -> dict:
     """Write the network's archive as a ZIP into ``target``. Returns the manifest."""
-    now = now or datetime.now(timezone.utc)
+    now = now or clock.utc_now()
     result = snapshot(network)
     contents: dict[str, bytes] = {}
     for path, content in records(result).items():

@@ -3,20 +3,18 @@ The page and the download are for the network's coordinators and KS administrato
 from __future__ import annotations
 
 import tempfile
-from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from flask import Blueprint, render_template, send_file
 from flask_login import current_user, login_required
 
 from network.archive import cli, export
 from network.archive.services import archive_filename
+from network.main import clock
 from network.networks import access
 from network.networks.loading import load_network, require
 from network.privacy.audit import audited
 from network.privacy.models import ExportKind
 
-OSLO = ZoneInfo("Europe/Oslo")
 
 bp = Blueprint("archive", __name__)
 bp.cli.add_command(cli.export_command)
@@ -44,6 +42,6 @@ def download(network_id: int):
     export.write_archive(network, target)
     target.seek(0)
     response = send_file(target, mimetype="application/zip", as_attachment=True,
-                         download_name=archive_filename(network.name, datetime.now(OSLO).date()), max_age=0)
+                         download_name=archive_filename(network.name, clock.oslo_today()), max_age=0)
     response.headers["Cache-Control"] = "no-store"  # the whole network's records: never in a shared cache
     return response

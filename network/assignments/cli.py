@@ -6,21 +6,19 @@ finds it and sends nothing.
 """
 from __future__ import annotations
 
-from datetime import datetime
-
 import click
 from flask.cli import with_appcontext
 
 from network.assignments import email, services
-from network.assignments.access import OSLO
 from network.assignments.models import Assignment
 from network.extensions import db
+from network.main import clock
 from network.outbox.cli import base_url_option, link_context
 from network.outbox.services import send_pending
 
 
 def today_in_oslo():
-    return datetime.now(OSLO).date()
+    return clock.oslo_today()
 
 
 @click.command("send-reminders")

@@ -17,6 +17,7 @@ from network.calendar import ics
 from network.extensions import db
 from network.gatherings import email
 from network.gatherings.models import Gathering, GatheringDay, GatheringStatus, Registration, RegistrationStatus
+from network.main import clock
 from network.models_base import utcnow
 
 # The database refuses reminder_days_before above 60 (ck_network_reminder_days_range).
@@ -57,7 +58,7 @@ def claim(gathering: Gathering, now: datetime) -> list[int]:
 
 
 def today_in_oslo() -> date:
-    return datetime.now(ics.LOCAL).date()
+    return clock.oslo_today()
 
 
 def send_reminders(today: date | None = None) -> int:

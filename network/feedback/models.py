@@ -15,6 +15,7 @@ from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Integer, Larg
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from network.extensions import db
+from network.main import clock
 from network.models_base import LabelledEnum, UTCDateTime, labelled, str_enum, utcnow
 
 if TYPE_CHECKING:
@@ -87,7 +88,7 @@ class Feedback(db.Model):
     sender_name: Mapped[str] = mapped_column(String(120), default="")
     sender_email: Mapped[str] = mapped_column(String(254), default="")
     # Only the day: a time of day could be matched against other traces of the sender.
-    received_on: Mapped[date] = mapped_column(Date, default=date.today, index=True)
+    received_on: Mapped[date] = mapped_column(Date, default=clock.oslo_today, index=True)
     status: Mapped[FeedbackStatus] = mapped_column(
         str_enum(FeedbackStatus, "feedback_status"), default=FeedbackStatus.NEW
     )

@@ -20,6 +20,7 @@ from sqlalchemy.orm import joinedload, selectinload, undefer
 
 from network.auth.models import Person
 from network.extensions import db
+from network.main import clock
 from network.feedback import email
 from network.feedback.models import (
     FEEDBACK_TEXT_MAX,
@@ -164,7 +165,7 @@ def send_anonymous_notices(today: date | None = None) -> int:
     """Queue one mail per network counting the anonymous feedback received before ``today`` that KS
     hasn't been told about. Returns the number of items counted. Each item is claimed by one run only
     (``SKIP LOCKED`` on PostgreSQL), so two runs at once don't count it twice."""
-    today = today or date.today()
+    today = today or clock.oslo_today()
     pending = db.session.scalars(
         select(Feedback).where(Feedback.notice_pending.is_(True), Feedback.received_on < today)
         .with_for_update(skip_locked=True)

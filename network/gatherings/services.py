@@ -16,6 +16,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from network.auth.models import Person
 from network.extensions import db
+from network.main import clock
 from network.gatherings import email
 from network.gatherings.models import (
     ACTIVE_STATUSES, SEAT_STATUSES, Gathering, GatheringDay, GatheringStatus, Registration, RegistrationStatus,
@@ -268,7 +269,7 @@ ATTENDANCE_STATUSES = (RegistrationStatus.ATTENDED, RegistrationStatus.NO_SHOW, 
 
 def mark_attendance(gathering: Gathering, statuses: dict[int, RegistrationStatus], today: date | None = None) -> int:
     """After the gathering: attended or no-show for each confirmed registration. Returns the count changed."""
-    today = today or date.today()
+    today = today or clock.oslo_today()
     if gathering.status is not GatheringStatus.HELD and (gathering.starts_on is None or today < gathering.starts_on):
         raise GatheringError(_("Oppmøte kan registreres når samlingen har startet."))
     changed = 0

@@ -1,16 +1,20 @@
 """Norwegian formatting of dates and amounts, through Babel, for the active locale."""
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from decimal import Decimal
 
-from flask_babel import format_date, format_datetime, format_decimal
+from babel.dates import parse_pattern
+from flask_babel import format_date, format_datetime, format_decimal, get_locale
 from jinja2 import pass_context
+
+from network.main import clock
 
 
 def long_date(value: date | None) -> str:
-    """12. september 2019"""
-    return format_date(value, "d. MMMM y") if value else ""
+    """12. september 2019 (the locale's long date: "September 12, 2019" in English)"""
+    return format_date(value, "long") if value else ""
 
 
 def short_date(value: date | None) -> str:
@@ -20,6 +24,40 @@ def short_date(value: date | None) -> str:
 
 def date_time(value: datetime | None) -> str:
     return format_datetime(value, "d. MMMM y 'kl.' HH:mm") if value else ""
+
+
+# The locale's own interval patterns (CLDR's "yMMMd"), with the month written out as in
+# ``long_date``. Keyed by the greatest field that differs: day, month or year.
+RANGE_SKELETON = "yMMMd"
+
+
+def _full_months(pattern: str) -> str:
+    """MMM (sep.) becomes MMMM (september) outside quoted literals, as CLDR allows a match to
+    widen a field."""
+    parts = pattern.split("'")
+    for index in range(0, len(parts), 2):  # even pieces are pattern, odd ones quoted text
+        parts[index] = re.sub(r"(?<!M)MMM(?!M)", "MMMM", parts[index])
+    return "'".join(parts)
+
+
+def date_range(start: date | datetime | None, end: date | datetime | None = None) -> str:
+    """1.–2. september 2027; 30. september–1. oktober 2027; 30. desember 2027–2. januar 2028;
+    a single day as ``long_date``. Moments count by their date in Oslo."""
+    if start is None:
+        return long_date(end) if end is not None else ""
+    start = clock.oslo_date(start)
+    end = clock.oslo_date(end) if end is not None else start
+    if end == start:
+        return long_date(start)
+    if end < start:
+        start, end = end, start
+    locale = get_locale()
+    patterns = locale.interval_formats.get(RANGE_SKELETON, {})
+    field = "y" if start.year != end.year else "M" if start.month != end.month else "d"
+    if field not in patterns:
+        return f"{long_date(start)}\u2013{long_date(end)}"
+    first, second = patterns[field]
+    return parse_pattern(_full_months(first)).apply(start, locale) + parse_pattern(_full_months(second)).apply(end, locale)
 
 
 def kroner(amount: int | Decimal | None) -> str:
@@ -55,7 +93,7 @@ def _per_request(function):
 
 
 FILTERS = {
-    "long_date": long_date, "short_date": short_date, "date_time": date_time,
+    "long_date": long_date, "short_date": short_date, "date_time": date_time, "date_range": date_range,
     "kroner": kroner, "number": number, "signed_percent": signed_percent,
 }
 

@@ -8,6 +8,7 @@ from sqlalchemy import CheckConstraint, Date, ForeignKey, String, Text, UniqueCo
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from network.extensions import db
+from network.main import clock
 from network.models_base import LabelledEnum, UTCDateTime, labelled, str_enum, utcnow
 from network.organisations.models import Organisation
 
@@ -111,7 +112,7 @@ class Membership(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     network_id: Mapped[int] = mapped_column(ForeignKey("network.id", ondelete="CASCADE"), index=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
-    joined_on: Mapped[date] = mapped_column(Date, default=date.today)
+    joined_on: Mapped[date] = mapped_column(Date, default=clock.oslo_today)
     status: Mapped[MembershipStatus] = mapped_column(
         str_enum(MembershipStatus, "membership_status"), default=MembershipStatus.ACTIVE
     )

@@ -15,6 +15,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from network.auth.models import Person, normalise_email
 from network.auth.services import find_person_by_email, queue_invitation
 from network.extensions import db
+from network.main import clock
 from network.networks.models import Membership, MembershipStatus, Network, NetworkRole, RoleKind
 from network.organisations.models import County, Organisation, OrganisationKind
 from network.outbox.services import queue_mail
@@ -164,7 +165,7 @@ def add_member(network: Network, organisation: Organisation, joined_on: date | N
         membership = Membership(network=network, organisation=organisation)
         db.session.add(membership)
     membership.status = MembershipStatus.ACTIVE
-    membership.joined_on = joined_on or date.today()
+    membership.joined_on = joined_on or clock.oslo_today()
     db.session.flush()
     return membership
 
@@ -282,7 +283,7 @@ def member_rows(network: Network, sort: str = "county", descending: bool = False
 def record_anchoring(
     membership: Membership, *, executive_name: str, decided_on: date | None, note: str | None, document_url: str | None
 ) -> None:
-    if decided_on and decided_on > date.today():
+    if decided_on and decided_on > clock.oslo_today():
         raise NetworkError(_("Datoen for vedtaket kan ikke være frem i tid."))
     membership.executive_name = executive_name.strip() or None
     membership.anchoring_decided_on = decided_on

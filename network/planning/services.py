@@ -12,6 +12,7 @@ from sqlalchemy.orm import joinedload
 
 from network.auth.models import Person
 from network.extensions import db
+from network.main import clock
 from network.validators import is_web_address
 from network.models_base import utcnow
 from network.networks.models import Membership, Network
@@ -57,7 +58,7 @@ class AdviceEntry:
 
 def step_errors(entry: StepEntry, today: date | None = None) -> dict[str, str]:
     """What is wrong with one step, by the part it concerns ("status", "year" or "document_url")."""
-    today = today or date.today()
+    today = today or clock.oslo_today()
     label = entry.step.label
     errors: dict[str, str] = {}
     if entry.year is not None and not YEAR_MIN <= entry.year <= YEAR_MAX:

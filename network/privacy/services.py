@@ -35,6 +35,7 @@ from network.assignments.models import (
 from network.auth.models import LoginSession, PasswordResetRequest, Person, normalise_email
 from network.evaluations.models import EvaluationInvitation
 from network.extensions import db
+from network.main import clock
 from network.feedback.models import Feedback, FeedbackReply
 from network.gatherings.models import GatheringDay, ProgrammeItem, Registration
 from network.main.spreadsheets import csv_cell
@@ -588,7 +589,7 @@ class PurgeResult:
 def purge_diets(today: date | None = None) -> int:
     """Erase diet, allergies and accessibility on registrations for gatherings whose last day is more
     than the retention period ago. One UPDATE: safe to repeat, and two runs at once do the same."""
-    today = today or date.today()
+    today = today or clock.oslo_today()
     cutoff = today - timedelta(days=retention().diet_days)
     ended = select(GatheringDay.gathering_id).group_by(GatheringDay.gathering_id).having(
         func.max(GatheringDay.day) < cutoff)

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from network.extensions import db
+from network.main import clock
 from network.main import formatting
 from network.networks import access
 from network.networks.forms import EmptyForm
@@ -22,7 +22,6 @@ from network.privacy.forms import DeclineForm, DeletionRequestForm, ExportLogFil
 from network.privacy.models import DeletionRequest, DeletionStatus, ExportKind
 from network.privacy.services import PrivacyError
 
-OSLO = ZoneInfo("Europe/Oslo")
 
 bp = Blueprint("privacy", __name__, cli_group="privacy")
 bp.cli.add_command(cli.purge_command)
@@ -91,7 +90,7 @@ def my_data():
 
 
 def _stamp() -> str:
-    return datetime.now(OSLO).strftime("%Y-%m-%d")
+    return clock.oslo_today().isoformat()
 
 
 def _download(body: bytes, mimetype: str, filename: str) -> Response:
@@ -113,7 +112,7 @@ def my_data_json():
 def my_data_zip():
     sections = services.my_data(current_user)
     html = render_template("privacy/my_data_file.html", sections=sections, field_label=services.field_label,
-                           created=datetime.now(OSLO))
+                           created=clock.oslo_now())
     return _download(services.my_data_zip(sections, html), "application/zip", f"mine-data-{_stamp()}.zip")
 
 
