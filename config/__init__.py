@@ -80,6 +80,9 @@ class BaseConfig:
     LOGIN_ACCOUNT_RATE_LIMIT = os.environ.get("LOGIN_ACCOUNT_RATE_LIMIT", "10 per hour")
     # Feedback from visitors who are not signed in; signed-in people are not limited.
     FEEDBACK_RATE_LIMIT = os.environ.get("FEEDBACK_RATE_LIMIT", "5 per hour")
+    # Attempts to change one's password or e-mail address (the current password is asked for, so
+    # this is a sign-in in disguise), per person.
+    PROFILE_RATE_LIMIT = os.environ.get("PROFILE_RATE_LIMIT", "10 per hour")
 
     MAIL_SERVER = os.environ.get("MAIL_SERVER")  # unset: mail is shown in the console
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
@@ -96,6 +99,8 @@ class BaseConfig:
 
     INVITATION_MAX_AGE = timedelta(days=7)
     PASSWORD_RESET_MAX_AGE = timedelta(hours=2)
+    # The link that confirms a new e-mail address, mailed to that address.
+    EMAIL_CHANGE_MAX_AGE = timedelta(hours=24)
 
     # Privacy: how long personal data is kept (`flask privacy purge` erases it; the privacy page
     # shows these same numbers). Diet, allergies and accessibility are for catering only: erased

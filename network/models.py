@@ -3,7 +3,7 @@ from network.auth.models import LoginSession, PasswordResetRequest, Person  # no
 from network.challenges.models import Challenge  # noqa: F401
 from network.files.models import StoredFile  # noqa: F401
 from network.gatherings.models import Gathering, GatheringDay, Material, ProgrammeItem, Registration  # noqa: F401
-from network.networks.models import Membership, Network, NetworkRole  # noqa: F401
+from network.networks.models import Membership, Network, NetworkInvitation, NetworkRole  # noqa: F401
 from network.organisations.models import County, Organisation  # noqa: F401
 from network.outbox.models import OutboxAttachment, OutboxMessage  # noqa: F401
 from network.challenges.models import MunicipalityChallenge  # noqa: F401
@@ -21,3 +21,4 @@ from network.evaluations.models import (  # noqa: F401
     EvaluationAnswer, EvaluationInvitation, EvaluationQuestion, EvaluationResponse,
 )
 from network.privacy.models import DeletionRequest, ExportLog  # noqa: F401
+from network.profile.models import EmailChange  # noqa: F401

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
 from wtforms.validators import ValidationError
@@ -50,3 +51,59 @@ def is_web_address(url: str | None) -> bool:
     except ValueError:
         return False
     return bool(host) and parts.scheme.lower() in ("http", "https") and not any(c.isspace() for c in url)
+
+
+# --- phone numbers -------------------------------------------------------------------------
+# Checked with Google's libphonenumber (the ``phonenumbers`` package): a Norwegian number is 8
+# digits, with or without +47 or 0047; any other country's number needs its + and country code.
+# Stored in E.164 (+4791234567), so the same number is never stored two ways.
+
+PHONE_MESSAGE = _l("Skriv et gyldig telefonnummer: 8 sifre for et norsk nummer (for eksempel 912 34 567), "
+                   "eller + og landskode for et utenlandsk (for eksempel +46 70 123 45 67).")
+PHONE_REGION = "NO"
+PHONE_MAX_LENGTH = 30  # typed, with spaces; E.164 itself is at most 16 characters
+
+
+def _parsed_phone(value: str | None):
+    text = (value or "").strip()
+    if not text or len(text) > PHONE_MAX_LENGTH:
+        return None
+    try:
+        number = phonenumbers.parse(text, PHONE_REGION)
+    except phonenumbers.NumberParseException:
+        return None
+    return number if phonenumbers.is_valid_number(number) else None
+
+
+def is_phone_number(value: str | None) -> bool:
+    """The rule of ``PhoneNumber``: empty is no number, and not a valid one."""
+    return _parsed_phone(value) is not None
+
+
+def normalise_phone(value: str | None) -> str | None:
+    """The number in E.164 (+4791234567), or None when empty or not a valid number."""
+    number = _parsed_phone(value)
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164) if number else None
+
+
+def format_phone(value: str | None) -> str:
+    """A stored number as people write it: Norwegian ones without +47 (91 23 45 67), others with
+    their country code (+46 70 123 45 67). Text that is no valid number is shown as it is."""
+    number = _parsed_phone(value)
+    if number is None:
+        return value or ""
+    style = (phonenumbers.PhoneNumberFormat.NATIONAL if number.country_code == 47
+             else phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    return phonenumbers.format_number(number, style)
+
+
+class PhoneNumber:
+    """A Norwegian or international phone number (``is_phone_number``); use with ``Optional()`` when
+    the number may be left out. Services store ``normalise_phone(field.data)``."""
+
+    def __init__(self, message: str | None = None):
+        self.message = message or PHONE_MESSAGE
+
+    def __call__(self, form, field) -> None:
+        if not is_phone_number(field.data):
+            raise ValidationError(self.message)

@@ -99,6 +99,13 @@ def _role_gone(role_key):
     return lambda ids: db.session.get(NetworkRole, ids[role_key]) is None
 
 
+def _invitation_resent(ids):
+    """The invitee's invitation went out again (the matrix's world sent none before)."""
+    from network.outbox.models import OutboxMessage
+
+    return db.session.scalar(select(OutboxMessage.id).where(OutboxMessage.recipient == ids["invitee_email"])) is not None
+
+
 # --- the matrix -------------------------------------------------------------------------
 
 
@@ -203,6 +210,9 @@ ROUTES = [
           effect=_role_gone("observer_role")),
     Route("revoke_hamar_coordinator_role", "networks.revoke_role", "POST", N + "/roles/{hamar_coordinator_role}/revoke",
           COORDINATORS, effect=_role_gone("hamar_coordinator_role")),
+    # Ivar Invitert (Hamar) has not answered: Hamar's contact and the coordinators may send it again.
+    Route("resend_invitation_hamar", "networks.resend_invitation", "POST", N + "/people/{hamar_invitee}/resend-invitation",
+          HAMAR_MANAGERS, effect=_invitation_resent),
 ]
 
 
@@ -250,7 +260,8 @@ def build(app, factory) -> tuple[dict, dict]:
             "other_membership": other_membership.id, "other_role": role_id(people["outsider"], other_network),
             "participant_email": people["participant"].email,
             "invitation_token": tokens.make_token(invitee, tokens.INVITATION),
-            "reset_token": tokens.make_token(resetter, tokens.PASSWORD_RESET),
+            "hamar_invitee": invitee.id, "invitee_email": invitee.email,
+            "reset_token": tokens.make_token(resetter, tokens.PASSWORD_RESET), "resetter": resetter.id,
         }
     return ids, people
 
@@ -358,6 +369,8 @@ WRONG_IDS = [
     ("add_unknown_organisation", "POST", N + "/members", THIS_NETWORK),
     ("role_from_other_network", "POST", N + "/roles/{other_role}/revoke", THIS_NETWORK),
     ("unknown_role", "POST", N + "/roles/999999/revoke", THIS_NETWORK),
+    ("unknown_invitee", "POST", N + "/people/999999/resend-invitation", THIS_NETWORK),
+    ("invitee_without_role_here", "POST", N + "/people/{resetter}/resend-invitation", THIS_NETWORK),
     ("membership_from_other_network", "POST", N + "/members/{other_membership}/withdraw", THIS_NETWORK),
     ("unknown_membership", "POST", N + "/members/999999/withdraw", THIS_NETWORK),
     # The other network's coordinator reaching into this network through their own network's URLs.

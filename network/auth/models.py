@@ -3,12 +3,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from network.extensions import db
-from network.models_base import UTCDateTime, utcnow
+from network.models_base import LabelledEnum, UTCDateTime, labelled, str_enum, utcnow
 
 if TYPE_CHECKING:
     from network.networks.models import NetworkRole
@@ -17,6 +18,19 @@ if TYPE_CHECKING:
 
 def normalise_email(email: str) -> str:
     return email.strip().lower()
+
+
+class ContactPreference(LabelledEnum):
+    """How the person would rather be contacted, shown with their details to the network."""
+
+    EMAIL = "email"
+    PHONE = "phone"
+
+
+CONTACT_PREFERENCE_LABELS = labelled(ContactPreference, {
+    ContactPreference.EMAIL: _l("E-post"),
+    ContactPreference.PHONE: _l("Telefon"),
+})
 
 
 class Person(UserMixin, db.Model):
@@ -29,7 +43,12 @@ class Person(UserMixin, db.Model):
     name: Mapped[str] = mapped_column(String(120))
     email: Mapped[str] = mapped_column(String(254), unique=True)
     job_title: Mapped[str | None] = mapped_column(String(120))
+    # E.164 (+4791234567), checked by network/validators.py's PhoneNumber.
     phone: Mapped[str | None] = mapped_column(String(30))
+    preferred_contact: Mapped[ContactPreference] = mapped_column(
+        str_enum(ContactPreference, "contact_preference"), default=ContactPreference.EMAIL,
+        server_default=ContactPreference.EMAIL.value,
+    )
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"), index=True)
     password_hash: Mapped[str | None] = mapped_column(String(255))
     # KS staff who may create networks and act as coordinator in all of them.
@@ -39,6 +58,9 @@ class Person(UserMixin, db.Model):
     calendar_token: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # When the person first set a password (answered the invitation). Kept in a network's archive,
+    # where the password is not, so an imported team still counts who had joined.
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     organisation: Mapped[Organisation | None] = relationship(back_populates="people")
     roles: Mapped[list[NetworkRole]] = relationship(
@@ -78,6 +100,12 @@ class Person(UserMixin, db.Model):
     @property
     def has_password(self) -> bool:
         return self.password_hash is not None
+
+    @property
+    def has_accepted(self) -> bool:
+        """Has answered an invitation: set a password (or signed in) at some time. Team checks
+        count only such people; the others are "invited, not answered yet"."""
+        return self.accepted_at is not None or self.password_hash is not None or self.last_login_at is not None
 
     def __repr__(self) -> str:
         return f"<Person {self.email}>"

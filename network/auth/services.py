@@ -32,12 +32,14 @@ def authenticate(email: str, password: str) -> Person | None:
     if needs_rehash(person.password_hash):
         person.password_hash = hash_password(password)
     person.last_login_at = utcnow()
+    person.accepted_at = person.accepted_at or person.last_login_at
     return person
 
 
 def set_password(person: Person, password: str) -> None:
     """A new password ends every sign-in of the person's; the caller starts one for this browser."""
     person.password_hash = hash_password(password)
+    person.accepted_at = person.accepted_at or utcnow()
     sessions.end_all(person)
 
 

@@ -65,3 +65,12 @@ def end_all(person: Person) -> None:
     """Sign the person out everywhere (a new password, a deactivated account)."""
     db.session.execute(delete(LoginSession).where(LoginSession.person_id == person.id))
     person.login_token = None
+
+
+def end_others(person: Person) -> None:
+    """Sign the person out everywhere but here (a new password or e-mail address chosen while
+    signed in): every sign-in except the one the person was loaded for."""
+    query = delete(LoginSession).where(LoginSession.person_id == person.id)
+    if person.login_token:
+        query = query.where(LoginSession.token_hash != _hash(person.login_token))
+    db.session.execute(query)

@@ -8,7 +8,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from network.networks.models import NetworkStatus, RoleKind
 from network.organisations.models import OrganisationKind
-from network.validators import EmailAddress, WebAddress
+from network.validators import EmailAddress, PhoneNumber, WebAddress
 
 def strip(value):
     """Spaces around a pasted name or address are not part of it."""
@@ -102,9 +102,13 @@ class InviteForm(FlaskForm):
     name = StringField(_l("Navn"), validators=[DataRequired(_l("Skriv navnet på personen.")), Length(max=120)])
     email = EmailField(_l("E-postadresse"), filters=[strip], validators=[DataRequired(_l("Skriv e-postadressen.")), EmailAddress(EMAIL_MESSAGE)])
     job_title = StringField(_l("Stilling"), validators=[Optional(), Length(max=120)])
-    phone = StringField(_l("Telefon"), validators=[Optional(), Length(max=30)])
+    phone = StringField(_l("Telefon"), description=_l("Norsk nummer med 8 sifre, eller + og landskode for et utenlandsk nummer."),
+                        filters=[strip], validators=[Optional(), PhoneNumber()],
+                        render_kw={"inputmode": "tel"})
     organisation_id = SelectField(_l("Organisasjon"), choices=[], validators=[DataRequired(_l("Velg organisasjon."))])
     roles = MultiCheckboxField(_l("Roller"), choices=[], validators=[DataRequired(_l("Velg minst én rolle."))])
+    # Sent by the "Send invitasjonen på nytt" button, shown when the person was invited before.
+    resend = BooleanField(_l("Send invitasjonen på nytt"))
 
     def __init__(self, *args, organisations=(), roles=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -144,3 +144,20 @@ class NetworkRole(db.Model):
 
     network: Mapped[Network] = relationship(back_populates="roles")
     person: Mapped[Person] = relationship(back_populates="roles")
+
+
+class NetworkInvitation(db.Model):
+    """When a person was invited to a network, and when the invitation mail last went out.
+
+    One row per person and network. It says nothing about whether they answered: that is the
+    person's ``has_accepted``. Inviting again without asking, or resending, updates ``sent_at``."""
+
+    __tablename__ = "network_invitation"
+    __table_args__ = (UniqueConstraint("network_id", "person_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    network_id: Mapped[int] = mapped_column(ForeignKey("network.id", ondelete="CASCADE"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    invited_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    times_sent: Mapped[int] = mapped_column(default=1)

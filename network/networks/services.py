@@ -4,9 +4,10 @@ from __future__ import annotations
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from itertools import groupby
 
+from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import func, or_, select
@@ -16,9 +17,11 @@ from network.auth.models import Person, normalise_email
 from network.auth.services import find_person_by_email, queue_invitation
 from network.extensions import db
 from network.main import clock
-from network.networks.models import Membership, MembershipStatus, Network, NetworkRole, RoleKind
+from network.models_base import utcnow
+from network.networks.models import Membership, MembershipStatus, Network, NetworkInvitation, NetworkRole, RoleKind
 from network.organisations.models import County, Organisation, OrganisationKind
 from network.outbox.services import queue_mail
+from network.validators import normalise_phone
 
 # Seed 002: each municipality sends at least 2 participants, preferably 3.
 MIN_PARTICIPANTS = 2
@@ -48,14 +51,38 @@ class Notice:
     message: str
 
 
+@dataclass(frozen=True)
+class Invitation:
+    """When a person who has not answered yet was invited to a network, and when the mail last went."""
+    invited_at: datetime
+    sent_at: datetime
+    times_sent: int
+
+    @property
+    def expired(self) -> bool:
+        """The link in the last mail no longer works (``INVITATION_MAX_AGE``)."""
+        return self.sent_at + current_app.config["INVITATION_MAX_AGE"] <= utcnow()
+
+
 @dataclass
 class TeamMember:
     person: Person
     roles: list[RoleKind] = field(default_factory=list)
+    invitation: Invitation | None = None  # for those who have not answered: see ``with_invitations``
+
+    @property
+    def accepted(self) -> bool:
+        """Has answered the invitation (chosen a password): only then part of the team's counts."""
+        return self.person.has_accepted
 
     @property
     def counts_as_participant(self) -> bool:
-        return bool(PARTICIPANT_ROLES.intersection(self.roles))
+        return self.accepted and bool(PARTICIPANT_ROLES.intersection(self.roles))
+
+    @property
+    def invited_participant(self) -> bool:
+        """Invited as a participant or contact, and not answered yet."""
+        return not self.accepted and bool(PARTICIPANT_ROLES.intersection(self.roles))
 
 
 @dataclass
@@ -67,6 +94,10 @@ class MemberRow:
     @property
     def participant_count(self) -> int:
         return sum(1 for member in self.team if member.counts_as_participant)
+
+    @property
+    def invited_count(self) -> int:
+        return sum(1 for member in self.team if member.invited_participant)
 
 
 # --- networks ---------------------------------------------------------------------------
@@ -239,7 +270,9 @@ def team_notices(membership: Membership, team: list[TeamMember]) -> list[Notice]
     if not membership.organisation.is_municipality:
         return []
     notices = []
+    # Only people who have answered their invitation count: "at least two" is two who have joined.
     count = sum(1 for member in team if member.counts_as_participant)
+    invited = sum(1 for member in team if member.invited_participant)
     if count < MIN_PARTICIPANTS:
         notices.append(Notice("danger", ngettext(
             "Bare %(num)d deltaker er registrert. Hver kommune skal ha minst %(min)d, helst %(pref)d.",
@@ -250,6 +283,12 @@ def team_notices(membership: Membership, team: list[TeamMember]) -> list[Notice]
         notices.append(Notice("info", _(
             "%(num)d deltakere er registrert. Helst %(pref)d, så laget dekker bredden i boligpolitikken.",
             num=count, pref=PREFERRED_PARTICIPANTS,
+        )))
+    if invited and count < PREFERRED_PARTICIPANTS:
+        notices.append(Notice("info", ngettext(
+            "%(num)d invitert har ikke svart ennå, og telles med først når hun eller han har valgt passord.",
+            "%(num)d inviterte har ikke svart ennå, og telles med først når de har valgt passord.",
+            invited,
         )))
     if not membership.is_anchored:
         notices.append(Notice("warning", _("Forankringen hos kommunedirektøren (rådmannen) er ikke registrert.")))
@@ -299,6 +338,18 @@ class InviteResult:
     person: Person
     created: bool
     added_roles: list[RoleKind]
+    invitation_sent: bool = False  # an invitation mail went out (the person has not answered yet)
+    resent: bool = False           # … to someone who had been invited to this network before
+
+
+class AlreadyInvited(NetworkError):
+    """The person was invited to this network and has not answered: nothing is sent again unless
+    the inviter asks for it (``resend=True``), so two clicks never mean two mails."""
+
+    def __init__(self, person: Person, invitation: Invitation):
+        super().__init__(_("%(email)s er allerede invitert og har ikke svart ennå.", email=person.email))
+        self.person = person
+        self.invitation = invitation
 
 
 def invite(
@@ -311,14 +362,19 @@ def invite(
     roles: list[RoleKind],
     job_title: str | None = None,
     phone: str | None = None,
+    resend: bool = False,
 ) -> InviteResult:
-    """Give someone roles in the network, creating their account and inviting them if needed."""
+    """Give someone roles in the network, creating their account and inviting them if needed.
+
+    Someone invited before who has not answered gets no new mail unless ``resend``: the caller
+    hears ``AlreadyInvited`` (with the dates) and can ask the inviter."""
     if not roles:
         raise NetworkError(_("Velg minst én rolle."))
     person = find_person_by_email(email)
     created = person is None
     if created:
-        person = Person(name=name.strip(), email=email, organisation=organisation, job_title=job_title or None, phone=phone or None)
+        person = Person(name=name.strip(), email=email, organisation=organisation, job_title=job_title or None,
+                        phone=normalise_phone(phone))
         db.session.add(person)
     elif organisation is not None and person.organisation_id not in (None, organisation.id):
         # Someone at another organisation, perhaps in another network: say nothing about who or where.
@@ -330,12 +386,15 @@ def invite(
     existing = set(db.session.scalars(
         select(NetworkRole.role).where(NetworkRole.network_id == network.id, NetworkRole.person_id == person.id)
     ))
+    earlier = None if created or person.has_accepted else invitations(network, [person.id]).get(person.id)
+    if earlier is not None and not resend:
+        raise AlreadyInvited(person, earlier)
     added = [role for role in roles if role not in existing]
     for role in added:
         db.session.add(NetworkRole(network=network, person=person, role=role))
     db.session.flush()
-    if not person.has_password:
-        queue_invitation(person, network.name, invited_by)
+    if not person.has_accepted:
+        _send_invitation(network, person, invited_by)
     elif added:
         queue_mail(
             person.email,
@@ -345,7 +404,58 @@ def invite(
             network=network,
             roles=added,
         )
-    return InviteResult(person, created, added)
+    return InviteResult(person, created, added, invitation_sent=not person.has_accepted, resent=earlier is not None)
+
+
+def with_invitations(network: Network, members: list[TeamMember]) -> list[TeamMember]:
+    """The members who have not answered their invitation yet, each with its dates; one query."""
+    waiting = [member for member in members if not member.accepted]
+    found = invitations(network, [member.person.id for member in waiting])
+    for member in waiting:
+        member.invitation = found.get(member.person.id)
+    return waiting
+
+
+def _send_invitation(network: Network, person: Person, invited_by: Person | None) -> None:
+    """Mail the invitation and note when, so the next inviter is told rather than sending again."""
+    now = utcnow()
+    row = db.session.scalar(select(NetworkInvitation).where(
+        NetworkInvitation.network_id == network.id, NetworkInvitation.person_id == person.id))
+    if row is None:
+        db.session.add(NetworkInvitation(network_id=network.id, person_id=person.id, invited_at=now, sent_at=now))
+    else:
+        row.sent_at = now
+        row.times_sent += 1
+    queue_invitation(person, network.name, invited_by)
+
+
+def resend_invitation(network: Network, person: Person, invited_by: Person) -> None:
+    """Send the invitation again to someone with a role here who has not answered yet."""
+    if person.has_accepted:
+        raise NetworkError(_("%(name)s har allerede svart på invitasjonen.", name=person.name))
+    if person.id not in invitations(network, [person.id]):
+        raise NetworkError(_("%(name)s er ikke invitert til nettverket.", name=person.name))
+    _send_invitation(network, person, invited_by)
+
+
+def invitations(network: Network, person_ids: list[int]) -> dict[int, Invitation]:
+    """Person id → when they were invited to the network and when the mail last went, for the
+    given people who have a role there; one query. People invited before invitations were
+    recorded count from their first role."""
+    rows = db.session.execute(
+        select(NetworkRole.person_id, func.min(NetworkRole.created_at), NetworkInvitation.invited_at,
+               NetworkInvitation.sent_at, NetworkInvitation.times_sent)
+        .outerjoin(NetworkInvitation, (NetworkInvitation.network_id == NetworkRole.network_id)
+                   & (NetworkInvitation.person_id == NetworkRole.person_id))
+        .where(NetworkRole.network_id == network.id, NetworkRole.person_id.in_(person_ids))
+        .group_by(NetworkRole.person_id, NetworkInvitation.invited_at, NetworkInvitation.sent_at,
+                  NetworkInvitation.times_sent)
+    ).all()
+    result = {}
+    for person_id, first_role, invited_at, sent_at, times_sent in rows:
+        result[person_id] = (Invitation(invited_at, sent_at, times_sent) if invited_at is not None
+                             else Invitation(first_role, first_role, 1))
+    return result
 
 
 def revoke_role(role: NetworkRole) -> None:

@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 
 from network.auth.services import is_safe_next
 from network.extensions import db
+from network.auth.models import Person
 from network.gatherings import services as gathering_services
 from network.main.hygiene import parse_id
 from network.main.spreadsheets import csv_response
@@ -23,7 +24,7 @@ from network.networks.forms import (
     NewOrganisationForm,
 )
 from network.networks.models import Membership, MembershipStatus, Network, NetworkRole, NetworkStatus, RoleKind
-from network.networks.services import NetworkError
+from network.networks.services import AlreadyInvited, NetworkError
 from network.organisations.models import County, Organisation, OrganisationKind
 from network.privacy.audit import audited
 from network.privacy.models import ExportKind
@@ -243,7 +244,9 @@ def municipality(network_id: int, organisation_id: int):
         network=network,
         membership=membership,
         organisation=membership.organisation,
-        team=team,
+        # Who has joined, and apart from them who was invited and has not answered yet.
+        team=[member for member in team if member.accepted],
+        invited=invited,
         notices=_municipality_notices(network, membership, team) if show_notices else [],
         can_edit_anchoring=access.can_edit_anchoring(current_user, membership),
         can_invite=access.can_invite(current_user, network, membership),
@@ -251,6 +254,7 @@ def municipality(network_id: int, organisation_id: int):
         revocable={role.id for role in role_rows if access.can_revoke_role(current_user, role, membership)},
         action_form=EmptyForm(),
     )
+    invited = services.with_invitations(network, team)
 
 
 def _municipality_notices(network: Network, membership: Membership, team) -> list:
@@ -300,7 +304,11 @@ def people(network_id: int):
     return render_template(
         "networks/people.html",
         network=network,
-        people=services.people_in_network(network),
+        people=[member for member in people if member.accepted],
+        invited=invited,
+        # Whose invitation this person may send again: the same rule as inviting them.
+        resendable={member.person.id for member in invited if access.can_invite(
+            current_user, network, memberships.get(member.person.organisation_id))},
         # Only members' organisations have a page in the network.
         organisation_pages=set(memberships),
         # Coordinators, and contacts for their own member organisation, may invite (as on the invite page).
@@ -312,6 +320,8 @@ def people(network_id: int):
 
 @bp.route("/<int:network_id>/people/invite", methods=["GET", "POST"])
 @login_required
+    people = services.people_in_network(network)
+    invited = services.with_invitations(network, people)
 def invite(network_id: int):
     network = load_network(network_id)
     memberships = services.active_memberships(network)
@@ -359,7 +369,9 @@ def invite(network_id: int):
             form.email.errors.append(str(error))
         else:
             db.session.commit()
-            if result.created:
+            if result.resent:
+                flash(_("Invitasjonen til %(name)s er sendt på nytt til %(email)s.", name=result.person.name, email=result.person.email), "success")
+            elif result.invitation_sent:
                 flash(_("%(name)s er invitert. Invitasjonen er sendt til %(email)s.", name=result.person.name, email=result.person.email), "success")
             elif result.added_roles:
                 flash(_("%(name)s har fått nye roller.", name=result.person.name), "success")
@@ -368,7 +380,39 @@ def invite(network_id: int):
             if organisation_id in by_org and organisation.is_municipality:
                 return redirect(url_for("networks.municipality", network_id=network.id, organisation_id=organisation_id))
             return redirect(url_for("networks.people", network_id=network.id))
-    return render_template("networks/invite.html", network=network, form=form), form_status(form)
+                resend=form.resend.data,
+    return render_template("networks/invite.html", network=network, form=form, already=None), form_status(form)
+
+
+@bp.post("/<int:network_id>/people/<int:person_id>/resend-invitation")
+@login_required
+def resend_invitation(network_id: int, person_id: int):
+    """Send the invitation again to someone who has not answered: for coordinators, and for the
+    contact of the person's own municipality."""
+    network = load_network(network_id)
+    person = db.get_or_404(Person, person_id)
+    if not services.invitations(network, [person.id]):
+        abort(404)  # no role in this network
+    membership = services.get_membership(network, person.organisation_id) if person.organisation_id else None
+    require(access.can_invite(current_user, network, membership))
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        services.resend_invitation(network, person, current_user)
+    except NetworkError as error:
+        db.session.rollback()
+        flash(str(error), "info")
+    else:
+        db.session.commit()
+        flash(_("Invitasjonen til %(name)s er sendt på nytt til %(email)s.", name=person.name, email=person.email),
+              "success")
+    target = request.form.get("back")
+    return redirect(target if is_safe_next(target) else url_for("networks.people", network_id=network.id))
+        except AlreadyInvited as already:
+            db.session.rollback()
+            # Nothing is sent: the page says when, and offers "Send invitasjonen på nytt".
+            return render_template("networks/invite.html", network=network, form=form,
+                                   already=already.invitation, already_email=form.email.data), 409
 
 
 @bp.post("/<int:network_id>/roles/<int:role_id>/revoke")

@@ -40,10 +40,11 @@ from network.feedback.models import Feedback, FeedbackReply
 from network.gatherings.models import GatheringDay, ProgrammeItem, Registration
 from network.main.spreadsheets import csv_cell
 from network.models_base import utcnow
-from network.networks.models import Membership, Network, NetworkRole
+from network.networks.models import Membership, Network, NetworkInvitation, NetworkRole
 from network.outbox.models import OutboxMessage, OutboxStatus
 from network.outbox.services import queue_mail
 from network.privacy.models import DeletionRequest, DeletionStatus, ExportKind, ExportLog
+from network.profile.models import EmailChange
 
 # What a deleted person is called wherever their account is still referred to (an invoice line).
 DELETED_NAME = "Slettet person"
@@ -87,7 +88,7 @@ def retention() -> Retention:
 
 # Rows that are the person's own settings or traces, deleted with the account; every other
 # table that points at a person keeps its rows (with the link cleared, or to the anonymous row).
-OWN_ROWS = {"network_role", "notification_preference", "pending_comment_notice"}
+OWN_ROWS = {"network_role", "notification_preference", "pending_comment_notice", "network_invitation", "email_change"}
 # Rows that keep pointing at the anonymous person: the invoice and the counts stay right.
 KEPT_LINKS = {("registration", "person_id"), ("evaluation_invitation", "person_id"),
               ("deletion_request", "person_id"), ("export_log", "person_id")}
@@ -160,7 +161,19 @@ def my_data(person: Person) -> list[Section]:
         "ks_administrator": bool(person.is_admin), "active": bool(person.active),
         "has_password": person.has_password, "calendar_feed": person.calendar_token is not None,
         "created_at": _plain(person.created_at), "last_login_at": _plain(person.last_login_at),
+        "preferred_contact": person.preferred_contact.value, "preferred_contact_label": str(person.preferred_contact.label),
+        "accepted_at": _plain(person.accepted_at),
     }])
+    network_invitations = Section("network_invitations", _("Invitasjoner til nettverk"), [
+        {"network": networks.get(row.network_id, ""), "invited_at": _plain(row.invited_at),
+         "sent_at": _plain(row.sent_at), "times_sent": row.times_sent}
+        for row in db.session.scalars(select(NetworkInvitation).where(NetworkInvitation.person_id == person.id)
+                                      .order_by(NetworkInvitation.invited_at))
+    ])
+    email_changes = Section("email_changes", _("Ny e-postadresse som venter på bekreftelse"), [
+        {"new_email": row.new_email, "created_at": _plain(row.created_at), "expires_at": _plain(row.expires_at)}
+        for row in db.session.scalars(select(EmailChange).where(EmailChange.person_id == person.id))
+    ])
 
     roles = Section("roles", _("Roller"), [
         {"network": networks.get(role.network_id, ""), "role": role.role.value, "role_label": str(role.role.label),
@@ -286,7 +299,7 @@ def my_data(person: Person) -> list[Section]:
                                           .order_by(DeletionRequest.requested_at))
     ])
 
-    sections = [account, roles, registrations, submissions, comments, feedback, invitations, notifications,
+    sections = [account, roles, network_invitations, email_changes, registrations, submissions, comments, feedback, invitations, notifications,
                 mail, sign_ins, exports, deletion]
     sections.append(_other_records(person))
     return sections
@@ -297,7 +310,7 @@ _COVERED = {("network_role", "person_id"), ("registration", "person_id"), ("subm
             ("submission", "updated_by_id"), ("comment", "author_id"), ("feedback", "sender_id"),
             ("evaluation_invitation", "person_id"), ("notification_preference", "person_id"),
             ("pending_comment_notice", "person_id"), ("export_log", "person_id"), ("login_session", "person_id"),
-            ("deletion_request", "person_id")}
+            ("deletion_request", "person_id"), ("network_invitation", "person_id"), ("email_change", "person_id")}
 # Secrets that are no one's to read, not even the person's own (they are hashes or tokens).
 _SECRET_WORDS = ("token", "hash", "secret", "password")
 
@@ -391,7 +404,9 @@ def field_label(key: str) -> str:
         "sent_at": _("Sendt"), "at": _("Tidspunkt"), "kind": _("Hva (kode)"), "path": _("Adresse"),
         "requested_at": _("Bedt om"), "decided_at": _("Avgjort"), "reason": _("Begrunnelse"),
         "table": _("Tabell"), "column": _("Kolonne"), "record": _("Opplysninger"),
-        "expires_at": _("Utløper"), "reminder_sent_at": _("Påminnelse sendt"), "password_reset_requested_at": _("Bedt om nytt passord"),
+        "expires_at": _("Utløper"), "preferred_contact": _("Foretrukket kontakt (kode)"),
+        "preferred_contact_label": _("Foretrukket kontakt"), "accepted_at": _("Tok imot invitasjonen"),
+        "times_sent": _("Antall ganger sendt"), "new_email": _("Ny e-postadresse"), "reminder_sent_at": _("Påminnelse sendt"), "password_reset_requested_at": _("Bedt om nytt passord"),
     }
     return str(labels.get(key, key))
 
@@ -643,8 +658,9 @@ def purge_invitations(now: datetime | None = None) -> int:
         select(Person).where(
             Person.password_hash.is_(None), Person.last_login_at.is_(None), Person.is_admin.is_(False),
             Person.created_at < cutoff,
-            # A later invitation (a new role) starts the clock again.
+            # A later invitation (a new role, or the invitation sent again) starts the clock again.
             or_(latest_role.is_(None), latest_role < cutoff),
+            ~exists().where(NetworkInvitation.person_id == Person.id, NetworkInvitation.sent_at >= cutoff),
             ~_has_other_data(),
         )
         # Locked, so that nobody registers the person while they are being deleted; a run that

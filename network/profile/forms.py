@@ -1,0 +1,115 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField, RadioField, StringField
+from wtforms.validators import AnyOf, DataRequired, EqualTo, InputRequired, Length, Optional, ValidationError
+
+from network.auth import password_policy
+from network.auth.forms import MIN_PASSWORD_LENGTH, strip
+from network.auth.models import CONTACT_PREFERENCE_LABELS, ContactPreference
+from network.validators import EmailAddress, PhoneNumber
+
+CONTACT_MESSAGE = _l("Velg hvordan du vil bli kontaktet.")
+
+
+class DetailsForm(FlaskForm):
+    name = StringField(_l("Navn"), filters=[strip], validators=[DataRequired(_l("Skriv navnet ditt.")), Length(max=120)],
+                       render_kw={"autocomplete": "name"})
+    job_title = StringField(_l("Stilling"), filters=[strip], validators=[Optional(), Length(max=120)],
+                            render_kw={"autocomplete": "organization-title"})
+    phone = StringField(
+        _l("Telefon"),
+        description=_l("Norsk nummer med 8 sifre, eller + og landskode for et utenlandsk nummer."),
+        filters=[strip],
+        validators=[Optional(), PhoneNumber()],  # PhoneNumber refuses more than PHONE_MAX_LENGTH too
+        render_kw={"autocomplete": "tel", "inputmode": "tel"},
+    )
+    preferred_contact = RadioField(
+        _l("Hvordan vil du helst bli kontaktet?"),
+        description=_l("Vises sammen med kontaktopplysningene dine for de andre i nettverket."),
+        choices=[],
+        default=ContactPreference.EMAIL.value,
+        validators=[InputRequired(CONTACT_MESSAGE),
+                    AnyOf([kind.value for kind in ContactPreference], message=CONTACT_MESSAGE)],
+        validate_choice=False,  # AnyOf gives the Norwegian message
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.preferred_contact.choices = [(kind.value, label) for kind, label in CONTACT_PREFERENCE_LABELS.items()]
+
+
+class PasswordChangeForm(FlaskForm):
+    """``person`` is who changes their password: the new one may not hold their name or address,
+    and the current one must be theirs."""
+
+    current_password = PasswordField(
+        _l("Passordet du har nå"),
+        validators=[DataRequired(_l("Skriv passordet du har nå."))],
+        render_kw={"autocomplete": "current-password"},
+    )
+    password = PasswordField(
+        _l("Nytt passord"),
+        description=password_policy.HINT,
+        validators=[
+            DataRequired(_l("Velg et nytt passord.")),
+            Length(min=MIN_PASSWORD_LENGTH, max=password_policy.MAX_LENGTH,
+                   message=_l("Passordet må ha minst %(n)s tegn.", n=MIN_PASSWORD_LENGTH)),
+        ],
+        render_kw={"autocomplete": "new-password"},
+    )
+    confirm = PasswordField(
+        _l("Gjenta det nye passordet"),
+        validators=[DataRequired(_l("Skriv det nye passordet en gang til.")),
+                    EqualTo("password", _l("Passordene er ikke like."))],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+    def __init__(self, *args, person=None, check_current=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.person = person
+        self.check_current = check_current
+
+    def validate_current_password(self, field) -> None:
+        if self.check_current is not None and not self.check_current(field.data or ""):
+            raise ValidationError(_l("Passordet er feil."))
+
+    def validate_password(self, field) -> None:
+        if field.data and field.data == self.current_password.data:
+            raise ValidationError(_l("Det nye passordet må være et annet enn det du har nå."))
+        person = self.person
+        problem = password_policy.problem(field.data or "", email=person.email if person else None,
+                                          name=person.name if person else None)
+        if problem:
+            raise ValidationError(problem)
+
+
+class EmailChangeForm(FlaskForm):
+    email = EmailField(
+        _l("Ny e-postadresse"),
+        description=_l("Vi sender en lenke hit. Adressen byttes når du åpner lenken."),
+        filters=[strip],
+        validators=[DataRequired(_l("Skriv den nye e-postadressen.")),
+                    Length(max=254, message=_l("E-postadressen er for lang.")),
+                    EmailAddress(_l("Skriv en gyldig e-postadresse, for eksempel navn@kommune.no."))],
+        render_kw={"autocomplete": "email"},
+    )
+    current_password = PasswordField(
+        _l("Passordet ditt"),
+        description=_l("For å være sikre på at det er du som ber om å bytte."),
+        validators=[DataRequired(_l("Skriv passordet ditt."))],
+        render_kw={"autocomplete": "current-password"},
+    )
+
+    def __init__(self, *args, check_current=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.check_current = check_current
+
+    def validate_current_password(self, field) -> None:
+        if self.check_current is not None and not self.check_current(field.data or ""):
+            raise ValidationError(_l("Passordet er feil."))
+
+
+class ConfirmForm(FlaskForm):
+    """The button on the page a confirmation link opens: mail scanners that follow links only GET."""
