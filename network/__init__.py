@@ -105,14 +105,13 @@ def register_blueprints(app: Flask) -> None:
     from network.outbox.views import bp as outbox_bp
     from network.planning.views import bp as planning_bp
     from network.privacy.views import bp as privacy_bp
-    from network.profile.views import bp as profile_bp
     from network.programme.views import bp as programme_bp
     from network.resources.views import bp as resources_bp
 
     for blueprint in (main_bp, auth_bp, networks_bp, gatherings_bp, programme_bp, calendar_bp, costs_bp,
                       growth_bp, groups_bp, challenges_bp, planning_bp, assignments_bp, library_bp, resources_bp,
                       outbox_bp, organisations_bp, demo_bp, comments_bp, feedback_bp, evaluations_bp, dashboard_bp,
-                      archive_bp, privacy_bp, profile_bp):
+                      archive_bp, privacy_bp):
         app.register_blueprint(blueprint)
 
     from network.main import errors
@@ -121,13 +120,14 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_templates(app: Flask) -> None:
-    from network.main import formatting, text
+    from network.main import formatting, navigation, text
     from network.main.site import site_url_for
     from network.networks import access
     from network.validators import is_web_address
 
     formatting.register(app)
     text.register(app)
+    navigation.register(app)
     app.jinja_env.globals.update(get_locale=get_locale, access=access, site_url_for=site_url_for)
     # `{% if url is web_address %}`: a stored address becomes a link only if it is http(s).
     app.jinja_env.tests["web_address"] = is_web_address
@@ -160,7 +160,7 @@ PERMISSIONS_POLICY = ", ".join(f"{feature}=()" for feature in (
 # Static assets stay cacheable for everyone.
 CACHEABLE_ENDPOINTS = {"static", "main.designsystem"}
 # Pages whose address carries a secret: never cached, even for someone signed out.
-TOKEN_ENDPOINTS = {"auth.accept_invitation", "auth.reset_password", "profile.confirm_email"}
+TOKEN_ENDPOINTS = {"auth.accept_invitation", "auth.reset_password"}
 
 
 def register_request_hooks(app: Flask) -> None:

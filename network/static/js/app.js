@@ -17,3 +17,18 @@ document.addEventListener("submit", function (event) {
     button.setAttribute("aria-disabled", "true");
   }
 });
+
+// Wide screens show the whole menu: its <details> is opened there and closed again when the window
+// narrows. Without this script the menu still opens and closes with its "Meny" button.
+(function () {
+  var menu = document.querySelector("[data-site-menu]");
+  if (!menu || !window.matchMedia) {
+    return;
+  }
+  var wide = window.matchMedia("(min-width: 64rem)");
+  function sync() {
+    menu.open = wide.matches;
+  }
+  sync();
+  wide.addEventListener("change", sync);
+})();
