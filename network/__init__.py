@@ -105,13 +105,14 @@ def register_blueprints(app: Flask) -> None:
     from network.outbox.views import bp as outbox_bp
     from network.planning.views import bp as planning_bp
     from network.privacy.views import bp as privacy_bp
+    from network.profile.views import bp as profile_bp
     from network.programme.views import bp as programme_bp
     from network.resources.views import bp as resources_bp
 
     for blueprint in (main_bp, auth_bp, networks_bp, gatherings_bp, programme_bp, calendar_bp, costs_bp,
                       growth_bp, groups_bp, challenges_bp, planning_bp, assignments_bp, library_bp, resources_bp,
                       outbox_bp, organisations_bp, demo_bp, comments_bp, feedback_bp, evaluations_bp, dashboard_bp,
-                      archive_bp, privacy_bp):
+                      archive_bp, privacy_bp, profile_bp):
         app.register_blueprint(blueprint)
 
     from network.main import errors
@@ -160,7 +161,7 @@ PERMISSIONS_POLICY = ", ".join(f"{feature}=()" for feature in (
 # Static assets stay cacheable for everyone.
 CACHEABLE_ENDPOINTS = {"static", "main.designsystem"}
 # Pages whose address carries a secret: never cached, even for someone signed out.
-TOKEN_ENDPOINTS = {"auth.accept_invitation", "auth.reset_password"}
+TOKEN_ENDPOINTS = {"auth.accept_invitation", "auth.reset_password", "profile.confirm_email"}
 
 
 def register_request_hooks(app: Flask) -> None:

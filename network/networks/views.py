@@ -237,6 +237,7 @@ def municipality(network_id: int, organisation_id: int):
     network = load_network(network_id)
     membership = load_membership(network, organisation_id)
     team = services.teams(network, [organisation_id]).get(organisation_id, [])
+    invited = services.with_invitations(network, team)
     role_rows = services.role_rows(network, [member.person.id for member in team])
     show_notices = access.can_see_team_warnings(current_user, membership)
     return render_template(
@@ -254,7 +255,6 @@ def municipality(network_id: int, organisation_id: int):
         revocable={role.id for role in role_rows if access.can_revoke_role(current_user, role, membership)},
         action_form=EmptyForm(),
     )
-    invited = services.with_invitations(network, team)
 
 
 def _municipality_notices(network: Network, membership: Membership, team) -> list:
@@ -301,6 +301,8 @@ def anchoring(network_id: int, organisation_id: int):
 def people(network_id: int):
     network = load_network(network_id)
     memberships = services.memberships_by_organisation(network)
+    people = services.people_in_network(network)
+    invited = services.with_invitations(network, people)
     return render_template(
         "networks/people.html",
         network=network,
@@ -320,8 +322,6 @@ def people(network_id: int):
 
 @bp.route("/<int:network_id>/people/invite", methods=["GET", "POST"])
 @login_required
-    people = services.people_in_network(network)
-    invited = services.with_invitations(network, people)
 def invite(network_id: int):
     network = load_network(network_id)
     memberships = services.active_memberships(network)
@@ -363,7 +363,13 @@ def invite(network_id: int):
             result = services.invite(
                 network, current_user, name=form.name.data, email=form.email.data,
                 organisation=organisation, roles=roles, job_title=form.job_title.data, phone=form.phone.data,
+                resend=form.resend.data,
             )
+        except AlreadyInvited as already:
+            db.session.rollback()
+            # Nothing is sent: the page says when, and offers "Send invitasjonen på nytt".
+            return render_template("networks/invite.html", network=network, form=form,
+                                   already=already.invitation, already_email=form.email.data), 409
         except NetworkError as error:
             db.session.rollback()
             form.email.errors.append(str(error))
@@ -380,7 +386,6 @@ def invite(network_id: int):
             if organisation_id in by_org and organisation.is_municipality:
                 return redirect(url_for("networks.municipality", network_id=network.id, organisation_id=organisation_id))
             return redirect(url_for("networks.people", network_id=network.id))
-                resend=form.resend.data,
     return render_template("networks/invite.html", network=network, form=form, already=None), form_status(form)
 
 
@@ -408,11 +413,6 @@ def resend_invitation(network_id: int, person_id: int):
               "success")
     target = request.form.get("back")
     return redirect(target if is_safe_next(target) else url_for("networks.people", network_id=network.id))
-        except AlreadyInvited as already:
-            db.session.rollback()
-            # Nothing is sent: the page says when, and offers "Send invitasjonen på nytt".
-            return render_template("networks/invite.html", network=network, form=form,
-                                   already=already.invitation, already_email=form.email.data), 409
 
 
 @bp.post("/<int:network_id>/roles/<int:role_id>/revoke")
