@@ -22,8 +22,9 @@ def add_challenge(app, network, title: str, position: int = 1) -> int:
 def make_example(app, network, organisation, *, title: str = "Boligpolitisk handlingsplan",
                  summary: str = "Kommunen laget sin første helhetlige plan for boligpolitikken.",
                  published: bool = True, public: bool = False, featured: bool = False, hidden: bool = False,
-                 challenge_ids=(), steps=(), advice=(), size=None, by=None, **texts) -> int:
-    """An example saved through ``services.save_example``, then published and flagged as asked."""
+                 approved: bool = True, challenge_ids=(), steps=(), advice=(), size=None, by=None, **texts) -> int:
+    """An example saved through ``services.save_example``, then published and flagged as asked. A
+    public one is approved by a coordinator at once unless ``approved`` is false (then it waits)."""
     with app.app_context():
         example = services.save_example(
             None, db.session.get(Network, network.id),
@@ -33,7 +34,7 @@ def make_example(app, network, organisation, *, title: str = "Boligpolitisk hand
         )
         if published:
             services.publish(example, by)
-        services.set_public(example, public)
+        services.set_public(example, public, by, approve=public and approved)
         services.set_featured(example, featured)
         services.set_hidden(example, hidden)
         db.session.commit()

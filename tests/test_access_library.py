@@ -1,8 +1,9 @@
 """The access matrix for the experience library (see tests/test_access_matrix.py).
 
 Hamar's own people (participant, contact, executive) and the coordinators write, publish and
-open Hamar's examples to the public; Lillehammer's contact gets 403 on them. Only coordinators
-feature and hide. Members read what is published; the public pages are for anyone.
+ask to open Hamar's examples to the public; Lillehammer's contact gets 403 on them. Only coordinators
+feature and hide, and review: the queue, approving, sending back with a comment. Members read what
+is published; the public pages are for anyone, and show only what a coordinator has approved.
 """
 from __future__ import annotations
 
@@ -10,10 +11,11 @@ import pytest
 from sqlalchemy import select
 
 from network.extensions import db
-from network.library.models import Example, ExampleStatus
+from network.library.models import Example, ExampleReview, ExampleStatus
 from network.networks.models import Network
 from network.organisations.models import Organisation
 from tests.conftest import built_once
+from network.library import services
 from tests.library_helpers import add_challenge, make_example
 from tests.test_access_matrix import COORDINATORS, MEMBERS, ROLES, Route, build, check_access, public
 from tests.test_access_matrix import fuzz
@@ -71,6 +73,15 @@ ROUTES = [
           data={"value": "on"}, effect=lambda ids: _example("published")(ids).is_hidden),
     Route("unhide", "library.set_hidden", "POST", L + "/{hidden}/hidden", COORDINATORS,
           data={"value": "off"}, effect=lambda ids: not _example("hidden")(ids).is_hidden),
+    # Review of examples the municipality has asked to open to all.
+    Route("show_pending", "library.show", "GET", L + "/{pending}", MEMBERS),
+    Route("review", "library.review", "GET", L + "/review", COORDINATORS),
+    Route("approve", "library.approve", "POST", L + "/{pending}/approve", COORDINATORS,
+          effect=lambda ids: _example("pending")(ids).review is ExampleReview.APPROVED),
+    Route("send_back", "library.send_back", "GET", L + "/{pending}/send-back", COORDINATORS),
+    Route("send_back", "library.send_back", "POST", L + "/{pending}/send-back", COORDINATORS,
+          data={"comment": "Skriv litt mer om resultatet."},
+          effect=lambda ids: _example("pending")(ids).review is ExampleReview.RETURNED),
     # The public library: anyone, signed in or not.
     Route("public_library", "library.public_index", "GET", "/examples?q=plan&step=housing_plan", None,
           login_required=False, statuses=public(200)),
@@ -81,6 +92,10 @@ ROUTES = [
     Route("public_draft", "library.public_show", "GET", "/examples/{public_draft}", None,
           login_required=False, statuses=public(404)),
     Route("public_hidden", "library.public_show", "GET", "/examples/{hidden}", None,
+          login_required=False, statuses=public(404)),
+    Route("public_pending", "library.public_show", "GET", "/examples/{pending}", None,
+          login_required=False, statuses=public(404)),
+    Route("public_returned", "library.public_show", "GET", "/examples/{returned}", None,
           login_required=False, statuses=public(404)),
 ]
 
@@ -101,10 +116,20 @@ def build_library(app, factory):
         "public": make_example(app, network, hamar, title="Hamars åpne eksempel", public=True, by=by),
         "public_draft": make_example(app, network, hamar, title="Åpent utkast", published=False, public=True, by=by),
         "hidden": make_example(app, network, hamar, title="Skjult eksempel", public=True, hidden=True, by=by),
+        "pending": make_example(app, network, hamar, title="Venter på KS", public=True, approved=False, by=by),
+        "returned": _returned(app, make_example(app, network, hamar, title="Sendt tilbake-eksempel", public=True,
+                                                approved=False, by=by), people["coordinator"]),
         "lillehammer_example": make_example(app, network, lillehammer, title="Lillehammers utkast", published=False),
         "other_network_example": make_example(app, other_network, hamar, title="Fra et annet nettverk"),
     }
     return {**ids, **examples, "challenge": add_challenge(app, network, "Nok boliger")}, people
+
+
+def _returned(app, example_id: int, coordinator) -> int:
+    with app.app_context():
+        services.send_back(db.session.get(Example, example_id), coordinator, "Legg til en lenke til planen.")
+        db.session.commit()
+    return example_id
 
 
 # Built once for the module; each test runs in a savepoint on top of it.
@@ -121,9 +146,17 @@ def test_access(app, built, client, login, route, role):
         assert ("Hamars utkast" in body) is (role in HAMAR_WRITERS), role
         assert ("Skjult eksempel" in body) is (role in HAMAR_WRITERS), role
         assert "Fra et annet nettverk" not in body
+        # Waiting for review, or sent back: the municipality and the coordinators see it so;
+        # other members see an example for members.
+        assert ("Venter på godkjenning" in body) is (role in HAMAR_WRITERS), role
+        assert ("Sendt tilbake</li>" in body) is (role in HAMAR_WRITERS), role
     if route.endpoint.startswith("library.public") and expected == 200:
         body = response.get_data(as_text=True)
         assert "Hamars eksempel" not in body and "Skjult eksempel" not in body and "Åpent utkast" not in body
+        assert "Venter på KS" not in body and "Sendt tilbake-eksempel" not in body
+    if route.name == "review" and expected == 200:
+        body = response.get_data(as_text=True)
+        assert "Venter på KS" in body and "Sendt tilbake-eksempel" not in body and "Hamars åpne eksempel" not in body
 
 
 WRONG_IDS = [
@@ -135,6 +168,11 @@ WRONG_IDS = [
     ("other_networks_example_edit", "POST", L + "/{other_network_example}/edit"),
     ("other_networks_example_publish", "POST", L + "/{other_network_example}/unpublish"),
     ("other_networks_example_hide", "POST", L + "/{other_network_example}/hidden"),
+    ("other_networks_example_approve", "POST", L + "/{other_network_example}/approve"),
+    ("other_networks_example_send_back", "GET", L + "/{other_network_example}/send-back"),
+    ("other_networks_example_send_back_post", "POST", L + "/{other_network_example}/send-back"),
+    ("unknown_example_approve", "POST", L + "/999999/approve"),
+    ("unknown_network_review", "GET", "/networks/999999/library/review"),
 ]
 
 
@@ -144,7 +182,7 @@ def test_wrong_ids_give_404(app, built, login, name, method, path, role):
     ids, people = built
     http = login(people[role])
     url = path.format(**ids)
-    response = http.get(url) if method == "GET" else http.post(url, data={**EDIT_FORM, "value": "on"})
+    response = http.get(url) if method == "GET" else http.post(url, data={**EDIT_FORM, "value": "on", "comment": "x"})
     assert response.status_code == 404, (name, role, response.status_code)
     with app.app_context():
         example = db.session.get(Example, ids["other_network_example"])

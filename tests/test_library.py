@@ -11,7 +11,7 @@ from sqlalchemy import inspect, select
 
 from network.extensions import db
 from network.library import services
-from network.library.models import Example, ExampleStatus, MunicipalitySize
+from network.library.models import Example, ExampleReview, ExampleStatus, MunicipalitySize
 from network.networks.models import RoleKind
 from network.organisations.models import Organisation, OrganisationKind
 from network.planning.models import PlanningStep, StrategicAdvice
@@ -254,12 +254,16 @@ def test_publishing_needs_a_summary_and_happens_once(app, login, setup):
 
 
 def test_public_toggle_by_the_municipality(app, client, login, setup):
+    """The municipality asks; the example is open to all once a coordinator has approved it
+    (tests/test_library_moderation.py has the whole review)."""
     network_id = setup["network"].id
     example_id = make_example(app, setup["network"], setup["hamar"])
     assert client.get(f"/examples/{example_id}").status_code == 404
     http = login(setup["people"]["contact"])
     assert http.post(f"/networks/{network_id}/library/{example_id}/public", data={"value": "on"}).status_code == 302
     assert get_example(app, example_id).is_public
+    assert client.get(f"/examples/{example_id}").status_code == 404  # waits for a coordinator
+    login(setup["people"]["coordinator"]).post(f"/networks/{network_id}/library/{example_id}/approve")
     assert client.get(f"/examples/{example_id}").status_code == 200
     page = main_of(http.get(f"/networks/{network_id}/library/{example_id}"))
     assert f"/examples/{example_id}" in page and "Gjør det bare for medlemmer" in page
@@ -616,7 +620,7 @@ def test_public_filters_leave_out_challenges(app, client, setup):
     ids, innlandet = _filter_world(app, setup)
     with app.app_context():
         for example in db.session.scalars(select(Example)):
-            example.is_public = True
+            example.is_public, example.review = True, ExampleReview.APPROVED
         db.session.commit()
     page = main_of(client.get("/examples"))
     assert 'name="challenge"' not in page
@@ -661,7 +665,7 @@ def test_user_html_is_shown_as_text_everywhere(app, client, login, setup, field)
             organisation=db.session.get(Organisation, setup["hamar"].id), title=title[:200],
             responsible_unit=payload[:200] if field == "responsible_unit" else "", texts={"summary": summary, **texts})
         services.publish(example)
-        services.set_public(example, True)
+        services.set_public(example, True, approve=True)
         db.session.commit()
         example_id = example.id
     http = login(setup["people"]["observer"])
@@ -688,22 +692,29 @@ def test_the_demo_examples_load_once(app, runner):
     with app.app_context():
         network = db.session.scalar(select(Network).where(Network.name == content.NETWORK["name"]))
         coordinator = db.session.scalar(select(Person).where(Person.email == "koordinator@demo.test"))
-        # `flask demo` loaded the six examples; another run adds nothing.
+        # `flask demo` loaded the seven examples; another run adds nothing.
         assert load_demo(network, coordinator) == 0
         db.session.commit()
         examples = list(db.session.scalars(select(Example).where(Example.network_id == network.id)))
-        assert len(examples) == 6
+        assert len(examples) == 7
         assert all(e.status is ExampleStatus.PUBLISHED for e in examples)
-        assert 2 <= sum(e.is_public for e in examples) <= 3
         by_place = {e.organisation.name: e for e in examples}
-        assert {"Tromsø", "Ringsaker", "Gjøvik", "Sør-Varanger"} <= set(by_place)
+        assert {"Tromsø", "Ringsaker", "Gjøvik", "Sør-Varanger", "Hamar"} <= set(by_place)
+        # Each state of the review: approved, waiting (asked for by Hamar's contact), sent back.
+        reviews = sorted((e.organisation.name, e.review.value) for e in examples if e.is_public)
+        assert reviews == [("Gjøvik", "approved"), ("Hamar", "pending"), ("Ringsaker", "approved"),
+                           ("Sør-Varanger", "returned"), ("Tromsø", "approved")]
+        assert by_place["Hamar"].review_requested_by.email == "kontakt.hamar@demo.test"
+        assert by_place["Sør-Varanger"].review_comment and by_place["Sør-Varanger"].reviewed_by == coordinator
+        assert not by_place["Bodø"].is_public and by_place["Bodø"].review is ExampleReview.NONE
         tromso = by_place["Tromsø"]
         assert "2015–2018" in tromso.title and tromso.is_featured
         assert tromso.size is MunicipalitySize.CITY and tromso.organisation.county.name == "Troms og Finnmark"
         assert by_place["Vegårshei"].size is MunicipalitySize.SMALL
         assert all(e.challenges and e.steps and e.advice for e in examples)
         assert all(e.summary and e.background and e.tips for e in examples)
-        public_titles = {e.title for e in examples if e.is_public}
+        public_titles = {e.title for e in examples if e.review is ExampleReview.APPROVED}
+        assert len(public_titles) == 3
         tromso_id = tromso.id
     client = app.test_client()
     assert set(_titles(client.get("/examples"))) == public_titles

@@ -282,8 +282,14 @@ class Writer:
         if unknown:
             raise ArchiveError(_("%(where)s: ukjent felt «%(field)s».", where=where, field=unknown[0]))
         values = {}
+        when_missing = dict(kind.when_missing)
         for name, column in columns.items():
             if kind.numbered and name == "id":
+                continue
+            if name not in record and name in when_missing:
+                value = services.from_json(column, when_missing[name](record), where)
+                services.check_value(kind, column, value, where)
+                values[name] = value
                 continue
             if name in binary:
                 data = self.blobs.get(record.get("sha256"))

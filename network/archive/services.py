@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 from functools import cached_property
+from typing import Callable
 
 from flask_babel import gettext as _
 from sqlalchemy import Column, Integer, LargeBinary, String, Table, TypeDecorator
@@ -43,7 +44,7 @@ from network.files.models import StoredFile
 from network.gatherings.models import Gathering, GatheringDay, Material, ProgrammeItem, Registration, registration_day
 from network.groups.models import Group, GroupMember, Grouping
 from network.growth.models import GrowthOverride, GrowthSettings
-from network.library.models import Example, ExampleAdvice, ExampleStep, example_challenge
+from network.library.models import REVIEW_COMMENT_MAX, Example, ExampleAdvice, ExampleStep, example_challenge
 from network.networks.models import Membership, Network, NetworkRole
 from network.organisations.models import County, Organisation
 from network.planning.models import AdviceAssessment, PlanningStatus
@@ -52,6 +53,8 @@ from network.validators import is_email_address, is_web_address
 
 FORMAT = "ks-network-archive"
 # 2: invitations without ``answered``, evaluation responses without ids (version 1 had both).
+# Columns added later within version 2 (the examples' review) may be missing: ``Kind.when_missing``
+# or the column's default fills them, so archives written before still import.
 VERSION = 2
 MANIFEST = "manifest.json"
 FILES_DIR = "files/"
@@ -93,6 +96,9 @@ class Kind:
     on_import: tuple[tuple[str, object], ...] = ()
     # Fields an archive must never carry on this kind; an archive that does is refused.
     forbidden: frozenset[str] = frozenset()
+    # Columns added since an older archive of this format was written: their value, from the
+    # record, when the archive lacks them (otherwise the column's default).
+    when_missing: tuple[tuple[str, Callable[[dict], object]], ...] = ()
 
     @property
     def record_key(self) -> str:
@@ -189,7 +195,9 @@ KINDS: tuple[Kind, ...] = (
          nested=True, key="attachments"),
     Kind("comments", Comment.__table__, within=("submission_id", "submissions"), nested=True),
     Kind("examples", Example.__table__, "examples.json", N,
-         links=(Link("challenges", example_challenge, "example_id", "challenge_id", "challenges"),)),
+         links=(Link("challenges", example_challenge, "example_id", "challenge_id", "challenges"),),
+         # Before review (archives without it), examples open to all were shown without one.
+         when_missing=(("review", lambda record: "approved" if record.get("is_public") is True else "none"),)),
     Kind("example_steps", ExampleStep.__table__, within=("example_id", "examples"), nested=True, key="steps"),
     Kind("example_advice", ExampleAdvice.__table__, within=("example_id", "examples"), nested=True, key="advice"),
     Kind("slide_sets", SlideSet.__table__, "resources.json", N),
@@ -348,6 +356,7 @@ TEXT_LIMITS = {
     ("evaluation_responses", "best"): EVALUATION_TEXT_MAX,
     ("evaluation_responses", "improve"): EVALUATION_TEXT_MAX,
     ("evaluation_answers", "text"): EVALUATION_TEXT_MAX,
+    ("examples", "review_comment"): REVIEW_COMMENT_MAX,
 }
 
 

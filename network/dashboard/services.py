@@ -22,6 +22,7 @@ from network.extensions import db
 from network.feedback.models import Feedback, FeedbackStatus
 from network.gatherings import services as gathering_services
 from network.gatherings.models import Gathering, Registration, RegistrationStatus
+from network.library import services as library_services
 from network.networks.models import Membership, Network
 from network.networks.services import MIN_PARTICIPANTS, PREFERRED_PARTICIPANTS, active_memberships, norwegian_key
 
@@ -225,6 +226,7 @@ class Dashboard:
     assignments: list[AssignmentStatus]
     feedback: FeedbackWaiting
     evaluations: list[GatheringScores]
+    examples_waiting: int = 0  # examples the municipalities have asked to open to all
     min_participants: int = MIN_PARTICIPANTS
     preferred_participants: int = PREFERRED_PARTICIPANTS
 
@@ -249,4 +251,5 @@ def dashboard(network: Network) -> Dashboard:
         assignments=assignment_statuses(network, len(municipal)),
         feedback=feedback_waiting(network),
         evaluations=scores_by_gathering(network, gatherings),
+        examples_waiting=library_services.review_count(network),
     )

@@ -4,13 +4,15 @@ tests all ask here.
 An example belongs to a municipality. Its own people in the network (participants, contact and
 executive: ``is_team_member_of``) and the coordinators write and publish it; coordinators may
 also write on behalf of a municipality outside the network, since KS and Husbanken collected
-examples from non-members too. Only coordinators feature and hide.
+examples from non-members too. Only coordinators feature and hide, and only they approve an
+example to be open to all (at /examples): the municipality asks, a coordinator approves or sends
+it back with a comment.
 """
 from __future__ import annotations
 
 from typing import NamedTuple
 
-from network.library.models import Example, ExampleStatus
+from network.library.models import Example, ExampleReview, ExampleStatus
 from network.networks import access as network_access
 from network.networks.models import Network
 
@@ -74,8 +76,18 @@ def can_set_public(person, example: Example) -> bool:
 
 
 def can_moderate(person, example: Example) -> bool:
-    """Feature and hide."""
+    """Feature, hide, and approve or send back an example to be open to all."""
     return network_access.is_coordinator(person, example.network)
+
+
+def can_review(person, network: Network) -> bool:
+    """The review queue of examples waiting to be open to all."""
+    return network_access.is_coordinator(person, network)
+
+
+def approves_directly(person, network: Network) -> bool:
+    """A coordinator who publishes, opens or edits an example approves it in the same step."""
+    return network_access.is_coordinator(person, network)
 
 
 def sees_every_draft(person, network: Network) -> bool:
@@ -83,5 +95,6 @@ def sees_every_draft(person, network: Network) -> bool:
 
 
 def is_publicly_readable(example: Example) -> bool:
-    """Readable at /examples without signing in."""
-    return example.status is ExampleStatus.PUBLISHED and example.is_public and not example.is_hidden
+    """Readable at /examples without signing in: a coordinator has approved it (``services.PUBLIC_SCOPE``)."""
+    return (example.status is ExampleStatus.PUBLISHED and example.is_public and not example.is_hidden
+            and example.review is ExampleReview.APPROVED)

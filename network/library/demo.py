@@ -3,7 +3,9 @@
 The facts (places, plan names, years, who took part, shares and numbers) come from Husbanken's
 collection of examples (seeds 001 and 004); every sentence is written afresh for the demo.
 ``load_demo(network, coordinator)`` is idempotent: an example already there (same municipality
-and title) is left alone.
+and title) is left alone. The examples open to all show each state of the review: approved by
+the coordinator, waiting (Hamar's, asked for by its contact), and sent back with a comment
+(Sør-Varanger's).
 """
 from __future__ import annotations
 
@@ -11,9 +13,10 @@ from datetime import datetime, timezone
 
 from sqlalchemy import select
 
+from network.auth.models import Person
 from network.extensions import db
 from network.library import services
-from network.library.models import Example
+from network.library.models import Example, ExampleReview
 from network.networks.models import Network
 from network.organisations.services import municipality_by_number
 from network.planning.models import PlanningStep as Step
@@ -198,7 +201,15 @@ EXAMPLES = [
         "continuation": "Handlingsdelen skal rulleres sammen med økonomiplanen.",
         "challenges": [3, 6], "steps": [Step.HOUSING_PLAN, Step.ECONOMIC_PLAN],
         "advice": [Advice.GOVERNANCE_AND_PLANNING, Advice.RESPONSIBILITY_AND_ORGANISATION],
-        "public": False, "featured": False, "published": datetime(2020, 6, 15, 9, 0, tzinfo=timezone.utc),
+        "public": True, "featured": False, "published": datetime(2020, 6, 15, 9, 0, tzinfo=timezone.utc),
+        # The municipality asked to open it to all; a coordinator sent it back.
+        "review": "returned", "requested_by": "kontakt.sor-varanger@demo.test",
+        "requested": datetime(2020, 6, 16, 8, 0, tzinfo=timezone.utc),
+        "reviewed": datetime(2020, 6, 18, 13, 30, tzinfo=timezone.utc),
+        "review_comment": (
+            "Takk, dette er nyttig for andre! Før eksempelet blir åpent for alle: skriv under «Resultat» hva "
+            "planen har ført til så langt, og legg inn en lenke til den vedtatte planen under «Rapporter og lenker»."
+        ),
     },
     {
         "kommunenummer": "1804",
@@ -243,7 +254,52 @@ EXAMPLES = [
         "advice": [Advice.PROPERTY_ACTOR, Advice.HOUSING_QUALITY],
         "public": False, "featured": False, "published": datetime(2020, 9, 2, 11, 0, tzinfo=timezone.utc),
     },
+    {
+        # Written for the demo (no seed behind it): Hamar's contact has asked to open it to all.
+        "kommunenummer": "3403",
+        "title": "Felles boligmøte for eldre i Hamar",
+        "responsible_unit": "Enhet for plan og utvikling",
+        "summary": (
+            "Kommunen inviterte eldre innbyggere, utbyggere og hjemmetjenesten til et felles møte om hvordan "
+            "folk vil bo når de blir eldre. Svarene ble brukt i arbeidet med boligplanen."
+        ),
+        "result": "Boligplanen fikk et eget avsnitt om lettstelte boliger nær sentrum, med tiltak for hvert år.",
+        "background": (
+            "Mange eldre bor i eneboliger som er tunge å holde ved like, mens nye leiligheter i sentrum ofte "
+            "blir kjøpt av yngre. Kommunen visste for lite om hva de eldre selv ønsket."
+        ),
+        "goals": "Å få et bedre grunnlag for boligplanen, og å gjøre utbyggerne kjent med behovene.",
+        "who_did_what": "Planenheten holdt møtet sammen med eldrerådet; hjemmetjenesten delte det de ser i hjemmene.",
+        "user_participation": "Eldrerådet var med fra start og inviterte selv til møtet.",
+        "success_factors": "At eldrerådet sto som vert, gjorde at mange kom og sa det de mente.",
+        "difficulties": "Det var vanskelig å nå dem som ikke er med i foreninger.",
+        "tips": "Inviter utbyggerne til samme møte som innbyggerne, så hører de behovene direkte.",
+        "challenges": [3], "steps": [Step.COMMUNITY_PART, Step.ECONOMIC_PLAN],
+        "advice": [Advice.KNOWLEDGE_AND_DIRECTION, Advice.COOPERATION_AND_DIALOGUE],
+        "public": True, "featured": False, "published": datetime(2020, 10, 5, 10, 0, tzinfo=timezone.utc),
+        "review": "pending", "requested_by": "kontakt.hamar@demo.test",
+        "requested": datetime(2020, 10, 5, 10, 0, tzinfo=timezone.utc),
+    },
 ]
+
+
+def _review(example: Example, item: dict, coordinator) -> None:
+    """Open to all as the item says: approved by the coordinator (the default for public ones), or
+    asked for by the municipality's contact and waiting, or sent back with a comment."""
+    state = item.get("review", "approved" if item["public"] else None)
+    if state is None or not item["public"]:
+        services.set_public(example, False)
+        return
+    if state == "approved":
+        services.set_public(example, True, coordinator, approve=True)
+        example.reviewed_at = item["published"]
+        return
+    requester = db.session.scalar(select(Person).where(Person.email == item["requested_by"]))
+    services.set_public(example, True, requester)
+    example.review_requested_at = item["requested"]
+    if state == "returned":  # as services.send_back, without mailing the demo's contact
+        example.review, example.review_comment = ExampleReview.RETURNED, item["review_comment"]
+        example.reviewed_by_id, example.reviewed_at = coordinator.id, item["reviewed"]
 
 
 def load_demo(network: Network, coordinator) -> int:
@@ -265,7 +321,7 @@ def load_demo(network: Network, coordinator) -> int:
         )
         services.publish(example, coordinator)
         example.published_at = example.updated_at = item["published"]
-        services.set_public(example, item["public"])
+        _review(example, item, coordinator)
         services.set_featured(example, item["featured"])
         added += 1
     db.session.flush()

@@ -6,7 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, SearchField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, Length, Optional, ValidationError
 
-from network.library.models import Example, MunicipalitySize
+from network.library.models import REVIEW_COMMENT_MAX, Example, MunicipalitySize
 from network.library.services import QUERY_MAX, TEXT_FIELDS, TEXT_MAX, TITLE_MAX, UNIT_MAX, Filters, clean_query
 from network.networks.forms import MultiCheckboxField
 from network.planning.models import PlanningStep, StrategicAdvice
@@ -162,6 +162,20 @@ class ExampleForm(FlaskForm):
     @property
     def chosen_advice(self) -> list[StrategicAdvice]:
         return [StrategicAdvice(value) for value in self.advice.data or []]
+
+
+class SendBackForm(FlaskForm):
+    """A coordinator sends an example back to the municipality: the comment says what to change."""
+
+    comment = TextAreaField(
+        _l("Kommentar til kommunen"), filters=[clean_text], render_kw={"rows": 6},
+        description=_l("Hva bør endres før eksempelet kan bli åpent for alle? Kommentaren sendes på e-post til den "
+                       "som ba om godkjenning, og vises på eksempelet for kommunen og koordinatorene."),
+        validators=[
+            DataRequired(_l("Skriv hva kommunen bør endre før eksempelet kan bli åpent for alle.")),
+            Length(max=REVIEW_COMMENT_MAX, message=_l("Kommentaren kan være høyst %(max)s tegn.", max=REVIEW_COMMENT_MAX)),
+        ],
+    )
 
 
 class SwitchForm(FlaskForm):

@@ -4,7 +4,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Column, ForeignKey, Index, String, Table, Text, UniqueConstraint, func, text
+from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, String, Table, Text, UniqueConstraint, func, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from network.extensions import db
@@ -27,6 +27,26 @@ EXAMPLE_STATUS_LABELS = labelled(ExampleStatus, {
     ExampleStatus.DRAFT: _l("Utkast"),
     ExampleStatus.PUBLISHED: _l("Publisert"),
 })
+
+
+class ExampleReview(LabelledEnum):
+    """Whether an example the municipality wants open to all may be: a coordinator reviews it
+    first. Examples for the network's members only need no review (``NONE``)."""
+
+    NONE = "none"          # members only, or open to all but still a draft (reviewed once published)
+    PENDING = "pending"    # waits for a coordinator
+    APPROVED = "approved"  # open to all while published, visible and unchanged since
+    RETURNED = "returned"  # sent back with a comment; the municipality edits and asks again
+
+
+EXAMPLE_REVIEW_LABELS = labelled(ExampleReview, {
+    ExampleReview.NONE: _l("Ikke til vurdering"),
+    ExampleReview.PENDING: _l("Venter på godkjenning"),
+    ExampleReview.APPROVED: _l("Godkjent"),
+    ExampleReview.RETURNED: _l("Sendt tilbake"),
+})
+
+REVIEW_COMMENT_MAX = 2_000
 
 
 class MunicipalitySize(LabelledEnum):
@@ -72,6 +92,10 @@ class Example(db.Model):
     __table_args__ = (
         # The library's list: a network's published (or draft) examples, visible ones, featured and newest first.
         Index("ix_example_listing", "network_id", "status", "is_hidden", "is_featured", "published_at"),
+        # The coordinators' review queue.
+        Index("ix_example_review", "network_id", "review"),
+        # Sent back always says why.
+        CheckConstraint("review <> 'returned' OR review_comment <> ''", name="returned_has_comment"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -98,13 +122,23 @@ class Example(db.Model):
     is_featured: Mapped[bool] = mapped_column(default=False)
     is_hidden: Mapped[bool] = mapped_column(default=False)  # hidden by a coordinator
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Moderation of public examples: only ``APPROVED`` ones are shown at /examples.
+    review: Mapped[ExampleReview] = mapped_column(str_enum(ExampleReview, "example_review"), default=ExampleReview.NONE)
+    review_comment: Mapped[str] = mapped_column(Text, default="")  # the coordinator's, when sent back
+    review_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Who asked (by publishing, opening to all or editing): told by mail of the outcome.
+    review_requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
 
     network: Mapped[Network] = relationship()
     organisation: Mapped[Organisation] = relationship()
-    updated_by: Mapped[Person | None] = relationship()
+    updated_by: Mapped[Person | None] = relationship(foreign_keys=[updated_by_id])
+    review_requested_by: Mapped[Person | None] = relationship(foreign_keys=[review_requested_by_id])
+    reviewed_by: Mapped[Person | None] = relationship(foreign_keys=[reviewed_by_id])
     challenges: Mapped[list[Challenge]] = relationship(secondary=example_challenge, order_by="Challenge.position")
     steps: Mapped[list[ExampleStep]] = relationship(cascade="all, delete-orphan")
     advice: Mapped[list[ExampleAdvice]] = relationship(cascade="all, delete-orphan")

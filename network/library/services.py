@@ -16,10 +16,13 @@ from sqlalchemy.orm import joinedload, load_only, selectinload
 
 from network.challenges.models import Challenge
 from network.extensions import db
+from network.library import email
 from network.library.models import (
+    REVIEW_COMMENT_MAX,
     SEARCH_FIELDS,
     Example,
     ExampleAdvice,
+    ExampleReview,
     ExampleStatus,
     ExampleStep,
     MunicipalitySize,
@@ -107,7 +110,7 @@ class Page:
 _LIST_COLUMNS = (
     Example.id, Example.network_id, Example.organisation_id, Example.title, Example.summary, Example.size,
     Example.status, Example.is_public, Example.is_featured, Example.is_hidden, Example.published_at,
-    Example.updated_at,
+    Example.updated_at, Example.review, Example.review_requested_at,
 )
 
 
@@ -218,7 +221,10 @@ def drafts(network: Network, viewer: Viewer, filters: Filters) -> list[Example]:
     ).unique())
 
 
-PUBLIC_SCOPE = (Example.status == ExampleStatus.PUBLISHED, Example.is_public.is_(True), Example.is_hidden.is_(False))
+# Open to all: published, asked to be public, approved by a coordinator, and not hidden. The same
+# rule as ``access.is_publicly_readable``.
+PUBLIC_SCOPE = (Example.status == ExampleStatus.PUBLISHED, Example.is_public.is_(True),
+                Example.review == ExampleReview.APPROVED, Example.is_hidden.is_(False))
 
 
 def public_page(filters: Filters, number: int = 1, per_page: int = PER_PAGE) -> Page:
@@ -232,7 +238,7 @@ def _example_options(with_person: bool = True):
         selectinload(Example.challenges), selectinload(Example.steps), selectinload(Example.advice),
     ]
     if with_person:
-        options.append(joinedload(Example.updated_by))
+        options += [joinedload(Example.updated_by), joinedload(Example.reviewed_by)]
     return options
 
 
@@ -335,15 +341,17 @@ def save_example(
     example: Example | None, network: Network, *, organisation: Organisation, title: str, responsible_unit: str = "",
     texts: dict[str, str] | None = None, size: MunicipalitySize | None = None,
     challenge_ids: Iterable[int] = (), steps: Iterable[PlanningStep] = (), advice: Iterable[StrategicAdvice] = (),
-    by=None,
+    by=None, approves: bool = False,
 ) -> Example:
-    """Create (``example`` None, as a draft) or update an example. ``size`` None: from the population."""
+    """Create (``example`` None, as a draft) or update an example. ``size`` None: from the population.
+    A change to an approved open example waits for review again, unless ``approves`` (a coordinator's edit)."""
     title, responsible_unit = (title or "").strip(), (responsible_unit or "").strip()
     texts = {name: (value or "").strip() for name, value in (texts or {}).items()}
     if not organisation.is_municipality:
         raise LibraryError(_("Velg en kommune fra listen."), "organisation_id")
     _check_text(title, responsible_unit, texts)
     challenges = _challenges(network, challenge_ids)
+    before = _content(example) if example is not None else None
     if example is None:
         example = Example(network=network, status=ExampleStatus.DRAFT, is_public=False, is_featured=False,
                           is_hidden=False, **{name: "" for name in TEXT_FIELDS})
@@ -358,8 +366,27 @@ def save_example(
     _sync_steps(example, steps)
     _sync_advice(example, advice)
     _touch(example, by)
+    if before is not None and _content(example) != before and not approves:
+        _content_changed(example, by)
     db.session.flush()
     return example
+
+
+def _content(example: Example) -> tuple:
+    """Everything the open page shows, to tell whether an edit changed what was approved."""
+    return (
+        example.organisation_id if example.organisation is None else example.organisation.id, example.title,
+        example.responsible_unit, example.size, *(getattr(example, name) for name in TEXT_FIELDS),
+        tuple(sorted(c.id for c in example.challenges)), frozenset(row.step for row in example.steps),
+        frozenset(row.advice for row in example.advice),
+    )
+
+
+def _content_changed(example: Example, by) -> None:
+    """An approved example's new content is not approved: it waits again. A sent-back one that is
+    edited goes back to the coordinators, as the edit form says."""
+    if example.review in (ExampleReview.APPROVED, ExampleReview.RETURNED):
+        _ask_for_review(example, by)
 
 
 def _touch(example: Example, by) -> None:
@@ -367,7 +394,9 @@ def _touch(example: Example, by) -> None:
     example.updated_by_id = by.id if by is not None else None
 
 
-def publish(example: Example, by=None) -> None:
+def publish(example: Example, by=None, *, approve: bool = False) -> None:
+    """Published for the network's members at once; if it is to be open to all, that waits for a
+    coordinator's review, unless ``approve`` (a coordinator publishing approves in the same step)."""
     if example.status is ExampleStatus.PUBLISHED:
         raise LibraryError(_("Eksempelet er allerede publisert."))
     if not example.summary.strip():
@@ -375,20 +404,103 @@ def publish(example: Example, by=None) -> None:
     example.status = ExampleStatus.PUBLISHED
     example.published_at = utcnow()
     _touch(example, by)
+    if example.is_public:
+        if approve:
+            _approve(example, by)
+        elif example.review is not ExampleReview.APPROVED:
+            _ask_for_review(example, by)
 
 
 def unpublish(example: Example, by=None) -> None:
-    """Back to a draft ("Trekk tilbake"): only its writers and the coordinators see it again."""
+    """Back to a draft ("Trekk tilbake"): only its writers and the coordinators see it again. A
+    request for review is withdrawn with it; an approval stands, as the content has not changed."""
     if example.status is ExampleStatus.DRAFT:
         raise LibraryError(_("Eksempelet er allerede et utkast."))
     example.status = ExampleStatus.DRAFT
     example.published_at = None
     _touch(example, by)
+    if example.review is ExampleReview.PENDING:
+        _clear_review(example)
 
 
-def set_public(example: Example, public: bool) -> None:
-    """Public: readable by anyone once published. Otherwise for the network's members only."""
+def set_public(example: Example, public: bool, by=None, *, approve: bool = False) -> None:
+    """Public: readable by anyone once published and approved by a coordinator (``approve``: the
+    coordinator doing it approves at once). Otherwise for the network's members only, and no review.
+    Asking again after being sent back sends it to the coordinators again."""
     example.is_public = public
+    if not public:
+        _clear_review(example)
+    elif approve:
+        _approve(example, by)
+    elif example.review not in (ExampleReview.APPROVED, ExampleReview.PENDING):
+        _ask_for_review(example, by)
+
+
+# --- review of examples open to all -----------------------------------------------------------
+
+
+def _ask_for_review(example: Example, by) -> None:
+    """A published example waits for a coordinator; a draft is asked for when it is published."""
+    if example.status is ExampleStatus.PUBLISHED:
+        example.review = ExampleReview.PENDING
+        example.review_requested_at = utcnow()
+        example.review_requested_by_id = by.id if by is not None else None
+    elif example.review is not ExampleReview.RETURNED:  # a draft keeps the comment it was sent back with
+        example.review = ExampleReview.NONE
+
+
+def _clear_review(example: Example) -> None:
+    example.review = ExampleReview.NONE
+    example.review_comment = ""
+
+
+def _approve(example: Example, by) -> None:
+    example.review = ExampleReview.APPROVED
+    example.review_comment = ""
+    example.reviewed_at = utcnow()
+    example.reviewed_by_id = by.id if by is not None else None
+
+
+def approve(example: Example, by) -> None:
+    """A coordinator approves a waiting example: it is open to all from now on. Mails the person who asked."""
+    if example.review is not ExampleReview.PENDING:
+        raise LibraryError(_("Eksempelet venter ikke på godkjenning."))
+    _approve(example, by)
+    email.queue_review_outcome(example)
+
+
+def send_back(example: Example, by, comment: str) -> None:
+    """A coordinator sends a waiting example back with a comment; it stays for members only.
+    Mails the person who asked."""
+    comment = (comment or "").strip()
+    if example.review is not ExampleReview.PENDING:
+        raise LibraryError(_("Eksempelet venter ikke på godkjenning."))
+    if not comment:
+        raise LibraryError(_("Skriv hva kommunen bør endre før eksempelet kan bli åpent for alle."), "comment")
+    if len(comment) > REVIEW_COMMENT_MAX:
+        raise LibraryError(_("Kommentaren kan være høyst %(max)s tegn.", max=REVIEW_COMMENT_MAX), "comment")
+    example.review = ExampleReview.RETURNED
+    example.review_comment = comment
+    example.reviewed_at = utcnow()
+    example.reviewed_by_id = by.id if by is not None else None
+    email.queue_review_outcome(example)
+
+
+def review_queue(network: Network) -> list[Example]:
+    """Published examples waiting for review, the longest-waiting first, with their municipality and
+    who asked: two queries."""
+    return list(db.session.scalars(
+        select(Example).where(Example.network_id == network.id, Example.review == ExampleReview.PENDING,
+                              Example.status == ExampleStatus.PUBLISHED)
+        .options(*_list_options(), joinedload(Example.review_requested_by))
+        .order_by(Example.review_requested_at, Example.id)
+    ).unique())
+
+
+def review_count(network: Network) -> int:
+    return db.session.scalar(select(func.count()).select_from(Example).where(
+        Example.network_id == network.id, Example.review == ExampleReview.PENDING,
+        Example.status == ExampleStatus.PUBLISHED)) or 0
 
 
 def set_featured(example: Example, featured: bool) -> None:

@@ -11,8 +11,8 @@ from flask_login import current_user, login_required
 
 from network.extensions import db
 from network.library import access, services
-from network.library.forms import SECTIONS, TEXT_LABELS, ExampleForm, LibraryFilterForm, SwitchForm
-from network.library.models import Example
+from network.library.forms import SECTIONS, TEXT_LABELS, ExampleForm, LibraryFilterForm, SendBackForm, SwitchForm
+from network.library.models import Example, ExampleReview, ExampleStatus
 from network.library.services import LibraryError
 from network.networks.forms import EmptyForm
 from network.networks.loading import found, load_network, require
@@ -90,7 +90,9 @@ def index(network_id: int):
         "library/index.html", network=network, filter_form=filter_form, filters=filters, page=page,
         pages=page_links("library.index", page, args, network_id=network.id),
         drafts=services.drafts(network, viewer, filters) if page.number == 1 else [],
-        viewer=viewer, can_create=access.can_create_example(current_user, network), **common_context(),
+        viewer=viewer, can_create=access.can_create_example(current_user, network),
+        review_count=services.review_count(network) if access.can_review(current_user, network) else None,
+        **common_context(),
     )
 
 
@@ -125,8 +127,13 @@ def edit(network_id: int, example_id: int):
     form = ExampleForm(challenges=services.catalogue(network), municipalities=municipalities,
                        data=ExampleForm.initial(example, services.size_for(example.organisation)))
     if form.validate_on_submit():
+        was = example.review
         if _save(example, network, form) is not None:
-            flash(_("Endringene er lagret."), "success")
+            if example.review is ExampleReview.PENDING and was is not ExampleReview.PENDING:
+                flash(_("Endringene er lagret. Eksempelet venter på godkjenning fra en koordinator før det blir "
+                        "åpent for alle igjen."), "success")
+            else:
+                flash(_("Endringene er lagret."), "success")
             return redirect(url_for("library.show", network_id=network.id, example_id=example.id))
     return render_template("library/edit.html", network=network, form=form, example=example,
                            organisation=example.organisation, **common_context()), form_status(form)
@@ -146,7 +153,7 @@ def _save(example: Example | None, network: Network, form: ExampleForm) -> Examp
             example, network, organisation=organisation, title=form.title.data,
             responsible_unit=form.responsible_unit.data, texts=form.texts, size=size,
             challenge_ids=form.chosen_challenge_ids, steps=form.chosen_steps, advice=form.chosen_advice,
-            by=current_user,
+            by=current_user, approves=access.approves_directly(current_user, network),
         )
     except LibraryError as error:
         db.session.rollback()
@@ -189,12 +196,25 @@ def _change(network_id: int, example_id: int, allowed, form, act, message):
     return redirect(url_for("library.show", network_id=network_id, example_id=example_id))
 
 
+def _public_message(example: Example) -> str:
+    """What opening an example to all (or publishing one that is to be) has led to."""
+    if example.review is ExampleReview.APPROVED:
+        return (_("Eksempelet er publisert og åpent for alle.") if example.status is ExampleStatus.PUBLISHED
+                else _("Eksempelet blir åpent for alle når det er publisert."))
+    if example.review is ExampleReview.PENDING:
+        return _("Eksempelet er publisert for medlemmene i nettverket. Det blir åpent for alle når en koordinator "
+                 "har godkjent det.")
+    return _("Eksempelet blir sendt til godkjenning hos koordinatorene når du publiserer det. Det blir åpent for "
+             "alle når det er godkjent.")
+
+
 @bp.post(N + "/<int:example_id>/publish")
 @login_required
 def publish(network_id: int, example_id: int):
     return _change(network_id, example_id, access.can_publish_example, EmptyForm(),
-                   lambda example: services.publish(example, current_user),
-                   lambda example: _("Eksempelet er publisert.") if example.is_public else
+                   lambda example: services.publish(example, current_user,
+                                                    approve=access.approves_directly(current_user, example.network)),
+                   lambda example: _public_message(example) if example.is_public else
                    _("Eksempelet er publisert for medlemmene i nettverket."))
 
 
@@ -211,8 +231,9 @@ def unpublish(network_id: int, example_id: int):
 def set_public(network_id: int, example_id: int):
     form = SwitchForm()
     return _change(network_id, example_id, access.can_set_public, form,
-                   lambda example: services.set_public(example, form.on),
-                   lambda example: _("Eksempelet er åpent for alle når det er publisert.") if example.is_public else
+                   lambda example: services.set_public(example, form.on, current_user,
+                                                       approve=access.approves_directly(current_user, example.network)),
+                   lambda example: _public_message(example) if example.is_public else
                    _("Eksempelet er bare for medlemmene i nettverket."))
 
 
@@ -234,6 +255,61 @@ def set_hidden(network_id: int, example_id: int):
                    lambda example: services.set_hidden(example, form.on),
                    lambda example: _("Eksempelet er skjult for andre enn kommunen og koordinatorene.")
                    if example.is_hidden else _("Eksempelet er synlig igjen."))
+
+
+# --- review of examples open to all -----------------------------------------------------
+
+
+@bp.get(N + "/review")
+@login_required
+def review(network_id: int):
+    network = load_network(network_id)
+    require(access.can_review(current_user, network))
+    return render_template("library/review.html", network=network, examples=services.review_queue(network),
+                           **common_context())
+
+
+@bp.post(N + "/<int:example_id>/approve")
+@login_required
+def approve(network_id: int, example_id: int):
+    network = load_network(network_id)
+    example = lock_example(network, example_id)
+    require(access.can_moderate(current_user, example))
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        services.approve(example, current_user)
+    except LibraryError as error:
+        db.session.rollback()
+        flash(str(error), "warning")
+    else:
+        db.session.commit()
+        flash(_("«%(title)s» er godkjent og er nå åpent for alle.", title=example.title), "success")
+    return redirect(url_for("library.review", network_id=network.id))
+
+
+@bp.route(N + "/<int:example_id>/send-back", methods=["GET", "POST"])
+@login_required
+def send_back(network_id: int, example_id: int):
+    network = load_network(network_id)
+    example = (lock_example if request.method == "POST" else load_example)(network, example_id)
+    require(access.can_moderate(current_user, example))
+    if example.review is not ExampleReview.PENDING:
+        flash(_("Eksempelet venter ikke på godkjenning."), "warning")
+        return redirect(url_for("library.show", network_id=network.id, example_id=example.id))
+    form = SendBackForm()
+    if form.validate_on_submit():
+        try:
+            services.send_back(example, current_user, form.comment.data)
+        except LibraryError as error:
+            db.session.rollback()
+            show_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("«%(title)s» er sendt tilbake til kommunen med kommentaren din.", title=example.title), "success")
+            return redirect(url_for("library.review", network_id=network.id))
+    return render_template("library/send_back.html", network=network, example=example, form=form,
+                           **common_context()), form_status(form)
 
 
 # --- the public library -----------------------------------------------------------------
