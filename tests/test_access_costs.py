@@ -18,8 +18,9 @@ N = "/networks/{network}"
 GATHERING = N + "/gatherings/{gathering}"
 
 ROUTES = [
-    Route("cost_overview", "costs.overview", "GET", N + "/costs", COORDINATORS),
-    Route("cost_overview_sorted", "costs.overview", "GET", N + "/costs?sort=total&dir=desc", COORDINATORS),
+    # Coordinators see every organisation; a contact their municipality; anyone else their own (tested below).
+    Route("cost_overview", "costs.overview", "GET", N + "/costs", MEMBERS),
+    Route("cost_overview_sorted", "costs.overview", "GET", N + "/costs?sort=total&dir=desc", MEMBERS),
     Route("invoice_basis_csv", "costs.invoice_basis", "GET", N + "/costs/invoice-basis.csv", COORDINATORS),
     Route("invoice_basis_xlsx", "costs.invoice_basis", "GET", N + "/costs/invoice-basis.xlsx", COORDINATORS),
     Route("gathering_invoice_basis_csv", "costs.gathering_invoice_basis", "GET",
@@ -65,6 +66,12 @@ def test_access(app, built, client, login, route, role):
         main = body.split("<main")[1].split("</main>")[0]
         assert "Vegetar" in main
         assert (NAMED_NEED in main) is (role in COORDINATORS), role
+    if expected == 200 and route.endpoint == "costs.overview":
+        main = unescape(response.get_data(as_text=True)).split("<main")[1].split("</main>")[0]
+        # The participant's registration (2 days × 900 kr): for the participant themself, Hamar's
+        # contact (with the name) and the coordinators (per municipality); never for anyone else.
+        assert ("1\u00a0800\u00a0kr" in main) is (role in COORDINATORS | {"participant", "contact"}), role
+        assert (NAMED_NEED in main) is (role == "contact"), role
 
 
 WRONG_IDS = [

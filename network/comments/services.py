@@ -157,6 +157,10 @@ def delete_comment(comment: Comment) -> bool:
     return True
 
 
+def has_replies(comment: Comment) -> bool:
+    return _has_replies(comment.id)
+
+
 def _has_replies(comment_id: int) -> bool:
     return bool(db.session.scalar(select(exists().where(Comment.parent_id == comment_id))))
 
@@ -325,3 +329,21 @@ def comment_counts(submission_ids: list[int]) -> dict[int, int]:
     ).tuples().all()
     counts = defaultdict(int, rows)
     return {submission_id: counts[submission_id] for submission_id in submission_ids}
+
+
+def recent_for_memberships(membership_ids: list[int], not_by: int | None = None, limit: int = 5) -> list[Comment]:
+    """The newest comments on these municipalities' work, not the deleted ones nor (``not_by``)
+    the reader's own, with their author, assignment and network: one query."""
+    if not membership_ids:
+        return []
+    query = (
+        select(Comment).join(Comment.submission)
+        .where(Submission.membership_id.in_(membership_ids), Comment.body != DELETED_BODY)
+        .options(joinedload(Comment.author),
+                 joinedload(Comment.submission).joinedload(Submission.assignment).joinedload(Assignment.network),
+                 joinedload(Comment.submission).joinedload(Submission.membership).joinedload(Membership.organisation))
+        .order_by(Comment.created_at.desc(), Comment.id.desc()).limit(limit)
+    )
+    if not_by is not None:
+        query = query.where((Comment.author_id.is_(None)) | (Comment.author_id != not_by))
+    return list(db.session.scalars(query).unique())

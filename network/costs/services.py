@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from network.auth.models import Person
 from network.extensions import db
@@ -123,7 +124,7 @@ def _day_count():
 
 
 def invoice_lines(network: Network, gathering: Gathering | None = None,
-                  organisation_id: int | None = None) -> list[InvoiceLine]:
+                  organisation_id: int | None = None, person_id: int | None = None) -> list[InvoiceLine]:
     """One line per person and gathering that is charged, ordered by organisation, gathering
     and person. One query. People without an organisation get ``organisation_id`` None."""
     query = (
@@ -142,6 +143,8 @@ def invoice_lines(network: Network, gathering: Gathering | None = None,
         query = query.where(Gathering.id == gathering.id)
     if organisation_id is not None:
         query = query.where(Person.organisation_id == organisation_id)
+    if person_id is not None:
+        query = query.where(Registration.person_id == person_id)
     # One line per person and gathering: someone who cancelled late and then registered again
     # pays once, for the registration that stands; of several late cancellations, the last.
     chosen: dict[tuple[int, int], object] = {}
@@ -281,6 +284,36 @@ def organisation_costs(network: Network, organisation_id: int) -> OrganisationCo
         by_gathering[line.gathering_id].append(line)
     return OrganisationCosts(organisation_id, [GatheringCost(g, by_gathering.get(g.id, []))
                                                for g in network_gatherings(network)])
+
+
+@dataclass
+class PersonCosts:
+    """One person's own costs in a network: what is invoiced for them, and the waiting list
+    (not invoiced unless they get a seat)."""
+
+    lines: list[InvoiceLine]
+    waiting: list[Registration]
+
+    @property
+    def total(self) -> Decimal:
+        return sum((line.amount for line in self.lines), ZERO)
+
+    @property
+    def days(self) -> int:
+        return sum(line.days for line in self.lines)
+
+
+def person_costs(network: Network, person_id: int) -> PersonCosts:
+    """A person's invoiced lines and waiting registrations in the network: three queries."""
+    lines = sorted(invoice_lines(network, person_id=person_id), key=lambda line: line.gathering_number)
+    waiting = list(db.session.scalars(
+        select(Registration).join(Registration.gathering)
+        .where(Registration.person_id == person_id, Gathering.network_id == network.id,
+               Registration.status == RegistrationStatus.WAITING)
+        .options(selectinload(Registration.days), selectinload(Registration.gathering))
+        .order_by(Gathering.number)
+    ))
+    return PersonCosts(lines, waiting)
 
 
 def can_see_costs(person, membership: Membership) -> bool:

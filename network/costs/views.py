@@ -11,6 +11,7 @@ from network.gatherings.models import Gathering
 from network.networks import access
 from network.networks.loading import load_network, require
 from network.networks.models import Network
+from network.networks.services import get_membership
 from network.privacy.audit import audited, names_for_coordinators
 from network.privacy.models import ExportKind
 
@@ -29,8 +30,11 @@ def municipality_costs(membership):
 @bp.get("/costs")
 @login_required
 def overview(network_id: int):
+    """Coordinators see every organisation's costs; a contact their municipality's; any other
+    member their own, and never anyone else's amounts."""
     network = load_network(network_id)
-    require(access.is_coordinator(current_user, network))
+    if not access.is_coordinator(current_user, network):
+        return _own_costs(network)
     sort = request.args.get("sort", "name")
     sort = sort if sort in services.MATRIX_SORTS else "name"
     descending = request.args.get("dir") == "desc"
@@ -41,6 +45,15 @@ def overview(network_id: int):
         sort=sort,
         descending=descending,
     )
+
+
+def _own_costs(network: Network):
+    membership = (get_membership(network, current_user.organisation_id)
+                  if current_user.organisation_id else None)
+    if membership is not None and services.can_see_costs(current_user, membership):
+        return render_template("costs/mine.html", network=network, membership=membership, costs=None)
+    return render_template("costs/mine.html", network=network, membership=None,
+                           costs=services.person_costs(network, current_user.id))
 
 
 def _export(network: Network, gathering: Gathering | None, fmt: str) -> Response:

@@ -91,6 +91,21 @@ FOLLOW_UP_GATHERINGS = [
     (2, "Erfaringer fra egen kommune", "Kommunene legger fram hvordan de har brukt lysarkene.", date(2027, 10, 20), 1, "Hamar", "planned"),
 ]
 FOLLOW_UP_CAPACITY = 40
+# Registration for the open gathering closes this many days before it starts (at noon in Oslo).
+FOLLOW_UP_REGISTRATION_CLOSES_DAYS_BEFORE = 3
+# Hamar's elected members in the follow-up, so its contact has a team to register in one step:
+# (kommunenummer, e-mail prefix, name, job title).
+FOLLOW_UP_ELECTED = [
+    ("3403", "ordforer", "Sverre Prøvesen", "Ordfører"),
+    ("3403", "folkevalgt", "Marit Prøvesen", "Leder av formannskapet"),
+]
+# An assignment between the follow-up's gatherings, so "Min side" has a due date to show:
+# (title, description, method, given after, presented at, days before the presenting gathering).
+FOLLOW_UP_ASSIGNMENT = (
+    "Lysarkene i eget kommunestyre",
+    "Vis lysarksettet for kommunestyret eller formannskapet, og skriv kort hva dere tar med videre.",
+    "C", 1, 2, 7,
+)
 
 # The programme of the follow-up's first gathering: (day index, time, title, presenter, method, description).
 FOLLOW_UP_PROGRAMME = [

@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import select
 
+from network.assignments.models import Assignment, AssignmentMethod, Visibility
 from network.auth.models import Person
 from network.auth.passwords import hash_password
 from network.challenges.models import Challenge, ChallengePriority, MunicipalityChallenge
@@ -28,6 +30,9 @@ from network.planning.models import (
     AdviceAssessment, PlanningStatus, PlanningStep, PlanStatus, StrategicAdvice,
 )
 from network.organisations.services import county_authority, import_national_list, municipality_by_number
+
+
+OSLO = ZoneInfo("Europe/Oslo")
 
 
 def email_slug(name: str) -> str:
@@ -237,6 +242,10 @@ class DemoLoader:
                 person = db.session.scalar(select(Person).where(Person.email == f"{prefix}.{slug}@demo.test"))
                 if person is not None:
                     self.role(network, person, role)
+        for number, prefix, name, job_title in content.FOLLOW_UP_ELECTED:
+            organisation = municipality_by_number(number)
+            person = self.person(f"{prefix}.{email_slug(organisation.name)}@demo.test", name, organisation, job_title)
+            self.role(network, person, RoleKind.PARTICIPANT)
         db.session.flush()
         for number, title, theme, day, length, venue, status in content.FOLLOW_UP_GATHERINGS:
             exists = db.session.scalar(select(Gathering.id).where(Gathering.network_id == network.id, Gathering.number == number))
@@ -246,6 +255,9 @@ class DemoLoader:
                     address=content.VENUE_ADDRESSES.get(venue, ""), capacity=content.FOLLOW_UP_CAPACITY,
                     status=GatheringStatus(status),
                     cancellation_deadline=datetime.combine(day - timedelta(days=7), time(12), tzinfo=timezone.utc),
+                    registration_closes_at=datetime.combine(
+                        day - timedelta(days=content.FOLLOW_UP_REGISTRATION_CLOSES_DAYS_BEFORE), time(12), tzinfo=OSLO)
+                    if status == "open" else None,
                     days=[GatheringDay(day=day + timedelta(days=n), starts_at=time(10, 0), ends_at=time(16, 0))
                           for n in range(length)],
                 )
@@ -258,7 +270,22 @@ class DemoLoader:
                         for position, (day_index, clock, item_title, presenter, method, description)
                         in enumerate(content.FOLLOW_UP_PROGRAMME)
                     ]
+        self.follow_up_assignment(network, coordinator)
         return network
+
+    @staticmethod
+    def follow_up_assignment(network: Network, coordinator: Person) -> None:
+        title, description, method, given, presented, days_before = content.FOLLOW_UP_ASSIGNMENT
+        db.session.flush()
+        if db.session.scalar(select(Assignment.id).where(Assignment.network_id == network.id, Assignment.title == title)):
+            return
+        gatherings = {g.number: g for g in db.session.scalars(select(Gathering).where(Gathering.network_id == network.id))}
+        presented_at = gatherings[presented]
+        db.session.add(Assignment(
+            network=network, title=title, description=description, method=AssignmentMethod(method),
+            given_after=gatherings[given], presented_at=presented_at,
+            due_on=presented_at.starts_on - timedelta(days=days_before), visibility=Visibility.NETWORK,
+            created_by_id=coordinator.id))
 
     def municipality(self, network: Network, organisation: Organisation, index: int, joined: date) -> None:
         membership = self.membership(network, organisation, joined)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from network.auth.models import Person
 from network.gatherings.models import Gathering, Registration
 from network.networks import access as network_access
-from network.networks.models import Membership
+from network.networks.models import Membership, MembershipStatus
 
 
 def can_view_gathering(person, gathering: Gathering) -> bool:
@@ -31,3 +31,12 @@ def can_register_for(person, gathering: Gathering, target: Person, target_member
 
 def can_change_registration(person, registration: Registration, target_membership: Membership | None) -> bool:
     return can_register_for(person, registration.gathering, registration.person, target_membership)
+
+
+def can_register_team(person, membership: Membership | None) -> bool:
+    """Registering a municipality's team in one step: its contact, or a coordinator for any
+    active member municipality."""
+    if membership is None or membership.status is not MembershipStatus.ACTIVE \
+            or not membership.organisation.is_municipality:
+        return False
+    return network_access.is_coordinator(person, membership.network) or network_access.is_contact_for(person, membership)

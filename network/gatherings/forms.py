@@ -92,3 +92,27 @@ class RegistrationForm(FlaskForm):
         if gathering is not None:
             self.days.choices = [(day.id, long_date(day.day)) for day in gathering.days]
 
+
+
+class TeamRegistrationForm(FlaskForm):
+    """Several people from one municipality, the same days, in one step."""
+
+    organisation_id = HiddenField()
+    people = MultiCheckboxField(_l("Hvem skal være med?"), coerce=int,
+                                validators=[DataRequired(_l("Kryss av minst én person."))])
+    days = MultiCheckboxField(_l("Dager de deltar"), coerce=int, validators=[DataRequired(_l("Velg minst én dag."))])
+
+    def __init__(self, *args, gathering=None, people=(), me=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.people.choices = [(member.person.id, member_label(member, me)) for member in people]
+        if gathering is not None:
+            self.days.choices = [(day.id, long_date(day.day)) for day in gathering.days]
+
+
+def member_label(member, me=None) -> str:
+    """«Kari Nordmann (deg) – kontaktperson»: the name and the roles in the network."""
+    name = member.person.name
+    if me is not None and member.person.id == me.id:
+        name = str(_l("%(name)s (deg)", name=name))
+    roles = ", ".join(str(role.label).lower() for role in member.roles)
+    return f"{name} – {roles}" if roles else name

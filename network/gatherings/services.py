@@ -12,6 +12,7 @@ from datetime import date, datetime, time
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
 from network.auth.models import Person
@@ -371,3 +372,137 @@ def gathering_notices(network: Network, memberships: list[Membership], gathering
     for check in gathering_checks(network, memberships, gatherings):
         notices[check.organisation_id].append(check_notice(check))
     return dict(notices)
+
+
+# --- a person's next gatherings and a team's registrations (for "Min side") ----------------
+
+
+def _not_over(today: date):
+    """Gatherings with a day today or later."""
+    return Gathering.id.in_(select(GatheringDay.gathering_id).where(GatheringDay.day >= today))
+
+
+def upcoming_registrations(person: Person, today: date) -> list[Registration]:
+    """The person's confirmed or waiting registrations for gatherings not yet over, soonest
+    first, with their gathering, network and days: three queries."""
+    rows = db.session.scalars(
+        select(Registration).join(Registration.gathering)
+        .where(Registration.person_id == person.id,
+               Registration.status.in_((RegistrationStatus.CONFIRMED, RegistrationStatus.WAITING)),
+               _not_over(today))
+        .options(joinedload(Registration.gathering).joinedload(Gathering.network),
+                 joinedload(Registration.gathering).selectinload(Gathering.days),
+                 selectinload(Registration.days))
+    ).unique().all()
+    return sorted(rows, key=lambda r: (r.gathering.starts_on or date.max, r.gathering.number))
+
+
+def open_gatherings(network_ids: list[int], today: date, now: datetime) -> list[Gathering]:
+    """Gatherings in these networks that take registrations now, soonest first: two queries."""
+    if not network_ids:
+        return []
+    rows = db.session.scalars(
+        select(Gathering).where(
+            Gathering.network_id.in_(network_ids), Gathering.status == GatheringStatus.OPEN, _not_over(today),
+            (Gathering.registration_opens_at.is_(None)) | (Gathering.registration_opens_at <= now),
+            (Gathering.registration_closes_at.is_(None)) | (Gathering.registration_closes_at > now))
+        .options(joinedload(Gathering.network), selectinload(Gathering.days))
+    ).unique().all()
+    return sorted(rows, key=lambda g: (g.starts_on or date.max, g.network_id, g.number))
+
+
+def next_gatherings(network_ids: list[int], today: date) -> dict[int, Gathering]:
+    """Per network, its next gathering that is not over or held: two queries."""
+    if not network_ids:
+        return {}
+    rows = db.session.scalars(
+        select(Gathering).where(Gathering.network_id.in_(network_ids), Gathering.status != GatheringStatus.HELD,
+                                _not_over(today))
+        .options(joinedload(Gathering.network), selectinload(Gathering.days))
+    ).unique().all()
+    chosen: dict[int, Gathering] = {}
+    for gathering in sorted(rows, key=lambda g: (g.starts_on or date.max, g.number)):
+        chosen.setdefault(gathering.network_id, gathering)
+    return chosen
+
+
+def seat_counts(gathering_ids: list[int]) -> dict[int, int]:
+    """Gathering id → seats taken, in one query."""
+    if not gathering_ids:
+        return {}
+    return dict(db.session.execute(
+        select(Registration.gathering_id, func.count()).where(
+            Registration.gathering_id.in_(gathering_ids), Registration.status.in_(SEAT_STATUSES))
+        .group_by(Registration.gathering_id)
+    ).all())
+
+
+def is_full(gathering: Gathering, seats: int) -> bool:
+    return gathering.capacity is not None and seats >= gathering.capacity
+
+
+def waiting_positions(gathering_ids: list[int]) -> dict[int, int]:
+    """Registration id → place on its gathering's waiting list (1 is next), in one query. The
+    order is the one ``promote_waiting`` gives seats in."""
+    if not gathering_ids:
+        return {}
+    rows = db.session.execute(
+        select(Registration.id, Registration.gathering_id).where(
+            Registration.gathering_id.in_(gathering_ids), Registration.status == RegistrationStatus.WAITING)
+        .order_by(Registration.gathering_id, Registration.waiting_since, Registration.id)
+    ).all()
+    positions: dict[int, int] = {}
+    counters: dict[int, int] = defaultdict(int)
+    for registration_id, gathering_id in rows:
+        counters[gathering_id] += 1
+        positions[registration_id] = counters[gathering_id]
+    return positions
+
+
+def registrations_of(gathering_ids: list[int], person_ids: list[int]) -> list[Registration]:
+    """These people's active registrations for these gatherings, with their days: two queries."""
+    if not gathering_ids or not person_ids:
+        return []
+    return list(db.session.scalars(
+        select(Registration).where(Registration.gathering_id.in_(gathering_ids),
+                                   Registration.person_id.in_(person_ids),
+                                   Registration.status.in_(ACTIVE_STATUSES))
+        .options(selectinload(Registration.days))
+    ))
+
+
+@dataclass
+class TeamResult:
+    """What a team registration did, person by person."""
+
+    confirmed: list[Person]
+    waiting: list[Person]
+    skipped: list[tuple[Person, str]]  # with the reason
+
+
+def register_team(gathering: Gathering, people: list[Person], day_ids: list[int], registered_by: Person,
+                  now: datetime | None = None, override_window: bool = False) -> TeamResult:
+    """Register several people at once (a contact's team), each through ``register``: the same
+    window, capacity, waiting list and confirmation mail as one at a time, in the order given.
+    Someone registered meanwhile (by a colleague, or a double submit) is skipped; the others
+    still go through."""
+    now = now or utcnow()
+    reason = registration_closed_reason(gathering, now)
+    if reason and not override_window:
+        raise GatheringError(reason)
+    if not people:
+        raise GatheringError(_("Kryss av minst én person."))
+    _chosen_days(gathering, day_ids)  # a bad day refuses the whole form, before anyone is registered
+    result = TeamResult([], [], [])
+    for person in people:
+        try:
+            with db.session.begin_nested():
+                registration = register(gathering, person, RegistrationDetails(day_ids=list(day_ids)),
+                                        registered_by=registered_by, now=now, override_window=override_window)
+        except GatheringError as error:
+            result.skipped.append((person, str(error)))
+        except IntegrityError:  # the database's one-active-registration rule caught a race
+            result.skipped.append((person, _("%(name)s er allerede påmeldt denne samlingen.", name=person.name)))
+        else:
+            (result.waiting if registration.status is RegistrationStatus.WAITING else result.confirmed).append(person)
+    return result

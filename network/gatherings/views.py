@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from babel.lists import format_list
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
@@ -10,7 +12,9 @@ from network.auth.models import Person
 from network.extensions import db
 from network.gatherings import access, services
 from network.gatherings.loading import load_gathering
-from network.gatherings.forms import DayForm, GatheringForm, NewGatheringForm, RegistrationForm, StatusForm, to_local, to_utc
+from network.gatherings.forms import (
+    DayForm, GatheringForm, NewGatheringForm, RegistrationForm, StatusForm, TeamRegistrationForm, to_local, to_utc,
+)
 from network.gatherings.models import Gathering, GatheringDay, GatheringStatus, Registration, RegistrationStatus
 from network.gatherings.services import GatheringError, RegistrationDetails
 from network.privacy.audit import audited
@@ -176,14 +180,20 @@ def show(network_id: int, gathering_id: int):
     registrations = services.registrations_with_people(gathering)
     coming = [r for r in registrations if r.status in (RegistrationStatus.CONFIRMED, RegistrationStatus.ATTENDED)]
     mine = next((r for r in registrations if r.person_id == current_user.id and r.is_active), None)
+    seats = sum(r.status in services.SEAT_STATUSES for r in registrations)
+    can_manage = access.can_manage_gathering(current_user, gathering)
     return render_template(
         "gatherings/show.html",
         network=gathering.network, gathering=gathering, programme=programme_for(gathering),
         coming_by_org=_group_by_organisation(coming),
         waiting_count=sum(r.status is RegistrationStatus.WAITING for r in registrations),
         mine=mine, closed_reason=services.registration_closed_reason(gathering),
-        can_manage=access.can_manage_gathering(current_user, gathering),
-        seats_taken=sum(r.status in services.SEAT_STATUSES for r in registrations),
+        can_manage=can_manage,
+        seats_taken=seats, full=services.is_full(gathering, seats),
+        my_position=services.waiting_positions([gathering.id]).get(mine.id)
+        if mine is not None and mine.status is RegistrationStatus.WAITING else None,
+        # Contacts register their colleagues (issue 12): the team page, and the form for one person.
+        can_register_team=can_manage or access.can_register_team(current_user, membership_of(gathering.network, current_user)),
         action_form=EmptyForm(),
     )
 
@@ -257,7 +267,8 @@ def register(network_id: int, gathering_id: int):
                 flash(_("%(name)s er påmeldt. En bekreftelse er sendt på e-post.", name=person.name), "success")
             return redirect(url_for("gatherings.show", network_id=network_id, gathering_id=gathering_id))
     return render_template("gatherings/register.html", network=network, gathering=gathering, form=form, person=person,
-                           registration=None, closed_reason=None if override else services.registration_closed_reason(gathering)
+                           registration=None, closed_reason=None if override else services.registration_closed_reason(gathering),
+                           full=services.is_full(gathering, services.seats_taken(gathering)),
                            ), status_code(form) if not form.form_errors else 422
 
 
@@ -364,3 +375,85 @@ def attendance(network_id: int, gathering_id: int):
         db.session.commit()
         flash(_("Oppmøtet er lagret (%(n)s endret).", n=changed), "success")
     return redirect(url_for("gatherings.registrations", network_id=network_id, gathering_id=gathering_id))
+
+
+# --- a municipality's team in one step --------------------------------------------------
+
+
+def _team_membership(network: Network, coordinator: bool, raw_id: str | None):
+    """The municipality whose team is registered: the one asked for, or else the contact's own.
+    None when a coordinator has yet to choose."""
+    if raw_id:
+        organisation_id = parse_id(raw_id)
+        membership = network_services.get_membership(network, organisation_id) if organisation_id else None
+        if membership is None:
+            abort(404)
+        return membership
+    return None if coordinator else membership_of(network, current_user)
+
+
+def _names(people: list[Person]) -> str:
+    return format_list([person.name for person in people], locale=get_locale())
+
+
+def _flash_team_result(result: services.TeamResult) -> None:
+    if result.confirmed:
+        flash(ngettext("%(names)s er påmeldt og har fått en bekreftelse på e-post.",
+                       "%(names)s er påmeldt og har fått hver sin bekreftelse på e-post.",
+                       len(result.confirmed), names=_names(result.confirmed)), "success")
+    if result.waiting:
+        flash(ngettext("Samlingen er full: %(names)s står på venteliste og får e-post ved ledig plass.",
+                       "Samlingen er full: %(names)s står på venteliste og får e-post ved ledig plass.",
+                       len(result.waiting), names=_names(result.waiting)), "warning")
+    for _person, reason in result.skipped:
+        flash(reason, "info")
+
+
+@bp.route("/<int:gathering_id>/register-team", methods=["GET", "POST"])
+@login_required
+def register_team(network_id: int, gathering_id: int):
+    """A contact (or a coordinator, for any member municipality) ticks several people and the
+    days, and registers them all at once; each gets a registration of their own and its mail."""
+    gathering = load_gathering(network_id, gathering_id)
+    network = gathering.network
+    coordinator = access.can_manage_gathering(current_user, gathering)
+    raw_id = request.form.get("organisation_id") if request.method == "POST" else request.args.get("organisation_id")
+    membership = _team_membership(network, coordinator, raw_id)
+    municipalities = [m for m in network_services.active_memberships(network)
+                      if m.organisation.is_municipality] if coordinator else []
+    if membership is None:
+        require(coordinator)  # the coordinator chooses a municipality first
+        return render_template("gatherings/register_team.html", network=network, gathering=gathering,
+                               membership=None, municipalities=municipalities, coordinator=True)
+    require(access.can_register_team(current_user, membership))
+
+    team = network_services.team_members(membership.organisation_id, [network.id],
+                                         network_access.TEAM_ROLES).get(network.id, [])
+    registered = {r.person_id: r for r in services.registrations_of([gathering.id], [m.person.id for m in team])}
+    unregistered = [member for member in team if member.person.id not in registered]
+    form = TeamRegistrationForm(gathering=gathering, people=unregistered, me=current_user)
+    if request.method == "GET":
+        form.days.data = [day.id for day in gathering.days]
+    closed_reason = None if coordinator else services.registration_closed_reason(gathering)
+    if form.validate_on_submit():
+        chosen = [member.person for member in unregistered if member.person.id in form.people.data]
+        try:
+            result = services.register_team(gathering, chosen, form.days.data, registered_by=current_user,
+                                            override_window=coordinator)
+        except GatheringError as error:
+            db.session.rollback()
+            form.form_errors.append(str(error))
+        else:
+            db.session.commit()
+            _flash_team_result(result)
+            return redirect(url_for("gatherings.register_team", network_id=network_id, gathering_id=gathering_id,
+                                    organisation_id=membership.organisation_id if coordinator else None))
+    elif request.method == "GET":
+        form.organisation_id.data = str(membership.organisation_id)
+    seats = services.seats_taken(gathering)
+    return render_template(
+        "gatherings/register_team.html", network=network, gathering=gathering, membership=membership,
+        municipalities=municipalities, coordinator=coordinator, form=form, team=team, registered=registered,
+        positions=services.waiting_positions([gathering.id]) if registered else {},
+        closed_reason=closed_reason, seats_taken=seats, full=services.is_full(gathering, seats),
+    ), 422 if form.errors or form.form_errors else 200

@@ -5,6 +5,7 @@ from pathlib import Path
 from flask import Blueprint, abort, current_app, redirect, render_template, send_from_directory, url_for
 from flask_login import current_user, login_required
 
+from network.main import start_page
 from network.networks.services import member_network_ids, networks_for
 
 bp = Blueprint("main", __name__)
@@ -29,6 +30,7 @@ def my_page():
         organisation=current_user.organisation,
         # "My municipality" is only linked in networks the municipality is a member of.
         home_network_ids=member_network_ids(current_user.organisation),
+        start=start_page.build(current_user),
     )
 
 

@@ -487,3 +487,49 @@ def role_rows(network: Network, person_ids: list[int]) -> list[NetworkRole]:
 
 def counties() -> list[County]:
     return sorted(db.session.scalars(select(County)), key=lambda county: norwegian_key(county.name))
+
+
+# --- a person's networks, municipality and team across networks (for "Min side") ------------
+
+
+def roles_by_network(person) -> dict[int, frozenset[RoleKind]]:
+    """Network id → the person's roles there, in one query."""
+    by_network: dict[int, set[RoleKind]] = defaultdict(set)
+    for network_id, role in db.session.execute(
+            select(NetworkRole.network_id, NetworkRole.role).where(NetworkRole.person_id == person.id)):
+        by_network[network_id].add(role)
+    return {network_id: frozenset(roles) for network_id, roles in by_network.items()}
+
+
+def organisation_memberships(organisation_id: int | None, network_ids) -> dict[int, Membership]:
+    """Network id → the organisation's active membership there, with network and organisation: one query."""
+    if organisation_id is None or not network_ids:
+        return {}
+    rows = db.session.scalars(
+        select(Membership).where(Membership.organisation_id == organisation_id,
+                                 Membership.network_id.in_(list(network_ids)),
+                                 Membership.status == MembershipStatus.ACTIVE)
+        .options(joinedload(Membership.network), joinedload(Membership.organisation))
+    )
+    return {membership.network_id: membership for membership in rows}
+
+
+def team_members(organisation_id: int, network_ids, roles=None) -> dict[int, list[TeamMember]]:
+    """Network id → the organisation's people with a role there (only ``roles``, when given), by
+    name: one query for any number of networks."""
+    if not network_ids:
+        return {}
+    query = (select(Person, NetworkRole.network_id, NetworkRole.role)
+             .join(NetworkRole, NetworkRole.person_id == Person.id)
+             .where(NetworkRole.network_id.in_(list(network_ids)), Person.organisation_id == organisation_id))
+    if roles is not None:
+        query = query.where(NetworkRole.role.in_(list(roles)))
+    by_network: dict[int, dict[int, TeamMember]] = defaultdict(dict)
+    for person, network_id, role in db.session.execute(query):
+        by_network[network_id].setdefault(person.id, TeamMember(person)).roles.append(role)
+    result = {}
+    for network_id, members in by_network.items():
+        for member in members.values():
+            member.roles.sort(key=_role_order)
+        result[network_id] = sorted(members.values(), key=lambda m: norwegian_key(m.person.name))
+    return result
