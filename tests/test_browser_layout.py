@@ -1,0 +1,186 @@
+"""A phone's first screen, in a real browser: at 375 × 812 CSS pixels every kind of page shows its first
+heading without scrolling and nothing scrolls sideways (wide tables scroll inside their own marked
+regions); a coordinator reaches the dashboard through the menu with JavaScript switched off; axe-core
+finds nothing on the pages the menu and breadcrumbs changed, menu open and closed.
+"""
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+from sqlalchemy import select
+
+from network.assignments.models import Assignment
+from network.challenges.models import Challenge
+from network.extensions import db
+from network.gatherings.models import Gathering
+from network.groups.models import Grouping
+from network.resources.models import SlideSet
+from tests.test_browser import (  # noqa: F401  (fixtures)
+    COORDINATOR, NETWORK_NAME, LiveServer, browser_context_args, browser_type_launch_args, check_a11y, live_server,
+    sign_in,
+)
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.filterwarnings("ignore:Session-scoped fixtures defined as instance methods"),
+]
+
+PHONE = {"width": 375, "height": 812}
+
+
+def _first(model, network_id, *where):
+    return db.session.scalar(select(model.id).where(model.network_id == network_id, *where).order_by(model.id))
+
+
+def phone_pages(server: LiveServer) -> tuple[list[str], list[str]]:
+    """(pages for anyone, pages for a signed-in coordinator): one or more of every kind of page."""
+    n = f"/networks/{server.network_id}"
+    with server.app.app_context():
+        held = _first(Gathering, server.network_id, Gathering.number == 1)
+        grouped = _first(Gathering, server.network_id, Gathering.number == 3)
+        grouping = _first(Grouping, server.network_id)
+        challenge = _first(Challenge, server.network_id)
+        assignment = _first(Assignment, server.network_id)
+        slide_set = _first(SlideSet, server.network_id)
+        db.session.remove()
+    g = f"{n}/gatherings/{held}"
+    public = ["/", "/login", "/forgot-password", "/personvern", "/examples"]
+    signed_in = [
+        "/me", "/networks/", n,                                                             # start pages
+        f"{n}/gatherings/", f"{n}/people", f"{n}/challenges", f"{n}/library", f"{n}/resources",  # lists
+        f"{n}/assignments",
+        g, f"{n}/challenges/{challenge}", f"{n}/assignments/{assignment}",                  # details
+        f"{n}/municipalities/{server.hamar_id}", f"{n}/groups/{grouping}", f"{n}/resources/slides/{slide_set}",
+        f"{g}/register", f"{n}/people/invite", f"{n}/challenges/new", f"{n}/feedback/new",   # forms
+        f"{n}/edit", f"{n}/groups/{grouping}/edit", f"{n}/growth/settings",
+        f"{n}/challenges/matrix", f"{n}/members", f"{n}/costs", f"{n}/assignments/grid",    # tables
+        f"{n}/planning", f"{n}/growth", f"{g}/registrations", f"{n}/gatherings/{grouped}/programme",
+        f"{n}/dashboard", f"{g}/evaluation/results", f"{n}/evaluations",                    # dashboards
+        "/finnes-ikke", f"{n}/gatherings/999999",                                           # errors
+    ]
+    return public, signed_in
+
+
+def check_first_screen(page: Page, path: str) -> None:
+    # Only the first heading on the page counts: it must be the h1, and start within 812 px.
+    first = page.evaluate("""() => {
+        const heading = document.querySelector('h1, h2, h3, h4, h5, h6');
+        return heading && {level: heading.tagName, top: heading.getBoundingClientRect().top};
+    }""")
+    assert first is not None and first["level"] == "H1", f"{path}: the first heading is {first}"
+    assert 0 <= first["top"] < PHONE["height"], f"{path}: the h1 starts {first['top']:.0f}px down, below the first screen"
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, f"{path}: the page scrolls sideways by {overflow}px at 375 px"
+
+
+def test_every_kind_of_page_starts_on_the_first_screen_of_a_phone(browser: Browser, live_server: LiveServer):
+    server = live_server
+    public, signed_in = phone_pages(server)
+    context = browser.new_context(viewport=PHONE, locale="nb-NO")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    try:
+        for path in public:
+            page.goto(server(path))
+            check_first_screen(page, path)
+        sign_in(page, server, COORDINATOR)
+        for path in signed_in:
+            page.goto(server(path))
+            check_first_screen(page, path)
+            # The menu is closed on a phone: its links wait behind "Meny".
+            expect(page.get_by_role("navigation", name="Hovedmeny").get_by_role("link", name="Min side")).to_be_hidden()
+    finally:
+        context.close()
+
+
+def test_coordinator_reaches_the_dashboard_on_a_phone_without_javascript(browser: Browser, live_server: LiveServer):
+    server = live_server
+    network_path = f"/networks/{server.network_id}"
+    context = browser.new_context(viewport=PHONE, locale="nb-NO", java_script_enabled=False)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    try:
+        sign_in(page, server, COORDINATOR)
+        page.goto(server(network_path))
+        expect(page.get_by_role("heading", level=1)).to_have_text(NETWORK_NAME)
+        menu = page.get_by_role("navigation", name="Hovedmeny")
+        dashboard = menu.get_by_role("link", name="Oversikt", exact=True)
+        expect(dashboard).to_be_hidden()
+
+        # The keyboard opens the menu: Tab to "Meny", Enter.
+        toggle = menu.get_by_text("Meny", exact=True)
+        toggle.focus()
+        expect(toggle).to_be_focused()
+        page.keyboard.press("Enter")
+        expect(dashboard).to_be_visible()
+        expect(menu.get_by_role("link", name="Forside")).to_have_attribute("aria-current", "page")
+        page.keyboard.press("Enter")  # and closes it again
+        expect(dashboard).to_be_hidden()
+
+        toggle.click()
+        dashboard.click()
+        expect(page).to_have_url(server(f"{network_path}/dashboard"))
+        expect(page.get_by_role("heading", level=1)).to_have_text("Oversikt for koordinatorer")
+        check_first_screen(page, f"{network_path}/dashboard")
+        # The way back: on a phone one link to the level above.
+        back = page.get_by_role("navigation", name="Brødsmulesti").get_by_role("link", name=f"Tilbake til {NETWORK_NAME}")
+        expect(back).to_be_visible()
+        page.get_by_role("navigation", name="Hovedmeny").get_by_text("Meny", exact=True).click()
+        expect(menu.get_by_role("link", name="Oversikt", exact=True)).to_have_attribute("aria-current", "page")
+        back.click()
+        expect(page).to_have_url(server(network_path))
+    finally:
+        context.close()
+
+
+def test_menu_and_breadcrumbs_pass_axe_on_a_phone(browser: Browser, live_server: LiveServer):
+    """axe needs JavaScript, so the same pages in a phone-sized context with it on: menu closed and open."""
+    server = live_server
+    network_path = f"/networks/{server.network_id}"
+    context = browser.new_context(viewport=PHONE, locale="nb-NO")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    try:
+        sign_in(page, server, COORDINATOR)
+        for path in (network_path, f"{network_path}/dashboard", f"{network_path}/challenges/matrix"):
+            page.goto(server(path))
+            check_a11y(page)
+            page.get_by_role("navigation", name="Hovedmeny").get_by_text("Meny", exact=True).click()
+            expect(page.get_by_role("navigation", name="Hovedmeny").get_by_role("link", name="Oversikt", exact=True)).to_be_visible()
+            check_a11y(page)
+    finally:
+        context.close()
+
+
+def test_wide_screens_show_the_whole_menu_and_the_trail(page: Page, live_server: LiveServer):
+    """At 1280 px the menu is open without a click, the current item is marked, and the matrix keeps its
+    first column and header row in view while it scrolls."""
+    server = live_server
+    network_path = f"/networks/{server.network_id}"
+    sign_in(page, server, COORDINATOR)
+    page.goto(server(f"{network_path}/challenges/matrix"))
+    menu = page.get_by_role("navigation", name="Hovedmeny")
+    expect(menu.get_by_text("Meny", exact=True)).to_be_hidden()
+    expect(menu.get_by_role("link", name="Utfordringer")).to_have_attribute("aria-current", "true")
+    expect(menu.get_by_role("link", name="Oversikt", exact=True)).to_be_visible()
+    trail = page.get_by_role("navigation", name="Brødsmulesti").get_by_role("listitem")
+    expect(trail).to_have_text(["Nettverk", NETWORK_NAME, "Utfordringer", "Utfordringer per kommune"])
+
+    # Every municipality's column is within the table's box at 1280 px: none is cut off.
+    region = page.get_by_role("region", name="Utfordringer (rader) for hver kommune (kolonner)")
+    overflow = region.evaluate("box => box.scrollWidth - box.clientWidth")
+    assert overflow <= 0, f"the matrix needs {overflow}px more than 1280 px gives it"
+    # Scrolled down inside its box (past the caption), the header row stays at the box's top edge.
+    first_header = region.locator("thead th").first
+    region.evaluate("box => { box.scrollTop = 200; }")
+    assert region.evaluate("box => box.scrollTop") > 100, "the matrix does not scroll inside its box"
+    assert abs(first_header.bounding_box()["y"] - region.bounding_box()["y"]) < 2, "the header row scrolled away"
+    check_a11y(page)
+
+    page.set_viewport_size(PHONE)
+    page.goto(server(f"{network_path}/challenges/matrix"))
+    row_header = region.locator("tbody th").first
+    left_before = row_header.bounding_box()["x"]
+    region.evaluate("box => { box.scrollLeft = 300; }")
+    assert region.evaluate("box => box.scrollLeft") > 0, "the matrix does not scroll sideways on a phone"
+    assert abs(row_header.bounding_box()["x"] - left_before) < 2, "the challenge column scrolled away"
