@@ -64,7 +64,7 @@ def setup(app, factory, number: int = 2) -> Setup:
 
 
 def hold(http, s: Setup):
-    response = http.post(s.gathering_url + "/status", data={"status": "held"})
+    response = http.post(s.gathering_url + "/status", data={"status": "held", "confirmed": "1"})
     assert response.status_code == 302, response.status_code
     return response
 

@@ -16,7 +16,7 @@ from network.auth.models import Person
 from network.extensions import db
 from network.networks.models import Membership, Network
 from tests.conftest import built_once
-from tests.test_access_matrix import COORDINATORS, MEMBERS, ROLES, Route, build, check_access
+from tests.test_access_matrix import CONFIRMED, COORDINATORS, MEMBERS, ROLES, Route, build, check_access
 from tests.test_access_matrix import fuzz
 from tests.test_programme import pdf_bytes
 
@@ -50,6 +50,10 @@ def _reopened(assignment_key):
     return lambda ids: _submission(ids, assignment_key).status is SubmissionStatus.DRAFT
 
 
+def _delivered(assignment_key):
+    return lambda ids: _submission(ids, assignment_key).status is SubmissionStatus.SUBMITTED
+
+
 def _attachment_gone(ids):
     return db.session.get(SubmissionAttachment, ids["draft_attachment"]) is None
 
@@ -64,7 +68,7 @@ ROUTES = [
     Route("edit_assignment", "assignments.edit", "GET", A + "/{goals}/edit", COORDINATORS),
     Route("edit_assignment", "assignments.edit", "POST", A + "/{goals}/edit", COORDINATORS, data=EDIT_FORM,
           effect=_assignment_titled(EDIT_FORM["title"])),
-    Route("delete_assignment", "assignments.delete", "POST", A + "/{doomed}/delete", COORDINATORS,
+    Route("delete_assignment", "assignments.delete", "POST", A + "/{doomed}/delete", COORDINATORS, data=CONFIRMED,
           effect=lambda ids: db.session.get(Assignment, ids["doomed"]) is None),
     Route("grid", "assignments.grid", "GET", A + "/grid", COORDINATORS),
     Route("grid_sorted", "assignments.grid", "GET", A + "/grid?sort=county&dir=desc", COORDINATORS),
@@ -79,6 +83,9 @@ ROUTES = [
     Route("save_hamar_draft", "assignments.submission", "POST", SUB % ("plans", "hamar"), HAMAR_TEAM,
           data={"text": "Ny tekst fra matrisen", "version": "1", "action": "save"},
           effect=_text_is("plans", "Ny tekst fra matrisen")),
+    Route("deliver_hamar_draft", "assignments.submission", "POST", SUB % ("plans", "hamar"), HAMAR_TEAM,
+          data={"text": "Levert fra matrisen", "version": "1", "action": "submit", **CONFIRMED},
+          effect=_delivered("plans")),
     Route("start_lillehammer", "assignments.submission", "POST", SUB % ("goals", "lillehammer"), LILLEHAMMER_TEAM,
           data={"text": "Lillehammers første tekst", "version": "", "action": "save"},
           effect=_text_is("goals", "Lillehammers første tekst", "lillehammer_membership")),
@@ -87,7 +94,8 @@ ROUTES = [
     Route("reopen_after_due", "assignments.reopen", "POST", SUB % ("old", "hamar") + "/reopen", COORDINATORS,
           effect=_reopened("old")),
     Route("remove_draft_attachment", "assignments.remove_attachment", "POST",
-          SUB % ("plans", "hamar") + "/attachments/{draft_attachment}/delete", HAMAR_TEAM, effect=_attachment_gone),
+          SUB % ("plans", "hamar") + "/attachments/{draft_attachment}/delete", HAMAR_TEAM, data=CONFIRMED,
+          effect=_attachment_gone),
     Route("download_draft_attachment", "assignments.download", "GET",
           SUB % ("plans", "hamar") + "/attachments/{draft_attachment}", HAMAR_TEAM | COORDINATORS),
     Route("download_delivered_attachment", "assignments.download", "GET",

@@ -38,7 +38,8 @@ ROUTES = [
           statuses=public(200)),
     Route("feed_unknown_token", "calendar.feed", "GET", "/calendar/ukjent-token.ics", None, login_required=False,
           statuses=public(404)),
-    Route("renew_token", "calendar.renew_token", "POST", "/calendar/token", SIGNED_IN, effect=_token_renewed),
+    Route("renew_token", "calendar.renew_token", "POST", "/calendar/token", SIGNED_IN, data={"confirmed": "1"},
+          effect=_token_renewed),
 ]
 
 

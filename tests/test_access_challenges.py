@@ -12,7 +12,7 @@ from network.extensions import db
 from network.networks.models import Membership, Network
 from network.organisations.models import Organisation, OrganisationKind
 from tests.conftest import built_once
-from tests.test_access_matrix import COORDINATORS, MEMBERS, ROLES, Route, build, check_access
+from tests.test_access_matrix import CONFIRMED, COORDINATORS, MEMBERS, ROLES, Route, build, check_access
 from tests.test_access_matrix import fuzz
 
 N = "/networks/{network}"
@@ -68,7 +68,7 @@ ROUTES = [
     Route("challenges_edit", "challenges.edit", "POST", N + "/challenges/{challenge}/edit", COORDINATORS,
           data={"title": "Høye boligpriser i sentrum", "description": ""}, effect=_renamed),
     Route("challenges_delete", "challenges.delete", "POST", N + "/challenges/{challenge}/delete", COORDINATORS,
-          effect=_deleted),
+          data=CONFIRMED, effect=_deleted),
     Route("challenges_move", "challenges.move", "POST", N + "/challenges/{second}/move", COORDINATORS,
           data={"direction": "up"}, effect=_moved_up),
     Route("challenges_show", "challenges.show", "GET", N + "/challenges/{challenge}", MEMBERS),

@@ -16,7 +16,7 @@ from network.networks.models import Network
 from network.organisations.models import Organisation
 from tests.conftest import built_once
 from tests.comment_helpers import add_comment, make_assignment, make_submission, membership_id
-from tests.test_access_matrix import COORDINATORS, MEMBERS, ROLES, SIGNED_IN, Route, build, check_access
+from tests.test_access_matrix import CONFIRMED, COORDINATORS, MEMBERS, ROLES, SIGNED_IN, Route, build, check_access
 from tests.test_access_matrix import fuzz
 
 N = "/networks/{network}"
@@ -64,7 +64,7 @@ ROUTES = [
     Route("comment_coordinators_only", "comments.create", "POST", N + "/submissions/{private}/comments",
           HAMAR_TEAM | COORDINATORS, data={"body": NEW_COMMENT}, effect=_comment_with(NEW_COMMENT)),
     Route("comment_delete", "comments.delete", "POST", SUBMISSION + "/comments/{comment}/delete", DELETERS,
-          effect=_comment_gone),
+          data=CONFIRMED, effect=_comment_gone),
     Route("notification_preferences", "comments.preferences", "GET", "/me/notifications", SIGNED_IN),
     Route("notification_preferences", "comments.preferences", "POST", "/me/notifications", SIGNED_IN,
           data={"comment_mode": "daily"}, effect=_daily),

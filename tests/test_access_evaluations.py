@@ -15,7 +15,7 @@ from network.gatherings.models import GatheringStatus, Registration, Registratio
 from network.networks.models import Network
 from tests.conftest import built_once
 from tests.evaluation_helpers import VALID
-from tests.test_access_matrix import COORDINATORS, ROLES, Route, build, check_access
+from tests.test_access_matrix import CONFIRMED, COORDINATORS, ROLES, Route, build, check_access
 from tests.test_access_matrix import fuzz
 
 N = "/networks/{network}"
@@ -55,7 +55,7 @@ ROUTES = [
           COORDINATORS, data={"text": "Hvor nyttig, rettet?", "kind": "rating"},
           effect=_question_titled("Hvor nyttig, rettet?")),
     Route("evaluation_delete_question", "evaluations.delete_question", "POST", PLANNED + "/questions/{question}/delete",
-          COORDINATORS, effect=lambda ids: db.session.get(EvaluationQuestion, ids["question"]) is None),
+          COORDINATORS, data=CONFIRMED, effect=lambda ids: db.session.get(EvaluationQuestion, ids["question"]) is None),
     Route("evaluation_move_question", "evaluations.move_question", "POST",
           PLANNED + "/questions/{second_question}/move", COORDINATORS, data={"direction": "up"}, effect=_moved_up),
     Route("evaluation_results", "evaluations.results", "GET", HELD + "/results", READERS),

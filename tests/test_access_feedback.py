@@ -7,6 +7,7 @@ administrators read the inbox, download attachments, change status, write notes 
 from __future__ import annotations
 
 from datetime import date
+from urllib.parse import urlsplit
 
 import pytest
 from sqlalchemy import select
@@ -43,8 +44,9 @@ def _has(model, key):
     return lambda ids: db.session.scalar(select(model.id).where(model.feedback_id == ids[key])) is not None
 
 
-# A sent form answers with the receipt (200), not a redirect: see views.new.
-SENDERS = {role: 200 for role in MEMBERS}
+# A sent form is answered with a redirect to the receipt page (feedback.sent), so that reloading
+# the receipt sends nothing again. Without a receipt in the session, that page sends on to the form.
+SENDERS = {role: 302 for role in MEMBERS}
 ANYONE = public(200)
 
 ROUTES = [
@@ -53,8 +55,10 @@ ROUTES = [
     Route("new", "feedback.new", "POST", F + "/new", None, data=FORM, statuses=SENDERS),
     # The form, in a network that lets visitors send feedback.
     Route("new_open", "feedback.new", "GET", OPEN + "/new", None, login_required=False, statuses=ANYONE),
-    Route("new_open", "feedback.new", "POST", OPEN + "/new", None, login_required=False, statuses=ANYONE,
+    Route("new_open", "feedback.new", "POST", OPEN + "/new", None, login_required=False, statuses=public(302),
           data=VISITOR_FORM),
+    Route("sent", "feedback.sent", "GET", F + "/sent", None, statuses=SENDERS),
+    Route("sent_open", "feedback.sent", "GET", OPEN + "/sent", None, login_required=False, statuses=public(302)),
     # The inbox and what is in it.
     Route("inbox", "feedback.inbox", "GET", F, COORDINATORS),
     Route("inbox_filtered", "feedback.inbox", "GET", F + "?topic=slides&status=new&sort=sender&dir=asc", COORDINATORS),
@@ -106,7 +110,10 @@ def test_access(app, built, client, login, route, role):
     if route.endpoint == "feedback.new" and route.method == "POST":
         with app.app_context():
             key = "open_network" if route.name == "new_open" else "network"
-            assert _sent_to(key)(ids) is (expected == 200), role
+            to_login = urlsplit(response.location or "").path == "/login"
+            assert _sent_to(key)(ids) is (expected == 302 and not to_login), role
+            if expected == 302 and not to_login:
+                assert urlsplit(response.location).path.endswith("/feedback/sent")
     if route.name == "new" and route.method == "POST" and role == "anonymous":
         assert "/login" in response.location
 

@@ -8,7 +8,7 @@ from network.extensions import db
 from network.groups.models import Group, GroupKind, GroupMember, Grouping
 from network.networks.models import Membership, Network
 from tests.conftest import built_once
-from tests.test_access_matrix import COORDINATORS, MEMBERS, ROLES, Route, build, check_access
+from tests.test_access_matrix import CONFIRMED, COORDINATORS, MEMBERS, ROLES, Route, build, check_access
 from tests.test_access_matrix import fuzz
 
 N = "/networks/{network}/groups"
@@ -54,7 +54,7 @@ ROUTES = [
     Route("print_list", "groups.print", "GET", GROUPING + "/print", MEMBERS),
     Route("edit_grouping_page", "groups.edit", "GET", GROUPING + "/edit", COORDINATORS),
     Route("edit_grouping", "groups.edit", "POST", GROUPING + "/edit", COORDINATORS, data=EDIT_FORM, effect=_edited),
-    Route("delete_grouping", "groups.delete", "POST", GROUPING + "/delete", COORDINATORS,
+    Route("delete_grouping", "groups.delete", "POST", GROUPING + "/delete", COORDINATORS, data=CONFIRMED,
           effect=lambda ids: db.session.get(Grouping, ids["grouping"]) is None),
 ]
 

@@ -11,7 +11,7 @@ from network.growth.models import GrowthClass, GrowthOverride, GrowthSettings
 from network.networks.models import Membership, MembershipStatus
 from network.organisations.models import Organisation, OrganisationKind
 from tests.conftest import built_once
-from tests.test_access_matrix import COORDINATORS, MEMBERS, ROLES, Route, build, check_access
+from tests.test_access_matrix import CONFIRMED, COORDINATORS, MEMBERS, ROLES, Route, build, check_access
 from tests.test_access_matrix import fuzz
 
 N = "/networks/{network}"
@@ -45,12 +45,13 @@ ROUTES = [
     Route("growth_settings", "growth.settings", "POST", N + "/growth/settings", COORDINATORS, data=THRESHOLDS_FORM,
           effect=lambda ids: _thresholds(ids) == (Decimal("1.50"), Decimal("0.75"), Decimal("0.00"))),
     Route("growth_reset_settings", "growth.reset_settings", "POST", N + "/growth/settings/reset", COORDINATORS,
+          data=CONFIRMED,
           effect=lambda ids: _thresholds(ids) == (Decimal("1.00"), Decimal("0.50"), Decimal("0.00"))),
     Route("growth_override_hamar", "growth.override", "GET", N + "/municipalities/{hamar}/growth", COORDINATORS),
     Route("growth_override_hamar", "growth.override", "POST", N + "/municipalities/{hamar}/growth", COORDINATORS,
           data=OVERRIDE_FORM, effect=_overridden_to_stable),
     Route("growth_clear_override_lillehammer", "growth.clear_override", "POST",
-          N + "/municipalities/{lillehammer}/growth/clear", COORDINATORS,
+          N + "/municipalities/{lillehammer}/growth/clear", COORDINATORS, data=CONFIRMED,
           effect=lambda ids: _override(ids, "lillehammer") is None),
 ]
 

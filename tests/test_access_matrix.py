@@ -48,6 +48,8 @@ NETWORK_FORM = {
     "ks_contact_email": "kontakt@ks.test", "feedback_email": "tilbakemelding@ks.test", "status": "active",
 }
 NEW_NETWORK_FORM = {**NETWORK_FORM, "name": "Nytt nettverk 2025", "status": "planned"}
+# Destructive actions ask first (network/main/confirm.py); the matrix sends the confirmation.
+CONFIRMED = {"confirmed": "1"}
 ANCHORING_FORM = {"executive_name": "Rune Rådmann", "decided_on": "2019-03-01", "note": "Sak 12/19",
                   "document_url": "https://example.test/sak-12-19"}
 
@@ -174,7 +176,7 @@ ROUTES = [
           data={"name": "Boligstiftelsen i Innlandet", "kind": "other", "county_id": "", "org_number": "987654321"},
           effect=_org_created),
     Route("withdraw_member", "networks.withdraw_member", "POST", N + "/members/{gjovik_membership}/withdraw",
-          COORDINATORS, effect=lambda ids: not _active(ids, "gjovik")),
+          COORDINATORS, data=CONFIRMED, effect=lambda ids: not _active(ids, "gjovik")),
     Route("municipality_hamar", "networks.municipality", "GET", N + "/municipalities/{hamar}", MEMBERS),
     Route("municipality_lillehammer", "networks.municipality", "GET", N + "/municipalities/{lillehammer}", MEMBERS),
     Route("anchoring_hamar", "networks.anchoring", "GET", N + "/municipalities/{hamar}/anchoring", HAMAR_MANAGERS),
@@ -203,13 +205,16 @@ ROUTES = [
           data=_invite_form("lillehammer", "nils@lillehammer.test", "contact"),
           effect=_has_role("nils@lillehammer.test", RoleKind.CONTACT)),
     Route("revoke_hamar_role", "networks.revoke_role", "POST", N + "/roles/{hamar_helper_role}/revoke", HAMAR_MANAGERS,
-          effect=_role_gone("hamar_helper_role")),
+          data=CONFIRMED, effect=_role_gone("hamar_helper_role")),
     Route("revoke_lillehammer_role", "networks.revoke_role", "POST", N + "/roles/{lillehammer_helper_role}/revoke",
-          LILLEHAMMER_MANAGERS, effect=_role_gone("lillehammer_helper_role")),
+          LILLEHAMMER_MANAGERS, data=CONFIRMED, effect=_role_gone("lillehammer_helper_role")),
     Route("revoke_observer_role", "networks.revoke_role", "POST", N + "/roles/{observer_role}/revoke", COORDINATORS,
-          effect=_role_gone("observer_role")),
+          data=CONFIRMED, effect=_role_gone("observer_role")),
     Route("revoke_hamar_coordinator_role", "networks.revoke_role", "POST", N + "/roles/{hamar_coordinator_role}/revoke",
-          COORDINATORS, effect=_role_gone("hamar_coordinator_role")),
+          COORDINATORS, data=CONFIRMED, effect=_role_gone("hamar_coordinator_role")),
+    # "Angre" after removing a role: only with the record the removal left in the signer's own session
+    # (tests/test_safe_actions.py); without it, anyone signed in is told there is nothing to undo.
+    Route("undo_revoke", "networks.undo_revoke", "POST", N + "/roles/undo", SIGNED_IN),
     # Ivar Invitert (Hamar) has not answered: Hamar's contact and the coordinators may send it again.
     Route("resend_invitation_hamar", "networks.resend_invitation", "POST", N + "/people/{hamar_invitee}/resend-invitation",
           HAMAR_MANAGERS, effect=_invitation_resent),

@@ -15,7 +15,7 @@ from network.gatherings.models import Gathering, GatheringDay, Material, Program
 from network.programme import services
 from network.programme.services import ItemFields, Upload
 from tests.conftest import built_once
-from tests.test_access_matrix import COORDINATORS, MEMBERS, ROLES, Route, build, check_access
+from tests.test_access_matrix import CONFIRMED, COORDINATORS, MEMBERS, ROLES, Route, build, check_access
 from tests.test_access_matrix import fuzz
 
 G = "/networks/{network}/gatherings/{gathering}"
@@ -52,14 +52,14 @@ ROUTES = [
     Route("programme_edit_item", "programme.edit_item", "POST", G + "/programme/{item}/edit", COORDINATORS,
           data={**ITEM_FORM, "title": "Velkommen (endret)"}, effect=_item_titled("Velkommen (endret)")),
     Route("programme_delete_item", "programme.delete_item", "POST", G + "/programme/{item}/delete", COORDINATORS,
-          effect=_gone(ProgrammeItem, "item")),
+          data=CONFIRMED, effect=_gone(ProgrammeItem, "item")),
     Route("programme_move_item", "programme.move_item", "POST", G + "/programme/{second_item}/move", COORDINATORS,
           data={"direction": "up"}, effect=_moved_up),
     Route("programme_new_material", "programme.new_material", "GET", G + "/materials/new", COORDINATORS),
     Route("programme_new_material", "programme.new_material", "POST", G + "/materials/new", COORDINATORS,
           data=LINK_FORM, effect=_link_added),
     Route("programme_delete_material", "programme.delete_material", "POST", G + "/materials/{file_material}/delete",
-          COORDINATORS, effect=_gone(Material, "file_material")),
+          COORDINATORS, data=CONFIRMED, effect=_gone(Material, "file_material")),
     Route("programme_download", "programme.download", "GET", G + "/materials/{file_material}/download", MEMBERS),
 ]
 

@@ -15,7 +15,7 @@ from network.resources import services
 from network.resources.models import CompetenceEnvironment, Report, ReportKind, SlideSet
 from network.resources.services import Upload
 from tests.conftest import built_once
-from tests.test_access_matrix import COORDINATORS, MEMBERS, ROLES, Route, build, check_access
+from tests.test_access_matrix import CONFIRMED, COORDINATORS, MEMBERS, ROLES, Route, build, check_access
 from tests.test_access_matrix import fuzz
 
 N = "/networks/{network}"
@@ -72,9 +72,9 @@ ROUTES = [
     Route("edit_hamar_set", "resources.edit_slide_set", "POST", R + "/slides/{hamar_set}/edit",
           COORDINATORS | HAMAR_TEAM, data=EDIT_FORM, effect=_set_titled(EDIT_FORM["title"])),
     Route("delete_ks_set", "resources.delete_slide_set", "POST", R + "/slides/{ks_set}/delete", COORDINATORS,
-          effect=_gone(SlideSet, "ks_set")),
+          data=CONFIRMED, effect=_gone(SlideSet, "ks_set")),
     Route("delete_hamar_set", "resources.delete_slide_set", "POST", R + "/slides/{hamar_set}/delete",
-          COORDINATORS | HAMAR_TEAM, effect=_gone(SlideSet, "hamar_set")),
+          COORDINATORS | HAMAR_TEAM, data=CONFIRMED, effect=_gone(SlideSet, "hamar_set")),
     Route("adapt_ks_set", "resources.adapt_slide_set", "GET", R + "/slides/{ks_set}/adapt", MUNICIPAL_TEAMS),
     Route("adapt_ks_set", "resources.adapt_slide_set", "POST", R + "/slides/{ks_set}/adapt", MUNICIPAL_TEAMS,
           data=ADAPT_FORM, effect=_adapted),
@@ -91,7 +91,7 @@ ROUTES = [
     Route("edit_report", "resources.edit_report", "POST", R + "/reports/{report}/edit", COORDINATORS,
           data=REPORT_FORM, effect=_report_titled(REPORT_FORM["title"])),
     Route("delete_report", "resources.delete_report", "POST", R + "/reports/{report}/delete", COORDINATORS,
-          effect=_gone(Report, "report")),
+          data=CONFIRMED, effect=_gone(Report, "report")),
     # competence environments
     Route("environments", "resources.environments", "GET", R + "/environments", MEMBERS),
     Route("new_environment", "resources.new_environment", "GET", R + "/environments/new", COORDINATORS),
@@ -102,7 +102,7 @@ ROUTES = [
     Route("edit_environment", "resources.edit_environment", "POST", R + "/environments/{environment}/edit",
           COORDINATORS, data=ENVIRONMENT_FORM, effect=_environment_named(ENVIRONMENT_FORM["name"])),
     Route("delete_environment", "resources.delete_environment", "POST", R + "/environments/{environment}/delete",
-          COORDINATORS, effect=_gone(CompetenceEnvironment, "environment")),
+          COORDINATORS, data=CONFIRMED, effect=_gone(CompetenceEnvironment, "environment")),
 ]
 
 

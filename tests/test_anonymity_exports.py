@@ -157,7 +157,7 @@ def build(app, factory, login) -> World:
         response = login(s.people[who]).post(f"/networks/{network}/feedback/new", data={
             "topic": "network", "works": f"Tidligere tilbakemelding fra {who}.",
             **({"anonymous": "y"} if anonymous else {})})
-        assert response.status_code == 200
+        assert response.status_code == 302
     return World(network, s.gathering_id, token, s.people["coordinator"], person)
 
 
@@ -287,7 +287,8 @@ def test_one_answer_and_one_anonymous_feedback_change_only_their_own_rows(app, f
     sent = person.post(f"/networks/{world.network}/feedback/new", data={
         "topic": "gathering", "gathering_id": str(world.gathering), "does_not_work": FEEDBACK_MARK, "anonymous": "y",
         "attachment": (io.BytesIO(pdf_with_author()), "innspill.pdf")}, content_type="multipart/form-data")
-    assert sent.status_code == 200 and FEEDBACK_MARK in sent.get_data(as_text=True), error_summary(sent)
+    # On to the receipt page, which shows nothing of anonymous feedback (tests/test_safe_actions.py).
+    assert sent.status_code == 302, error_summary(sent)
 
     after = download(coordinator, world, app)
     assert set(after) == set(before)

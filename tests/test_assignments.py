@@ -253,7 +253,7 @@ def test_deleting_an_assignment_removes_its_submissions_and_files(app, setting, 
     with app.app_context():
         assert _count(StoredFile) >= 1
         files_before = _count(StoredFile)
-    response = login(setting.people["coordinator"]).post(f"{setting.base}/{setting.assignment_id}/delete")
+    response = login(setting.people["coordinator"]).post(f"{setting.base}/{setting.assignment_id}/delete", data={"confirmed": "1"})
     assert response.status_code == 302 and response.location.endswith(setting.base)
     with app.app_context():
         assert db.session.get(Assignment, setting.assignment_id) is None
@@ -307,7 +307,7 @@ def test_draft_then_deliver_then_reopen(app, setting, login):
     assert "<h5>Mål</h5>" in shown.get_data(as_text=True)  # the preview, rendered (### is h5 under the page's own headings)
     assert "Utkastet er lagret" in page(shown)
     response = client.post(setting.submission_url(), data={"text": "### Mål\n- flere boliger", "version": version_in(shown),
-                                                          "action": "submit"})
+                                                          "action": "submit", "confirmed": "1"})
     assert response.status_code == 302
     with app.app_context():
         delivered = setting.submission()
@@ -406,7 +406,7 @@ def test_late_delivery_over_http_is_flagged(app, factory, login):
     setting = setting_for(app, factory, dates=PAST)
     client = login(setting.people["participant"])
     assert "blir merket som levert for sent" in page(client.get(setting.submission_url()))
-    client.post(setting.submission_url(), data={"text": "Sent, men godt", "version": "", "action": "submit"})
+    client.post(setting.submission_url(), data={"text": "Sent, men godt", "version": "", "action": "submit", "confirmed": "1"})
     with app.app_context():
         assert setting.submission().is_late is True
     assert "Levert for sent" in page(login(setting.people["other_contact"]).get(setting.submission_url()))
@@ -513,7 +513,7 @@ def test_a_conflict_when_the_other_person_delivered(app, setting, login):
 def test_a_form_sent_twice_is_not_a_conflict(app, setting, login):
     """A double click on «Lever»: the second request carries the old version, but asks for what is already done."""
     client = login(setting.people["participant"])
-    data = {"text": "Ferdig tekst", "version": "", "action": "submit"}
+    data = {"text": "Ferdig tekst", "version": "", "action": "submit", "confirmed": "1"}
     assert client.post(setting.submission_url(), data=data).status_code == 302
     again = client.post(setting.submission_url(), data=data)
     assert again.status_code == 302
@@ -536,7 +536,7 @@ def test_the_edit_form_explains_markdown(setting, login):
 
 def _upload(client, setting, files, text="Med vedlegg", version="", action="save"):
     return client.post(setting.submission_url(), data={"text": text, "version": version, "action": action,
-                                                       "files": [(io.BytesIO(data), name) for name, data in files]},
+                                                       "confirmed": "1", "files": [(io.BytesIO(data), name) for name, data in files]},
                        content_type="multipart/form-data")
 
 
@@ -617,9 +617,9 @@ def test_attachment_of_another_submission_is_not_found(app, setting, login):
 def test_removing_an_attachment_while_draft_only(app, setting, login):
     attachment_id = _attachment(app, setting, login)
     url = f"{setting.submission_url()}/attachments/{attachment_id}/delete"
-    assert login(setting.people["other_contact"]).post(url).status_code == 403
-    assert login(setting.people["coordinator"]).post(url).status_code == 403
-    response = login(setting.people["contact"]).post(url)
+    assert login(setting.people["other_contact"]).post(url, data={"confirmed": "1"}).status_code == 403
+    assert login(setting.people["coordinator"]).post(url, data={"confirmed": "1"}).status_code == 403
+    response = login(setting.people["contact"]).post(url, data={"confirmed": "1"})
     assert response.status_code == 302
     with app.app_context():
         submission = setting.submission()
@@ -630,7 +630,7 @@ def test_removing_an_attachment_while_draft_only(app, setting, login):
 
 def test_a_delivered_submissions_attachments_cannot_be_removed(app, setting, login):
     attachment_id = _attachment(app, setting, login, deliver=True)
-    response = login(setting.people["participant"]).post(f"{setting.submission_url()}/attachments/{attachment_id}/delete")
+    response = login(setting.people["participant"]).post(f"{setting.submission_url()}/attachments/{attachment_id}/delete", data={"confirmed": "1"})
     assert response.status_code == 403
     with app.app_context():
         assert len(setting.submission().attachments) == 1

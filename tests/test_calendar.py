@@ -283,7 +283,7 @@ def test_my_page_creates_and_renews_the_feed_url(app, factory, login):
     assert "Lag kalenderlenke" in page
     assert "/calendar/" not in page.replace('action="/calendar/token"', "")
 
-    response = client.post("/calendar/token")
+    response = client.post("/calendar/token", data={"confirmed": "1"})
     assert response.status_code == 302
     assert response.location == "/me#calendar-feed"
     with app.app_context():
@@ -295,7 +295,7 @@ def test_my_page_creates_and_renews_the_feed_url(app, factory, login):
     assert "Lag ny lenke" in page
     assert client.get(f"/calendar/{first}.ics").status_code == 200
 
-    page = client.post("/calendar/token", follow_redirects=True).get_data(as_text=True)
+    page = client.post("/calendar/token", data={"confirmed": "1"}, follow_redirects=True).get_data(as_text=True)
     assert "Den gamle lenken virker ikke lenger" in page
     with app.app_context():
         second = db.session.get(Person, me.id).calendar_token
@@ -308,7 +308,7 @@ def test_my_page_creates_and_renews_the_feed_url(app, factory, login):
 def test_renewing_needs_the_csrf_token(app, factory, login, app_config):
     _, _, _, people = world(factory)
     _set_token(app, people["participant"].id, "beholdes")
-    response = login(people["participant"]).post("/calendar/token")
+    response = login(people["participant"]).post("/calendar/token", data={"confirmed": "1"})
     assert response.status_code == 400
     with app.app_context():
         assert db.session.get(Person, people["participant"].id).calendar_token == "beholdes"

@@ -214,7 +214,7 @@ def test_deleting_a_challenge_says_how_many_municipalities_lose_their_marking(ap
     http = login(people["coordinator"])
     form = main(http.get(f"/networks/{network.id}/challenges/{turnover}/edit"))
     assert "2 kommuner har krysset av for denne utfordringen" in form
-    response = http.post(f"/networks/{network.id}/challenges/{turnover}/delete", follow_redirects=True)
+    response = http.post(f"/networks/{network.id}/challenges/{turnover}/delete", data={"confirmed": "1"}, follow_redirects=True)
     assert f"«{TURNOVER}» er slettet fra katalogen, sammen med markeringene fra 2 kommuner." in text(response)
     assert titles(app, network) == [PRICES, ELDERLY]
     with app.app_context():
@@ -223,7 +223,7 @@ def test_deleting_a_challenge_says_how_many_municipalities_lose_their_marking(ap
         assert db.session.scalar(select(func.count()).select_from(MunicipalityChallenge)) == 1
         assert [c.position for c in services.catalogue(db.session.get(Network, network.id))] == [1, 2]
 
-    lone = http.post(f"/networks/{network.id}/challenges/{prices}/delete", follow_redirects=True)
+    lone = http.post(f"/networks/{network.id}/challenges/{prices}/delete", data={"confirmed": "1"}, follow_redirects=True)
     assert f"«{PRICES}» er slettet fra katalogen." in text(lone)
 
 

@@ -240,7 +240,7 @@ def test_a_reply_must_answer_a_comment_on_the_same_submission(app, s, login, par
 def test_a_deleted_comment_cannot_be_answered(app, s, login):
     first = add_comment(app, s.submission_id, s.people["other_contact"], "Første")
     add_comment(app, s.submission_id, s.people["participant"], "Svar", parent_id=first)
-    login(s.people["other_contact"]).post(s.url(f"/comments/{first}/delete"))
+    login(s.people["other_contact"]).post(s.url(f"/comments/{first}/delete"), data={"confirmed": "1"})
     response = post(login(s.people["observer"]), s, "Enda et svar", parent_id=first)
     assert response.status_code == 422
     assert "Kommentaren du svarer på, er slettet." in error_summary(response)
@@ -323,7 +323,7 @@ def test_the_author_deletes_a_comment_nobody_answered(app, s, login):
     http = login(s.people["other_contact"])
     page = main(http.get(s.thread_page()))
     assert f'action="/networks/{s.network.id}/submissions/{s.submission_id}/comments/{first}/delete"' in page
-    response = http.post(s.url(f"/comments/{first}/delete"))
+    response = http.post(s.url(f"/comments/{first}/delete"), data={"confirmed": "1"})
     assert response.status_code == 302
     assert urlsplit(response.location).path == s.submission_path()
     assert urlsplit(response.location).fragment == "comments"
@@ -333,7 +333,7 @@ def test_the_author_deletes_a_comment_nobody_answered(app, s, login):
 def test_a_deleted_comment_with_replies_stays_as_a_placeholder(app, s, login):
     first = add_comment(app, s.submission_id, s.people["other_contact"], "Hemmelig kommentar")
     reply = add_comment(app, s.submission_id, s.people["participant"], "Svaret står igjen", parent_id=first)
-    assert login(s.people["other_contact"]).post(s.url(f"/comments/{first}/delete")).status_code == 302
+    assert login(s.people["other_contact"]).post(s.url(f"/comments/{first}/delete"), data={"confirmed": "1"}).status_code == 302
     placeholder, kept = comments(app)
     assert services.is_deleted(placeholder) and placeholder.author_id is None
     assert kept.id == reply and kept.parent_id == first
@@ -343,10 +343,10 @@ def test_a_deleted_comment_with_replies_stays_as_a_placeholder(app, s, login):
     assert "Svaret står igjen" in body
     assert "Kommentarer (1)" in re.sub(r"<[^>]+>", "", body)
     # A placeholder is gone for good: it can't be deleted again.
-    assert login(s.people["coordinator"]).post(s.url(f"/comments/{first}/delete")).status_code == 404
+    assert login(s.people["coordinator"]).post(s.url(f"/comments/{first}/delete"), data={"confirmed": "1"}).status_code == 404
 
     # When its last reply goes, the placeholder goes too.
-    assert login(s.people["participant"]).post(s.url(f"/comments/{reply}/delete")).status_code == 302
+    assert login(s.people["participant"]).post(s.url(f"/comments/{reply}/delete"), data={"confirmed": "1"}).status_code == 302
     assert comments(app) == []
 
 
@@ -355,7 +355,7 @@ def test_a_deleted_comment_leaves_no_pending_notice(app, s, login):
     post(login(s.people["other_contact"]), s, "Skal slettes")
     [comment] = comments(app)
     assert count(app, PendingCommentNotice) == 1
-    login(s.people["other_contact"]).post(s.url(f"/comments/{comment.id}/delete"))
+    login(s.people["other_contact"]).post(s.url(f"/comments/{comment.id}/delete"), data={"confirmed": "1"})
     assert count(app, PendingCommentNotice) == 0
 
 
@@ -369,7 +369,7 @@ def test_only_the_author_and_coordinators_may_delete(app, s, login, role, allowe
     page = http.get(s.thread_page())
     if page.status_code == 200:
         assert (f"/comments/{first}/delete" in page.get_data(as_text=True)) is allowed
-    response = http.post(s.url(f"/comments/{first}/delete"))
+    response = http.post(s.url(f"/comments/{first}/delete"), data={"confirmed": "1"})
     assert response.status_code == (302 if allowed else 403)
     assert len(comments(app)) == (0 if allowed else 1)
 

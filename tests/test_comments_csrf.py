@@ -42,7 +42,7 @@ def test_comment_reply_and_delete_need_the_token(app, factory, login):
     with app.app_context():
         own = db.session.scalar(select(Comment.id).where(Comment.body == "Svar"))
     assert http.post(s.url(f"/comments/{own}/delete")).status_code == 400
-    assert http.post(s.url(f"/comments/{own}/delete"), data={"csrf_token": token}).status_code == 302
+    assert http.post(s.url(f"/comments/{own}/delete"), data={"csrf_token": token, "confirmed": "1"}).status_code == 302
     assert _comments(app) == 2
 
 

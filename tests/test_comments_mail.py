@@ -195,7 +195,7 @@ def test_the_digest_leaves_out_deleted_comments_and_what_the_person_can_no_longe
     post(login(s.people["participant"]), s, "Svar til observatøren", parent_id=first)
     post(login(s.people["other_contact"]), s, "Blir slettet")
     deleted = last_comment(app)
-    login(s.people["other_contact"]).post(s.url(f"/comments/{deleted.id}/delete"))
+    login(s.people["other_contact"]).post(s.url(f"/comments/{deleted.id}/delete"), data={"confirmed": "1"})
     set_visibility(app, s.assignment_id, Visibility.COORDINATORS)
     smtp.handler.messages.clear()
 

@@ -257,7 +257,7 @@ def test_coordinators_add_edit_move_and_delete_questions(app, s, login):
         question = db.session.get(EvaluationQuestion, first)
         assert (question.text, question.kind) == ("Første, rettet?", QuestionKind.TEXT)
 
-    assert http.post(f"{questions_url}/{second}/delete").status_code == 302
+    assert http.post(f"{questions_url}/{second}/delete", data={"confirmed": "1"}).status_code == 302
     assert question_ids(app, s.gathering_id) == [first]
 
 

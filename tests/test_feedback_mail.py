@@ -28,7 +28,7 @@ def w(factory):
 
 def send(login, w, **data):
     response = login(w["people"]["participant"]).post(f"/networks/{w['network'].id}/feedback/new", data=data)
-    assert response.status_code == 200, response.status_code
+    assert response.status_code == 302, response.status_code  # on to the receipt page
     return response
 
 

@@ -80,8 +80,8 @@ def test_days_are_added_and_removed(app, factory, login):
     backwards = client.post(base + "/days", data={"day": "2031-03-14", "starts_at": "15:00", "ends_at": "09:00"})
     assert "Sluttidspunktet må være etter starttidspunktet." in backwards.get_data(as_text=True)
     first, second = day_ids(app, gathering.id)
-    assert client.post(f"{base}/days/{second}/delete").status_code == 302
-    client.post(f"{base}/days/{first}/delete")
+    assert client.post(f"{base}/days/{second}/delete", data={"confirmed": "1"}).status_code == 302
+    client.post(f"{base}/days/{first}/delete", data={"confirmed": "1"})
     assert day_ids(app, gathering.id) == [first]  # the last day stays
 
 
@@ -91,7 +91,7 @@ def test_status_moves_forward_and_held_is_final(app, factory, login):
     client = login(people["coordinator"])
     base = f"/networks/{network.id}/gatherings/{gathering.id}"
     for status in ("open", "closed", "held"):
-        client.post(base + "/status", data={"status": status})
+        client.post(base + "/status", data={"status": status, "confirmed": "1"})
     with app.app_context():
         assert db.session.get(Gathering, gathering.id).status is GatheringStatus.HELD
     response = client.post(base + "/status", data={"status": "open"}, follow_redirects=True)
@@ -211,7 +211,7 @@ def test_full_gathering_puts_people_on_the_waiting_list_in_order_and_promotes(ap
     assert _mails_to(app, people["executive"].email) == [f"Venteliste: {gathering.title}"]
 
     client = login(people["participant"])
-    response = client.post(f"/networks/{network.id}/gatherings/{gathering.id}/registrations/{first}/cancel")
+    response = client.post(f"/networks/{network.id}/gatherings/{gathering.id}/registrations/{first}/cancel", data={"confirmed": "1"})
     assert response.status_code == 302
     assert _status(app, first) is RegistrationStatus.CANCELLED
     assert _status(app, waiting_1) is RegistrationStatus.CONFIRMED  # first in line
@@ -237,11 +237,11 @@ def test_late_cancellation_is_flagged(app, factory, login):
     network, _, _, people = world(factory)
     gathering = open_gathering(factory, network, cancellation_deadline=datetime.now(timezone.utc) - timedelta(hours=1))
     late = register(app, gathering.id, people["participant"].id)
-    login(people["participant"]).post(f"/networks/{network.id}/gatherings/{gathering.id}/registrations/{late}/cancel")
+    login(people["participant"]).post(f"/networks/{network.id}/gatherings/{gathering.id}/registrations/{late}/cancel", data={"confirmed": "1"})
     assert registration(app, late).late_cancellation is True
     in_time = open_gathering(factory, network, number=2, cancellation_deadline=datetime.now(timezone.utc) + timedelta(days=1))
     early = register(app, in_time.id, people["participant"].id)
-    login(people["participant"]).post(f"/networks/{network.id}/gatherings/{in_time.id}/registrations/{early}/cancel")
+    login(people["participant"]).post(f"/networks/{network.id}/gatherings/{in_time.id}/registrations/{early}/cancel", data={"confirmed": "1"})
     assert registration(app, early).late_cancellation is False
 
 
@@ -290,8 +290,8 @@ def test_contact_changes_and_cancels_for_own_people_only(app, factory, login):
     assert client.post(f"{base}/{own}/edit", data={"days": [str(first_day)], "diet": "Glutenfri"}).status_code == 302
     assert registration(app, own).diet == "Glutenfri"
     assert client.post(f"{base}/{other}/edit", data={"days": [str(first_day)]}).status_code == 403
-    assert client.post(f"{base}/{other}/cancel").status_code == 403
-    assert client.post(f"{base}/{own}/cancel").status_code == 302
+    assert client.post(f"{base}/{other}/cancel", data={"confirmed": "1"}).status_code == 403
+    assert client.post(f"{base}/{own}/cancel", data={"confirmed": "1"}).status_code == 302
     assert _status(app, own) is RegistrationStatus.CANCELLED
 
 

@@ -547,7 +547,7 @@ def test_an_edit_of_a_deleted_grouping_is_not_found(app, factory, login):
     client = login(people["coordinator"])
     grouping_id = make_growth_grouping(app, client, network)
     values = form_values(client.get(f"/networks/{network.id}/groups/{grouping_id}/edit"))
-    assert client.post(f"/networks/{network.id}/groups/{grouping_id}/delete").status_code == 302
+    assert client.post(f"/networks/{network.id}/groups/{grouping_id}/delete", data={"confirmed": "1"}).status_code == 302
     response = client.post(f"/networks/{network.id}/groups/{grouping_id}/edit", data={**values, "action": "save"})
     assert response.status_code == 404
     assert grouping_count(app) == 0
@@ -642,7 +642,7 @@ def test_delete_removes_the_grouping_and_its_groups(app, factory, login):
     network, people, _ = setup(factory)
     client = login(people["coordinator"])
     grouping_id = make_growth_grouping(app, client, network)
-    response = client.post(f"/networks/{network.id}/groups/{grouping_id}/delete")
+    response = client.post(f"/networks/{network.id}/groups/{grouping_id}/delete", data={"confirmed": "1"})
     assert response.status_code == 302 and response.location.endswith(f"/networks/{network.id}/groups")
     with app.app_context():
         assert db.session.scalar(select(func.count(Group.id)).where(Group.grouping_id == grouping_id)) == 0

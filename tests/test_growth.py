@@ -491,7 +491,7 @@ def test_reset_to_the_defaults(app, factory, login):
     page = client.get(f"/networks/{network.id}/growth/settings")
     assert [input_value(page, one) for one in FIELDS] == ["2,00", "1,00", "0,10"]
     assert "Tilbakestill til standardgrensene" in plain(page)
-    response = client.post(f"/networks/{network.id}/growth/settings/reset")
+    response = client.post(f"/networks/{network.id}/growth/settings/reset", data={"confirmed": "1"})
     assert response.status_code == 302
     assert settings_row(app, network) == (D("1.00"), D("0.50"), D("0.00"))
     assert "Grensene er satt tilbake til standardverdiene." in plain(client.get(response.location))
@@ -598,7 +598,7 @@ def test_clearing_an_override(app, factory, login):
     client = login(people["coordinator"])
     form = client.get(override_url(network, hamar))
     assert "Fjern overstyringen og bruk den beregnede klassen" in plain(form)
-    response = client.post(override_url(network, hamar) + "/clear")
+    response = client.post(override_url(network, hamar) + "/clear", data={"confirmed": "1"})
     assert response.status_code == 302
     assert response.location == f"/networks/{network.id}/municipalities/{hamar.id}#growth"
     assert override_row(app, network, hamar) is None
@@ -606,7 +606,7 @@ def test_clearing_an_override(app, factory, login):
     assert "Overstyringen er fjernet. Hamar har nå den beregnede klassen." in plain(page)
     growth = section(page, "growth")
     assert "Vekstklasse: Sterk vekst" in growth and "overstyrt" not in growth
-    again = client.post(override_url(network, hamar) + "/clear")
+    again = client.post(override_url(network, hamar) + "/clear", data={"confirmed": "1"})
     assert again.status_code == 302
     assert "Hamar hadde ingen overstyrt klasse." in plain(client.get(again.location))
 
@@ -615,7 +615,7 @@ def test_clearing_needs_the_csrf_token(app, factory, login):
     network, hamar, _lillehammer, people = world(factory)
     add_override(app, network, hamar, DECLINE)
     app.config["WTF_CSRF_ENABLED"] = True
-    response = login(people["coordinator"]).post(override_url(network, hamar) + "/clear")
+    response = login(people["coordinator"]).post(override_url(network, hamar) + "/clear", data={"confirmed": "1"})
     assert response.status_code == 400
     assert override_row(app, network, hamar) is not None
 

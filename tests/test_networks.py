@@ -230,7 +230,7 @@ def test_add_withdraw_and_add_again(app, factory, login):
         assert db.session.scalar(select(func.count()).select_from(Membership).where(
             Membership.network_id == network.id, Membership.organisation_id == ringsaker.id)) == 1
 
-    response = client.post(f"/networks/{network.id}/members/{membership_id}/withdraw")
+    response = client.post(f"/networks/{network.id}/members/{membership_id}/withdraw", data={"confirmed": "1"})
     assert response.status_code == 302
     page = client.get(members_url)
     assert "Ringsaker er fjernet fra nettverket." in text(page)
@@ -752,7 +752,7 @@ def test_revoking_a_role(app, factory, login, actor):
     client = login(people[actor])
     page_url = f"/networks/{network.id}/municipalities/{hamar.id}"
     assert f"/roles/{role_id}/revoke" in client.get(page_url).get_data(as_text=True)
-    response = client.post(f"/networks/{network.id}/roles/{role_id}/revoke", data={"back": page_url})
+    response = client.post(f"/networks/{network.id}/roles/{role_id}/revoke", data={"back": page_url, "confirmed": "1"})
     assert response.status_code == 302
     assert response.location == page_url
     page = text(client.get(page_url))
@@ -767,7 +767,7 @@ def test_revoke_does_not_follow_a_link_off_the_site(app, factory, login):
     with app.app_context():
         role_id = db.session.scalar(select(NetworkRole.id).where(NetworkRole.person_id == people["observer"].id))
     response = login(people["coordinator"]).post(f"/networks/{network.id}/roles/{role_id}/revoke",
-                                                 data={"back": "https://evil.test/"})
+                                                 data={"back": "https://evil.test/", "confirmed": "1"})
     assert response.location == f"/networks/{network.id}/people"
 
 

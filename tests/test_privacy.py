@@ -138,7 +138,7 @@ def _request_and_confirm(app, s, login):
     assert response.status_code == 302
     with app.app_context():
         request_id = db.session.scalar(select(DeletionRequest.id).where(DeletionRequest.person_id == ids["me"]))
-    response = login(people["admin"]).post(f"/admin/deletion-requests/{request_id}/confirm")
+    response = login(people["admin"]).post(f"/admin/deletion-requests/{request_id}/confirm", data={"confirmed": "1"})
     assert response.status_code == 302
     return request_id
 
@@ -295,7 +295,7 @@ def test_admin_sees_the_request_and_declines_it_with_a_reason(app, s, login):
     assert field_error(response, f"decline-{request_id}-reason")
     reason = "Du er kontaktperson for Hamar; vi trenger en ny før kontoen kan slettes."
     response = admin.post(f"/admin/deletion-requests/{request_id}/decline",
-                          data={f"decline-{request_id}-reason": reason})
+                          data={f"decline-{request_id}-reason": reason, "confirmed": "1"})
     assert response.status_code == 302
     with app.app_context():
         request = db.session.get(DeletionRequest, request_id)
@@ -309,7 +309,7 @@ def test_admin_sees_the_request_and_declines_it_with_a_reason(app, s, login):
 def test_only_a_pending_request_can_be_confirmed(app, s, login):
     ids, people, me = s
     request_id = _request_and_confirm(app, s, login)
-    response = login(people["admin"]).post(f"/admin/deletion-requests/{request_id}/confirm")
+    response = login(people["admin"]).post(f"/admin/deletion-requests/{request_id}/confirm", data={"confirmed": "1"})
     assert response.status_code == 302
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(OutboxMessage).where(

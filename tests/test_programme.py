@@ -260,7 +260,7 @@ def test_deleting_an_item_keeps_positions_dense_and_removes_its_materials(settin
     material_id = setting.add_material("Lysark", upload=Upload("lysark.pdf", pdf_bytes()), item_id=middle)
     with setting.app.app_context():
         file_id = db.session.get(Material, material_id).file_id
-    response = coordinator.post(setting.item_url(middle, "delete"))
+    response = coordinator.post(setting.item_url(middle, "delete"), data={"confirmed": "1"})
     assert response.status_code == 302
     assert setting.programme() == [("Første", 0), ("Siste", 1)]
     with setting.app.app_context():
@@ -532,7 +532,7 @@ def test_deleting_a_file_material_deletes_the_file(setting, coordinator):
     material_id = setting.add_material("Lysark", upload=Upload("lysark.pdf", pdf_bytes()))
     with setting.app.app_context():
         file_id = db.session.get(Material, material_id).file_id
-    response = coordinator.post(setting.material_url(material_id, "delete"))
+    response = coordinator.post(setting.material_url(material_id, "delete"), data={"confirmed": "1"})
     assert response.status_code == 302
     with setting.app.app_context():
         assert db.session.get(Material, material_id) is None

@@ -380,7 +380,7 @@ def test_deleting_a_set_deletes_its_slides_and_file_and_keeps_versions(setting, 
     hamar_id = setting.add_set("Boligpolitikk i Hamar", organisation_id=setting.hamar.id, based_on_id=ks_id)
     page = text(coordinator.get(setting.url(ks_id, "edit")))
     assert "1 tilpasset versjon bygger på settet." in page
-    response = coordinator.post(setting.url(ks_id, "delete"))
+    response = coordinator.post(setting.url(ks_id, "delete"), data={"confirmed": "1"})
     assert response.status_code == 302
     assert setting.slide_set(ks_id) is None
     assert count(setting.app, StoredFile) == 0
@@ -477,8 +477,8 @@ def test_the_municipalitys_own_people_edit_and_delete_their_version(setting, log
     assert setting.slide_set(hamar_id)["title"] == "Hamars nye versjon"
     other = login(setting.people["other_contact"])
     assert "Endre eller slett" not in text(other.get(setting.url(hamar_id)))
-    assert other.post(setting.url(hamar_id, "delete")).status_code == 403
-    assert participant.post(setting.url(hamar_id, "delete")).status_code == 302
+    assert other.post(setting.url(hamar_id, "delete"), data={"confirmed": "1"}).status_code == 403
+    assert participant.post(setting.url(hamar_id, "delete"), data={"confirmed": "1"}).status_code == 302
     assert setting.slide_set(hamar_id) is None and setting.slide_set(ks_id) is not None
 
 

@@ -215,7 +215,7 @@ def test_coordinator_edits_a_report_and_bad_edits_change_nothing(setting, coordi
 
 def test_coordinator_deletes_a_report(setting, coordinator):
     report_id = setting.add_report("Skal bort")
-    response = coordinator.post(f"{setting.reports}/{report_id}/delete")
+    response = coordinator.post(f"{setting.reports}/{report_id}/delete", data={"confirmed": "1"})
     assert response.status_code == 302
     assert setting.report(report_id) is None
     assert "«Skal bort» er slettet fra listen." in text(coordinator.get(response.location))
@@ -302,7 +302,7 @@ def test_renaming_to_another_environments_name_is_refused_but_keeping_ones_own_i
 
 def test_coordinator_deletes_an_environment(setting, coordinator):
     environment_id = setting.add_environment("Skal bort")
-    response = coordinator.post(f"{setting.environments}/{environment_id}/delete")
+    response = coordinator.post(f"{setting.environments}/{environment_id}/delete", data={"confirmed": "1"})
     assert response.status_code == 302
     assert setting.environment(environment_id) is None
     assert "«Skal bort» er slettet fra oversikten." in text(coordinator.get(response.location))

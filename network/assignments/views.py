@@ -18,6 +18,7 @@ from network.assignments.services import AssignmentError, AssignmentFields, Subm
 from network.extensions import db
 from network.files.responses import download_response, read_upload
 from network.files.services import DOCUMENTS
+from network.main.confirm import ask_first, confirmed
 from network.gatherings import services as gathering_services
 from network.groups import services as group_services
 from network.main.spreadsheets import csv_response
@@ -188,6 +189,16 @@ def delete(network_id: int, assignment_id: int):
     require(access.can_manage_assignments(current_user, network))
     if not ActionForm().validate_on_submit():
         abort(400)
+    counts = services.submission_counts(network).get(assignment.id)
+    page = ask_first(
+        title=_("Slette oppgaven?"),
+        message=_("Slett oppgaven «%(title)s».", title=assignment.title),
+        details=[_("Besvarelsene fra kommunene, med vedlegg og kommentarer, slettes sammen med den.")]
+        + ([_("Kommunene har skrevet eller levert %(n)s besvarelser.", n=_started(counts))] if _started(counts) else []),
+        button=_("Ja, slett oppgaven"),
+        back=url_for("assignments.edit", network_id=network.id, assignment_id=assignment.id))
+    if page is not None:
+        return page
     title = assignment.title
     services.delete_assignment(assignment)
     db.session.commit()
@@ -309,11 +320,16 @@ def submission(network_id: int, assignment_id: int, organisation_id: int):
 def _save_submission(network, assignment, membership, form: SubmissionForm):
     form.validate()  # only the CSRF token; the rules are in services
     deliver = request.form.get("action") == "submit"
+    # Delivering is for good (only a reopening takes it back), so it is asked first. What was typed
+    # and attached is saved as a draft on the way, so "Avbryt" loses nothing.
+    ask = deliver and not confirmed()
     try:
-        services.save_submission(
+        saved = services.save_submission(
             assignment, membership, text=form.text.data or "", expected_version=form.expected_version,
-            by=current_user, now=utcnow(), uploads=_uploads(form), deliver=deliver,
+            by=current_user, now=utcnow(), uploads=_uploads(form), deliver=deliver and not ask,
         )
+        if ask:
+            services.check_deliverable(saved)
     except SubmissionConflict:
         db.session.rollback()
         current = services.get_submission(assignment, membership)
@@ -328,11 +344,36 @@ def _save_submission(network, assignment, membership, form: SubmissionForm):
         current = services.get_submission(assignment, membership)
         return _render_submission(network, assignment, membership, current, form, status=422)
     db.session.commit()
+    if ask:
+        return _ask_to_deliver(assignment, membership, saved)
     if deliver:
         flash(_("Besvarelsen er levert. Nå kan de andre i nettverket lese den, etter reglene for oppgaven."), "success")
     else:
         flash(_("Utkastet er lagret. Bare dere selv og koordinatorene kan se det."), "success")
     return redirect(submission_url(assignment, membership.organisation_id))
+
+
+def _ask_to_deliver(assignment: Assignment, membership: Membership, saved: Submission):
+    organisation = membership.organisation
+    past_due = access.is_past_due(assignment, utcnow())
+    details = [_("Teksten og vedleggene er lagret som utkast."),
+               _("Når besvarelsen er levert, kan de andre i nettverket lese den, etter reglene for oppgaven.")]
+    if past_due:
+        details.append(_("Fristen har gått ut, så besvarelsen merkes som levert for sent."))
+    return ask_first(
+        title=_("Levere besvarelsen?"),
+        message=_("Lever besvarelsen fra %(organisation)s på «%(title)s».", organisation=organisation.name,
+                  title=assignment.title),
+        details=details, button=_("Ja, lever besvarelsen"),
+        back=submission_url(assignment, membership.organisation_id),
+        afterwards=_("Etterpå kan den bare endres hvis den åpnes for endringer igjen: av dere før fristen, "
+                     "ellers av en koordinator."),
+        # The draft just saved moved the version on; the text is the one saved.
+        fields={"text": saved.text, "version": saved.version})
+
+
+def _started(counts) -> int:
+    return sum(counts.values()) if counts else 0
 
 
 def _already_done(current: Submission, form: SubmissionForm, deliver: bool) -> bool:
@@ -383,6 +424,15 @@ def remove_attachment(network_id: int, assignment_id: int, organisation_id: int,
     require(access.can_remove_attachment(current_user, current))
     if not ActionForm().validate_on_submit():
         abort(400)
+    page = ask_first(
+        title=_("Fjerne vedlegget?"),
+        message=_("Fjern vedlegget «%(name)s» fra besvarelsen til %(organisation)s.", name=attachment.file.filename,
+                  organisation=membership.organisation.name),
+        button=_("Ja, fjern vedlegget"),
+        back=submission_url(assignment, membership.organisation_id, _anchor="attachments-heading"),
+        afterwards=_("Dette kan ikke angres, men du kan laste opp filen på nytt."))
+    if page is not None:
+        return page
     try:
         filename = services.remove_attachment(current, attachment, current_user, utcnow())
     except AssignmentError as error:

@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 
 from network.calendar import ics, reminders, services
 from network.extensions import db
+from network.main.confirm import ask_first
 from network.gatherings import access
 from network.gatherings.loading import load_gathering
 from network.networks.forms import EmptyForm
@@ -52,6 +53,15 @@ def renew_token():
     if not form.validate_on_submit():
         abort(400)
     had_token = current_user.calendar_token is not None
+    if had_token:  # the first link replaces nothing
+        page = ask_first(
+            title=_("Lage en ny kalenderlenke?"),
+            message=_("Lag en ny kalenderlenke for %(name)s. Den gamle lenken slutter å virke.", name=current_user.name),
+            details=[_("Kalendere som abonnerer på den gamle lenken, får ikke flere oppdateringer. "
+                       "Du må legge inn den nye lenken i kalenderen din.")],
+            button=_("Ja, lag ny lenke"), back=url_for("main.my_page", _anchor="calendar-feed"))
+        if page is not None:
+            return page
     services.renew_token(current_user)
     db.session.commit()
     if had_token:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_babel import to_user_timezone
 from flask_login import current_user, login_required
 
@@ -14,6 +15,7 @@ from network.challenges.forms import ChallengeForm, GrowthFilterForm, MoveForm, 
 from network.challenges.models import Challenge, ChallengePriority, MunicipalityChallenge
 from network.challenges.services import ChallengeError
 from network.extensions import db
+from network.main.confirm import ask_first
 from network.main.charts import Bar, Series, bar_chart
 from network.networks import services as network_services
 from network.networks.forms import EmptyForm
@@ -167,6 +169,16 @@ def delete(network_id: int, challenge_id: int):
     challenge = load_challenge(network, challenge_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
+    marked = services.entry_count(challenge)
+    page = ask_first(
+        title=_("Slette utfordringen?"),
+        message=_("Slett «%(title)s» fra katalogen.", title=challenge.title),
+        details=[ngettext("Markeringen fra %(num)d kommune slettes sammen med den.",
+                          "Markeringene fra %(num)d kommuner slettes sammen med den.", marked)] if marked else [],
+        button=_("Ja, slett utfordringen"),
+        back=url_for("challenges.edit", network_id=network.id, challenge_id=challenge.id))
+    if page is not None:
+        return page
     title = challenge.title
     removed = services.delete_challenge(challenge)
     db.session.commit()

@@ -17,6 +17,8 @@ from network.comments import access, cli, links, services
 from network.comments.forms import CommentForm, NotificationForm
 from network.comments.services import CommentError, Thread
 from network.extensions import db
+from network.main.confirm import ask_first
+from network.main.formatting import date_time
 from network.networks.forms import EmptyForm
 from network.networks.loading import load_network, require
 from network.networks.models import Network
@@ -161,6 +163,15 @@ def delete(network_id: int, submission_id: int, comment_id: int):
     require(access.can_delete_comment(current_user, comment))
     if not EmptyForm().validate_on_submit():
         abort(400)
+    page = ask_first(
+        title=_("Slette kommentaren?"),
+        message=_("Slett kommentaren fra %(name)s, skrevet %(when)s.",
+                  name=comment.author.name if comment.author else _("en slettet bruker"),
+                  when=date_time(comment.created_at)),
+        details=[_("Svarene på den står igjen; kommentaren vises da som slettet.")] if services.has_replies(comment) else [],
+        button=_("Ja, slett kommentaren"), back=links.thread_url(submission))
+    if page is not None:
+        return page
     removed = services.delete_comment(comment)
     db.session.commit()
     flash(_("Kommentaren er slettet.") if removed else _("Kommentaren er slettet. Svarene på den står igjen."), "success")

@@ -19,6 +19,7 @@ from network.evaluations.services import AlreadyAnswered, EvaluationError
 from network.extensions import db
 from network.gatherings.loading import load_gathering
 from network.gatherings.models import Gathering, GatheringStatus
+from network.main.confirm import ask_first
 from network.main.charts import Bar, Series, bar_chart
 from network.main.spreadsheets import csv_response
 from network.networks.forms import EmptyForm
@@ -224,6 +225,15 @@ def delete_question(network_id: int, gathering_id: int, question_id: int):
     question = load_question(gathering, question_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
+    if not services.response_count(gathering):  # with answers, deleting is refused below
+        page = ask_first(
+            title=_("Slette spørsmålet?"),
+            message=_("Slett spørsmålet «%(text)s» fra evalueringen av «%(title)s».", text=question.text,
+                      title=gathering.title),
+            button=_("Ja, slett spørsmålet"),
+            back=url_for("evaluations.questions", network_id=network_id, gathering_id=gathering_id))
+        if page is not None:
+            return page
     text = question.text
     try:
         services.delete_question(question)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -40,7 +40,7 @@ def _rate_limit() -> str:
 
 @dataclass(frozen=True)
 class Receipt:
-    """What the sender sees after sending: what they wrote, as it was stored."""
+    """What the sender of named feedback sees after sending: what they wrote, as it was stored."""
 
     topic: FeedbackTopic
     gathering: str
@@ -52,25 +52,6 @@ class Receipt:
     anonymous: bool
     sender_name: str
     sender_email: str
-
-
-def _receipt(form: FeedbackForm, attachment_name: str) -> Receipt:
-    gathering, slide_set = form.chosen_gathering, form.chosen_slide_set
-    topic = form.chosen_topic if form.topic.data in {t.value for t in FeedbackTopic} else FeedbackTopic.OTHER
-    anonymous = bool(form.anonymous.data)
-    if anonymous:
-        name = email = ""
-    elif _signed_in():
-        name, email = current_user.name, current_user.email
-    else:
-        name, email = form.name.data or "", form.email.data or ""
-    return Receipt(
-        topic=topic,
-        gathering=gathering.title if gathering is not None and topic is FeedbackTopic.GATHERING else "",
-        slide_set=slide_set.title if slide_set is not None and topic is FeedbackTopic.SLIDES else "",
-        works=form.works.data or "", does_not_work=form.does_not_work.data or "", suggestion=form.suggestion.data or "",
-        attachment=attachment_name, anonymous=anonymous, sender_name=name, sender_email=email,
-    )
 
 
 def _upload(form: FeedbackForm) -> Upload | None:
@@ -100,9 +81,7 @@ def new(network_id: int):
     )
     if request.method == "POST" and form.is_spam:
         # A robot filled in the hidden field: it gets the usual answer, and nothing is kept or sent.
-        upload = form.attachment.data
-        return render_template("feedback/receipt.html", network=network, member=member,
-                               receipt=_receipt(form, getattr(upload, "filename", "") or ""))
+        return _to_receipt(network, None, anonymous=bool(form.anonymous.data))
     if form.validate_on_submit():
         try:
             feedback = services.submit_feedback(
@@ -117,14 +96,65 @@ def new(network_id: int):
             db.session.rollback()
             form.show_error(error)
         else:
-            attachment = feedback.attachments[0].filename if feedback.attachments else ""
             db.session.commit()
-            # Shown in answer to the POST, not after a redirect: the address of a receipt page
-            # would put the item's id in the browser's history and the server's access log.
-            return render_template("feedback/receipt.html", network=network, member=member,
-                                   receipt=_receipt(form, attachment))
+            return _to_receipt(network, feedback, anonymous=feedback.anonymous)
     return render_template("feedback/new.html", network=network, form=form, member=member, visitor=visitor,
                            text_max=FEEDBACK_TEXT_MAX), 422 if form.errors else 200
+
+
+# The receipt after sending is a page of its own (redirect after POST), so reloading it sends
+# nothing again. Its address names no item: the session says which one, and only for named
+# feedback. Anonymous feedback is never looked up again, so nothing shown after the send can tie it
+# to this browser; the text of named feedback is shown once, right after sending.
+RECEIPT = "feedback_receipt"
+
+
+def _to_receipt(network: Network, feedback: Feedback | None, anonymous: bool):
+    session[RECEIPT] = {"network": network.id, "anonymous": anonymous,
+                        "feedback": None if anonymous or feedback is None else feedback.id}
+    return redirect(url_for("feedback.sent", network_id=network.id))
+
+
+@bp.get(N + "/sent")
+def sent(network_id: int):
+    network = db.get_or_404(Network, network_id)
+    if not access.can_send_feedback(current_user, network):
+        if not _signed_in():
+            return login_manager.unauthorized()
+        abort(403)
+    member = access.is_member(current_user, network)
+    if member:
+        g.network = network
+    kept = session.get(RECEIPT)
+    if not isinstance(kept, dict) or kept.get("network") != network.id:
+        return redirect(url_for("feedback.new", network_id=network.id))
+    receipt = None
+    if kept.get("feedback"):
+        feedback = services.get_feedback(network, str(kept["feedback"]))
+        if feedback is not None and not feedback.anonymous and _sent_by_this_reader(feedback):
+            receipt = _stored_receipt(feedback)
+        session[RECEIPT] = {**kept, "feedback": None, "email": receipt.sender_email if receipt else ""}
+    return render_template("feedback/receipt.html", network=network, member=member, receipt=receipt,
+                           anonymous=bool(kept.get("anonymous")), email=receipt.sender_email if receipt else
+                           kept.get("email", ""))
+
+
+def _sent_by_this_reader(feedback: Feedback) -> bool:
+    """The signed-in sender, or (for a visitor's named feedback) someone not signed in."""
+    if _signed_in():
+        return feedback.sender_id == current_user.id
+    return feedback.sender_id is None
+
+
+def _stored_receipt(feedback: Feedback) -> Receipt:
+    return Receipt(
+        topic=feedback.topic,
+        gathering=feedback.gathering.title if feedback.gathering and feedback.topic is FeedbackTopic.GATHERING else "",
+        slide_set=feedback.slide_set.title if feedback.slide_set and feedback.topic is FeedbackTopic.SLIDES else "",
+        works=feedback.works, does_not_work=feedback.does_not_work, suggestion=feedback.suggestion,
+        attachment=feedback.attachments[0].filename if feedback.attachments else "",
+        anonymous=False, sender_name=feedback.sender_name, sender_email=feedback.sender_email,
+    )
 
 
 # --- the inbox --------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from network.groups.forms import GroupingForm, SettingsForm
 from network.groups.models import Group, GroupKind, Grouping
 from network.groups.services import GroupDraft, GroupingConflict, GroupingDraft, GroupingError
 from network.main.hygiene import parse_id
+from network.main.confirm import ask_first
 from network.networks.forms import EmptyForm
 from network.networks.loading import load_network, require
 from network.networks.models import Network
@@ -312,6 +313,14 @@ def delete(network_id: int, grouping_id: int):
     grouping = load_grouping(network, grouping_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
+    page = ask_first(
+        title=_("Slette gruppeinndelingen?"),
+        message=_("Slett «%(name)s» med alle gruppene i den.", name=grouping.name),
+        details=[_("Kommunene mister plasseringen sin i disse gruppene. Selve kommunene og arbeidet deres berøres ikke.")],
+        button=_("Ja, slett gruppeinndelingen"),
+        back=url_for("groups.show", network_id=network.id, grouping_id=grouping.id))
+    if page is not None:
+        return page
     name = grouping.name
     services.delete_grouping(grouping)
     db.session.commit()

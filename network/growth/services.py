@@ -185,8 +185,12 @@ def set_override(membership: Membership, growth_class: GrowthClass, reason: str,
     return override
 
 
+def override_for(membership: Membership) -> GrowthOverride | None:
+    return db.session.scalar(select(GrowthOverride).where(GrowthOverride.membership_id == membership.id))
+
+
 def clear_override(membership: Membership) -> bool:
-    override = db.session.scalar(select(GrowthOverride).where(GrowthOverride.membership_id == membership.id))
+    override = override_for(membership)
     if override is None:
         return False
     db.session.delete(override)

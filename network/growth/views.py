@@ -14,6 +14,7 @@ from network.extensions import db
 from network.growth import access, services
 from network.growth.forms import OverrideForm, ThresholdsForm
 from network.growth.services import GrowthError
+from network.main.confirm import ask_first
 from network.main.charts import Bar, Series, bar_chart
 from network.networks.forms import EmptyForm
 from network.networks.loading import load_network, require
@@ -185,6 +186,15 @@ def reset_settings(network_id: int):
     require(access.can_edit_thresholds(current_user, network))
     if not EmptyForm().validate_on_submit():
         abort(400)
+    page = ask_first(
+        title=_("Tilbakestille grensene?"),
+        message=_("Sett grensene for vekstklassene i %(network)s tilbake til standardverdiene.", network=network.name),
+        details=[_("Grensene dere har satt selv, forsvinner, og kommunene kan få en annen vekstklasse. "
+                   "Overstyrte klasser står seg.")],
+        button=_("Ja, tilbakestill grensene"), back=url_for("growth.settings", network_id=network.id),
+        afterwards=_("Dette kan ikke angres, men du kan skrive inn grensene på nytt."))
+    if page is not None:
+        return page
     services.reset_thresholds(network, current_user)
     db.session.commit()
     flash(_("Grensene er satt tilbake til standardverdiene."), "success")
@@ -240,6 +250,16 @@ def clear_override(network_id: int, organisation_id: int):
     require(access.can_override(current_user, membership))
     if not EmptyForm().validate_on_submit():
         abort(400)
+    if services.override_for(membership) is not None:  # nothing to ask when there is none
+        page = ask_first(
+            title=_("Fjerne overstyringen?"),
+            message=_("Fjern den overstyrte vekstklassen for %(name)s, og bruk den beregnede klassen.",
+                      name=membership.organisation.name),
+            button=_("Ja, fjern overstyringen"),
+            back=url_for("growth.override", network_id=network.id, organisation_id=organisation_id),
+            afterwards=_("Dette kan ikke angres, men du kan overstyre klassen på nytt."))
+        if page is not None:
+            return page
     if services.clear_override(membership):
         db.session.commit()
         flash(_("Overstyringen er fjernet. %(name)s har nå den beregnede klassen.",

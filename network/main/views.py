@@ -5,10 +5,11 @@ from pathlib import Path
 from flask import Blueprint, abort, current_app, redirect, render_template, send_from_directory, url_for
 from flask_login import current_user, login_required
 
-from network.main import start_page
+from network.main import start_page, undo
 from network.networks.services import member_network_ids, networks_for
 
 bp = Blueprint("main", __name__)
+bp.add_app_template_global(undo.pop_undo_offer, "pop_undo_offer")
 
 # The two files of Digdir's Designsystemet that a server-rendered page needs.
 DESIGNSYSTEM_FILES = {"theme.css": "theme/designsystemet.css", "components.css": "src/index.css"}

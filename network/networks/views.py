@@ -2,16 +2,21 @@
 from __future__ import annotations
 
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from datetime import datetime
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from network.auth.models import Person
 from network.auth.services import is_safe_next
 from network.extensions import db
-from network.auth.models import Person
 from network.gatherings import services as gathering_services
+from network.main import undo
+from network.main.confirm import ask_first
 from network.main.hygiene import parse_id
 from network.main.spreadsheets import csv_response
+from network.models_base import utcnow
 from network.networks import access, services
 from network.networks.loading import load_network, require
 from network.networks.forms import (
@@ -222,6 +227,16 @@ def withdraw_member(network_id: int, membership_id: int):
     membership = db.get_or_404(Membership, membership_id)
     if membership.network_id != network.id or not EmptyForm().validate_on_submit():
         abort(404)
+    page = ask_first(
+        title=_("Fjerne medlemmet?"),
+        message=_("Fjern %(name)s fra %(network)s.", name=membership.organisation.name, network=network.name),
+        details=[_("%(name)s vises ikke lenger blant de aktive medlemmene. Personene derfra beholder rollene sine.",
+                   name=membership.organisation.name)],
+        button=_("Ja, fjern medlemmet"), back=url_for("networks.members", network_id=network.id),
+        afterwards=_("Du kan legge %(name)s til igjen senere; historikken er tatt vare på.",
+                     name=membership.organisation.name))
+    if page is not None:
+        return page
     services.withdraw_member(membership)
     db.session.commit()
     flash(_("%(name)s er fjernet fra nettverket.", name=membership.organisation.name), "success")
@@ -426,9 +441,74 @@ def revoke_role(network_id: int, role_id: int):
     require(access.can_revoke_role(current_user, role, membership))
     if not EmptyForm().validate_on_submit():
         abort(400)
-    name, label = role.person.name, role.role.label
+    person, kind = role.person, role.role
+    target = request.form.get("back")
+    back = target if is_safe_next(target) else url_for("networks.people", network_id=network.id)
+    place = membership.organisation.name if membership is not None else network.name
+    page = ask_first(
+        title=_("Fjerne rollen?"),
+        message=_("Fjern rollen %(role)s for %(name)s i %(place)s.", role=kind.label.lower(), name=person.name,
+                  place=place),
+        button=_("Ja, fjern rollen"), back=back, warning=_own_role_warning(role, place),
+        afterwards=_("Du kan angre i %(n)s minutter etterpå.", n=undo.minutes()))
+    if page is not None:
+        return page
     services.revoke_role(role)
     db.session.commit()
-    flash(_("%(name)s har ikke lenger rollen %(role)s.", name=name, role=label.lower()), "success")
-    target = request.form.get("back")
-    return redirect(target if is_safe_next(target) else url_for("networks.people", network_id=network.id))
+    session[ROLE_UNDO] = {"network": network.id, "person": person.id, "role": kind.value, "by": current_user.id,
+                          "at": utcnow().isoformat(), "back": back}
+    undo.offer_undo(_("%(name)s har ikke lenger rollen %(role)s.", name=person.name, role=kind.label.lower()),
+                    url_for("networks.undo_revoke", network_id=network.id), _("Angre"), utcnow())
+    g.pop("_network_roles", None)  # the person may have taken away their own access
+    if not access.can_view_network(current_user, network):
+        return redirect(url_for("main.my_page"))
+    return redirect(back)
+
+
+# The role just removed, for "Angre": kept in the signed session, so only the person who removed it
+# can give it back, and only within the window (the row itself is gone).
+ROLE_UNDO = "role_undo"
+
+
+def _own_role_warning(role: NetworkRole, place: str) -> str | None:
+    if role.person_id != current_user.id:
+        return None
+    if role.role is RoleKind.CONTACT:
+        return _("Dette er din egen rolle som kontaktperson. Uten den mister du tilgangen til å melde på, "
+                 "invitere og fjerne roller for %(place)s.", place=place)
+    return _("Dette er din egen rolle. Uten den mister du tilgangen som rollen gir deg.")
+
+
+@bp.post("/<int:network_id>/roles/undo")
+@login_required
+def undo_revoke(network_id: int):
+    """Give back the role this person removed a moment ago. The network is not loaded through its
+    access rule: someone who removed their own only role may no longer see it, and may still undo."""
+    network = db.get_or_404(Network, network_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    removed = session.get(ROLE_UNDO)
+    if not isinstance(removed, dict) or removed.get("network") != network.id or removed.get("by") != current_user.id:
+        flash(_("Det er ingen fjernet rolle å angre."), "info")
+        return redirect(url_for("main.my_page"))
+    back = removed.get("back") if is_safe_next(removed.get("back")) else url_for("main.my_page")
+    try:
+        removed_at = datetime.fromisoformat(removed["at"])
+        person, kind = db.session.get(Person, int(removed["person"])), RoleKind(removed["role"])
+    except (KeyError, TypeError, ValueError):
+        person = None
+    if person is None:
+        session.pop(ROLE_UNDO, None)
+        flash(_("Det er ingen fjernet rolle å angre."), "info")
+        return redirect(url_for("main.my_page"))
+    if not undo.within_window(removed_at):
+        session.pop(ROLE_UNDO, None)
+        flash(_("Det er mer enn %(n)s minutter siden rollen ble fjernet, så det kan ikke angres lenger. "
+                "Gi rollen på nytt med «Inviter».", n=undo.minutes()), "warning")
+        return redirect(back if access.can_view_network(current_user, network) else url_for("main.my_page"))
+    services.restore_role(network, person, kind)
+    db.session.commit()
+    session.pop(ROLE_UNDO, None)
+    g.pop("_network_roles", None)
+    flash(_("%(name)s har rollen %(role)s igjen.", name=person.name, role=kind.label.lower()), "success")
+    return redirect(back if access.can_view_network(current_user, network) else url_for("main.my_page"))

@@ -13,6 +13,7 @@ from flask_login import current_user, login_required
 from network.extensions import db
 from network.main import clock
 from network.main import formatting
+from network.main.confirm import ask_first
 from network.networks import access
 from network.networks.forms import EmptyForm
 from network.networks.loading import require
@@ -181,6 +182,16 @@ def confirm(request_id: int):
     deletion = _load_request(request_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
+    if deletion.status is DeletionStatus.PENDING:  # otherwise the service says why not
+        person = deletion.person
+        page = ask_first(
+            title=_("Slette kontoen?"),
+            message=_("Slett kontoen til %(name)s (%(email)s).", name=person.name, email=person.email),
+            details=[_("Navn og kontaktopplysninger fjernes fra alle tabeller, roller og innlogging forsvinner, og "
+                       "personen får e-post om at kontoen er slettet.")],
+            button=_("Ja, slett kontoen"), back=url_for("privacy.requests", _anchor=f"request-{deletion.id}"))
+        if page is not None:
+            return page
     try:
         services.confirm_request(deletion, current_user)
     except PrivacyError as error:
@@ -198,6 +209,17 @@ def decline(request_id: int):
     deletion = _load_request(request_id)
     form = DeclineForm(request_id=deletion.id)
     if form.validate_on_submit():
+        if deletion.status is DeletionStatus.PENDING:
+            page = ask_first(
+                title=_("Avslå forespørselen?"),
+                message=_("Avslå forespørselen om sletting fra %(name)s.", name=deletion.person.name),
+                details=[_("%(name)s får denne begrunnelsen på e-post: «%(reason)s»", name=deletion.person.name,
+                           reason=form.reason.data)],
+                button=_("Ja, avslå og send begrunnelsen"),
+                back=url_for("privacy.requests", _anchor=f"request-{deletion.id}"),
+                afterwards=_("E-posten kan ikke trekkes tilbake. Personen kan be om sletting på nytt."))
+            if page is not None:
+                return page
         try:
             services.decline_request(deletion, current_user, form.reason.data)
         except PrivacyError as error:

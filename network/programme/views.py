@@ -16,6 +16,7 @@ from network.files.services import DOCUMENTS
 from network.gatherings import access
 from network.gatherings.loading import load_gathering
 from network.gatherings.models import Gathering, Material, ProgrammeItem, WorkingMethod
+from network.main.confirm import ask_first
 from network.networks.loading import require
 from network.programme import services
 from network.programme.forms import ActionForm, MaterialForm, MoveForm, ProgrammeItemForm
@@ -152,6 +153,14 @@ def delete_item(network_id: int, gathering_id: int, item_id: int):
     item = load_item(gathering, item_id)
     if not ActionForm().validate_on_submit():
         abort(400)
+    page = ask_first(
+        title=_("Slette programpunktet?"),
+        message=_("Slett «%(title)s» fra programmet for «%(gathering)s».", title=item.title, gathering=gathering.title),
+        details=[_("Materiellet til punktet (%(n)s) slettes sammen med det.", n=len(item.materials))]
+        if item.materials else [],
+        button=_("Ja, slett programpunktet"), back=manage_url(gathering, f"programme-item-{item.id}"))
+    if page is not None:
+        return page
     title = item.title
     removed = services.delete_item(item)
     db.session.commit()
@@ -231,6 +240,14 @@ def delete_material(network_id: int, gathering_id: int, material_id: int):
     material = load_material(gathering, material_id)
     if not ActionForm().validate_on_submit():
         abort(400)
+    page = ask_first(
+        title=_("Slette materiellet?"),
+        message=_("Slett «%(title)s» fra «%(gathering)s».", title=material.title, gathering=gathering.title),
+        button=_("Ja, slett materiellet"),
+        back=manage_url(gathering, f"programme-item-{material.programme_item_id}" if material.programme_item_id
+                        else "materials-heading"))
+    if page is not None:
+        return page
     title, item_id = material.title, material.programme_item_id
     services.delete_material(material)
     db.session.commit()

@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 
 from network.extensions import db
 from network.files.responses import download_response, read_upload
+from network.main.confirm import ask_first
 from network.main.spreadsheets import csv_response
 from network.networks.forms import EmptyForm
 from network.networks.loading import found, load_network, require
@@ -179,6 +180,14 @@ def delete_slide_set(network_id: int, slide_set_id: int):
     deleted = load_slide_set(network, slide_set_id)
     require(access.can_edit_slide_set(current_user, deleted))
     check_action_form()
+    page = ask_first(
+        title=_("Slette lysarksettet?"),
+        message=_("Slett lysarksettet «%(title)s» med lysarkene, manusene og filen.", title=deleted.title),
+        details=[_("Tilpassede versjoner som bygger på settet, blir stående.")],
+        button=_("Ja, slett lysarksettet"),
+        back=url_for("resources.edit_slide_set", network_id=network.id, slide_set_id=deleted.id))
+    if page is not None:
+        return page
     title = deleted.title
     orphaned = services.delete_slide_set(deleted)
     db.session.commit()
@@ -327,6 +336,12 @@ def delete_report(network_id: int, report_id: int):
     network = load_managed(network_id)
     report = load_report(network, report_id)
     check_action_form()
+    page = ask_first(
+        title=_("Slette rapporten?"), message=_("Slett «%(title)s» fra listen.", title=report.title),
+        button=_("Ja, slett rapporten"),
+        back=url_for("resources.edit_report", network_id=network.id, report_id=report.id))
+    if page is not None:
+        return page
     title = report.title
     services.delete_report(report)
     db.session.commit()
@@ -399,6 +414,12 @@ def delete_environment(network_id: int, environment_id: int):
     network = load_managed(network_id)
     environment = load_environment(network, environment_id)
     check_action_form()
+    page = ask_first(
+        title=_("Slette kompetansemiljøet?"), message=_("Slett «%(name)s» fra oversikten.", name=environment.name),
+        button=_("Ja, slett kompetansemiljøet"),
+        back=url_for("resources.edit_environment", network_id=network.id, environment_id=environment.id))
+    if page is not None:
+        return page
     name = environment.name
     services.delete_environment(environment)
     db.session.commit()
