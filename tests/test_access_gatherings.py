@@ -10,7 +10,7 @@ from network.gatherings.models import Gathering, GatheringStatus, Registration, 
 from network.networks.models import Network
 from tests.conftest import built_once
 from tests.gathering_helpers import FUTURE, open_gathering, register
-from tests.test_access_matrix import COORDINATORS, HAMAR_MANAGERS, MEMBERS, ROLES, Route, build, check_access
+from tests.test_access_matrix import CONFIRMED, COORDINATORS, HAMAR_MANAGERS, MEMBERS, ROLES, Route, build, check_access
 from tests.test_access_matrix import fuzz
 
 G = "/networks/{network}/gatherings"
@@ -52,7 +52,7 @@ ROUTES = [
           data={"day": "2031-03-20", "starts_at": "09:00", "ends_at": "12:00"},
           effect=lambda ids: len(db.session.get(Gathering, ids["gathering"]).days) == 3),
     Route("remove_day", "gatherings.remove_day", "POST", GATHERING + "/days/{second_day}/delete", COORDINATORS,
-          effect=lambda ids: len(db.session.get(Gathering, ids["gathering"]).days) == 1),
+          data=CONFIRMED, effect=lambda ids: len(db.session.get(Gathering, ids["gathering"]).days) == 1),
     # The participant and Lillehammer's contact are registered already: sent on to the change page.
     Route("register_page", "gatherings.register", "GET", GATHERING + "/register", MEMBERS,
           statuses={"participant": 302, "other_contact": 302}),
@@ -66,7 +66,11 @@ ROUTES = [
           HAMAR_REGISTRATION_MANAGERS, data={"days": ["{first_day}"], "diet": "Vegansk"},
           effect=lambda ids: db.session.get(Registration, ids["reg_hamar"]).diet == "Vegansk"),
     Route("cancel_registration", "gatherings.cancel_registration", "POST",
-          GATHERING + "/registrations/{reg_hamar}/cancel", HAMAR_REGISTRATION_MANAGERS, effect=_cancelled),
+          GATHERING + "/registrations/{reg_hamar}/cancel", HAMAR_REGISTRATION_MANAGERS, data=CONFIRMED,
+          effect=_cancelled),
+    # "Angre" after cancelling: the registration in the world is not cancelled, so it says so and sends back.
+    Route("undo_cancel", "gatherings.undo_cancel", "POST", GATHERING + "/registrations/{reg_hamar}/undo-cancel",
+          HAMAR_REGISTRATION_MANAGERS),
     Route("registrations", "gatherings.registrations", "GET", GATHERING + "/registrations", CONTACTS_AND_COORDINATORS),
     # A contact registers their own municipality's team in one step; coordinators any member's.
     Route("register_team_page", "gatherings.register_team", "GET", GATHERING + "/register-team",

@@ -350,8 +350,7 @@ def save_submission(assignment: Assignment, membership: Membership, *, text: str
         submission.updated_by_id, submission.updated_at = getattr(by, "id", None), now
         _event(submission, SubmissionEventKind.EDITED, by, now)
     if deliver:
-        if not text.strip() and not submission.attachments:
-            raise AssignmentError(_("Skriv en tekst eller legg ved en fil før du leverer."), "text")
+        check_deliverable(submission)
         submission.status = SubmissionStatus.SUBMITTED
         submission.submitted_at = now
         submission.is_late = access.is_past_due(assignment, now)
@@ -362,6 +361,12 @@ def save_submission(assignment: Assignment, membership: Membership, *, text: str
     except StaleDataError:
         raise SubmissionConflict() from None
     return submission
+
+
+def check_deliverable(submission: Submission) -> None:
+    """A delivery needs a text or a file (also checked before asking whether to deliver)."""
+    if not submission.text.strip() and not submission.attachments:
+        raise AssignmentError(_("Skriv en tekst eller legg ved en fil før du leverer."), "text")
 
 
 def reopen(submission: Submission, by, now: datetime) -> None:

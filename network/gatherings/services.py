@@ -18,6 +18,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from network.auth.models import Person
 from network.extensions import db
 from network.main import clock
+from network.main.undo import within_window
 from network.gatherings import email
 from network.gatherings.models import (
     ACTIVE_STATUSES, SEAT_STATUSES, Gathering, GatheringDay, GatheringStatus, Registration, RegistrationStatus,
@@ -245,6 +246,36 @@ def cancel(registration: Registration, now: datetime | None = None) -> Registrat
     if freed_seat:
         return promote_waiting(gathering)
     return None
+
+
+def undo_cancel(registration: Registration, now: datetime | None = None) -> Registration:
+    """Take a cancellation back ("Angre"), within the undo window after ``cancelled_at``. The seat
+    comes back if it is still free; if it went to the waiting list meanwhile, the person goes on the
+    waiting list, at the back. Someone cancelled from the waiting list gets their old place there.
+    Raises GatheringError when it is too late or the person is registered again already."""
+    now = now or utcnow()
+    gathering = registration.gathering
+    _lock(gathering)
+    db.session.refresh(registration)
+    if registration.status is not RegistrationStatus.CANCELLED or not within_window(registration.cancelled_at, now):
+        raise GatheringError(_("Avmeldingen kan ikke angres lenger. Meld på på nytt hvis det fortsatt er plass."))
+    if active_registration(gathering, registration.person) is not None:
+        raise GatheringError(_("%(name)s er allerede påmeldt denne samlingen.", name=registration.person.name))
+    was_waiting = registration.waiting_since is not None
+    full = gathering.capacity is not None and seats_taken(gathering) >= gathering.capacity
+    if was_waiting or full:
+        registration.status = RegistrationStatus.WAITING
+        registration.waiting_since = registration.waiting_since or now
+    else:
+        registration.status = RegistrationStatus.CONFIRMED
+    registration.cancelled_at = None
+    registration.late_cancellation = False
+    db.session.flush()
+    # A seat freed meanwhile goes to whoever is first in line, perhaps them (they are told so).
+    promoted = promote_waiting(gathering) if was_waiting else None
+    if promoted is not registration:
+        email.queue_confirmation(registration)
+    return registration
 
 
 def promote_waiting(gathering: Gathering) -> Registration | None:

@@ -19,7 +19,11 @@ from network.gatherings.models import Gathering, GatheringDay, GatheringStatus, 
 from network.gatherings.services import GatheringError, RegistrationDetails
 from network.privacy.audit import audited
 from network.privacy.models import ExportKind
+from network.main import undo
+from network.main.confirm import ask_first
+from network.main.formatting import long_date
 from network.main.hygiene import parse_id
+from network.models_base import utcnow
 from network.networks import access as network_access
 from network.networks import services as network_services
 from network.networks.forms import EmptyForm
@@ -122,6 +126,17 @@ def change_status(network_id: int, gathering_id: int):
     form = StatusForm(choices=list(GatheringStatus))
     if not form.validate_on_submit():
         abort(400)
+    if form.status.data == GatheringStatus.HELD.value and gathering.can_move_to(GatheringStatus.HELD):
+        page = ask_first(
+            title=_("Merke samlingen som gjennomført?"),
+            message=_("Merk «%(title)s» som gjennomført.", title=gathering.title),
+            details=[_("Evalueringen sendes nå på e-post til alle som er påmeldt (%(n)s).",
+                       n=services.seats_taken(gathering)),
+                     _("Påmeldingen kan ikke åpnes igjen.")],
+            button=_("Ja, merk som gjennomført"),
+            back=url_for("gatherings.edit", network_id=network_id, gathering_id=gathering_id))
+        if page is not None:
+            return page
     try:
         services.change_status(gathering, GatheringStatus(form.status.data))
     except GatheringError as error:
@@ -162,6 +177,17 @@ def remove_day(network_id: int, gathering_id: int, day_id: int):
     day = db.session.get(GatheringDay, day_id)
     if day is None or day.gathering_id != gathering.id or not EmptyForm().validate_on_submit():
         abort(404)
+    registered = len(services.active_registrations(gathering))
+    page = ask_first(
+        title=_("Fjerne dagen?"),
+        message=_("Fjern %(day)s fra «%(title)s».", day=long_date(day.day), title=gathering.title),
+        details=[_("Programpunktene den dagen mister datoen sin, og påmeldingene til dagen fjernes.")]
+        + ([_("De %(n)s påmeldte får e-post om endringen.", n=registered)] if registered else []),
+        button=_("Ja, fjern dagen"),
+        back=url_for("gatherings.edit", network_id=network_id, gathering_id=gathering_id),
+        afterwards=_("Dette kan ikke angres. Du kan legge til dagen igjen, men de påmeldte må da velge den på nytt."))
+    if page is not None:
+        return page
     try:
         services.remove_day(day)
     except GatheringError as error:
@@ -304,6 +330,10 @@ def cancel_registration(network_id: int, gathering_id: int, registration_id: int
     require(access.can_change_registration(current_user, registration, membership_of(gathering.network, registration.person)))
     if not EmptyForm().validate_on_submit():
         abort(400)
+    if registration.status in (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITING):  # else: says why not
+        page = ask_first(**_cancel_confirmation(gathering, registration))
+        if page is not None:
+            return page
     try:
         promoted = services.cancel(registration)
     except GatheringError as error:
@@ -316,7 +346,55 @@ def cancel_registration(network_id: int, gathering_id: int, registration_id: int
             message += " " + _("Avmeldingen kom etter fristen.")
         if promoted is not None and access.can_manage_gathering(current_user, gathering):
             message += " " + _("%(name)s har fått plassen fra ventelisten.", name=promoted.person.name)
-        flash(message, "success")
+        undo.offer_undo(message, url_for("gatherings.undo_cancel", network_id=network_id, gathering_id=gathering_id,
+                                         registration_id=registration.id),
+                        _("Angre avmeldingen"), registration.cancelled_at)
+    return redirect(url_for("gatherings.show", network_id=network_id, gathering_id=gathering_id))
+
+
+def _cancel_confirmation(gathering: Gathering, registration: Registration) -> dict:
+    person = registration.person
+    own = person.id == current_user.id
+    details = []
+    if registration.status is RegistrationStatus.CONFIRMED:
+        late = gathering.cancellation_deadline is not None and utcnow() > gathering.cancellation_deadline
+        if late and gathering.network.charge_late_cancellation:
+            details.append(_("Fristen for gratis avmelding har gått ut, så kommunen kan bli fakturert for plassen."))
+        elif late:
+            details.append(_("Fristen for avmelding har gått ut."))
+        details.append(_("Plassen går til den første på ventelisten, hvis noen venter."))
+    return dict(
+        title=_("Melde deg av?") if own else _("Melde av %(name)s?", name=person.name),
+        message=(_("Meld deg av «%(title)s».", title=gathering.title) if own
+                 else _("Meld %(name)s av «%(title)s».", name=person.name, title=gathering.title)),
+        details=details, button=_("Ja, meld meg av") if own else _("Ja, meld av %(name)s", name=person.name),
+        back=url_for("gatherings.show", network_id=gathering.network_id, gathering_id=gathering.id),
+        afterwards=_("Du kan angre i %(n)s minutter etterpå. Er plassen gått til en annen da, havner %(who)s "
+                     "på ventelisten.", n=undo.minutes(), who=_("du") if own else person.name),
+    )
+
+
+@bp.post("/<int:gathering_id>/registrations/<int:registration_id>/undo-cancel")
+@login_required
+def undo_cancel(network_id: int, gathering_id: int, registration_id: int):
+    """"Angre" after cancelling: within the window after ``cancelled_at``, checked in services."""
+    gathering = load_gathering(network_id, gathering_id)
+    registration = load_registration(gathering, registration_id)
+    require(access.can_change_registration(current_user, registration, membership_of(gathering.network, registration.person)))
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        services.undo_cancel(registration)
+    except GatheringError as error:
+        db.session.rollback()
+        flash(str(error), "warning")
+    else:
+        db.session.commit()
+        if registration.status is RegistrationStatus.WAITING:
+            flash(_("Avmeldingen er angret, men plassen er gått til en annen. %(name)s står nå på ventelisten og "
+                    "får e-post ved ledig plass.", name=registration.person.name), "warning")
+        else:
+            flash(_("Avmeldingen er angret. %(name)s er påmeldt igjen.", name=registration.person.name), "success")
     return redirect(url_for("gatherings.show", network_id=network_id, gathering_id=gathering_id))
 
 

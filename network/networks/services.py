@@ -462,6 +462,17 @@ def revoke_role(role: NetworkRole) -> None:
     db.session.delete(role)
 
 
+def restore_role(network: Network, person: Person, role: RoleKind) -> bool:
+    """Give back a role just taken away ("Angre"). False when the person holds it again already."""
+    held = db.session.scalar(select(NetworkRole.id).where(
+        NetworkRole.network_id == network.id, NetworkRole.person_id == person.id, NetworkRole.role == role))
+    if held is not None:
+        return False
+    db.session.add(NetworkRole(network=network, person=person, role=role))
+    db.session.flush()
+    return True
+
+
 def people_in_network(network: Network) -> list[TeamMember]:
     """Everyone with a role in the network, with their organisation, in one query."""
     rows = db.session.execute(
