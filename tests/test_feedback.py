@@ -24,6 +24,7 @@ from network.feedback.models import (
 )
 from network.files.models import StoredFile
 from network.files.services import detect_kind
+from network.main import clock
 from network.networks.models import Network
 from network.outbox.models import OutboxMessage
 from network.resources.models import SlideSet
@@ -140,7 +141,7 @@ def test_member_sends_named_feedback(app, s, login, role):
     # The gathering belongs to the topic; the slide set, chosen too, does not.
     assert feedback.topic is FeedbackTopic.GATHERING
     assert (feedback.gathering_id, feedback.slide_set_id) == (s["gathering"], None)
-    assert feedback.received_on == date.today()
+    assert feedback.received_on == clock.oslo_today()
     with app.app_context():
         [mail] = db.session.scalars(select(OutboxMessage)).all()
         assert mail.recipient == "tilbakemelding@ks.test"
@@ -333,7 +334,7 @@ def test_anonymous_feedback_leaves_no_trace_of_the_sender(app, s, login):
     for name in ("feedback", "feedback_attachment"):
         for row in new_rows[name]:
             assert not [c for c, v in row.items() if isinstance(v, datetime)], name
-    assert feedback["received_on"] == date.today() and not isinstance(feedback["received_on"], datetime)
+    assert feedback["received_on"] == clock.oslo_today() and not isinstance(feedback["received_on"], datetime)
     assert feedback["notice_pending"]
 
 

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from network.extensions import db
 from network.feedback.models import Feedback, FeedbackStatus, FeedbackTopic
+from network.main import clock
 from network.networks.models import Network
 from network.outbox.models import OutboxMessage, OutboxStatus
 from tests.comment_helpers import mail_parts, subject
@@ -62,7 +63,7 @@ def test_anonymous_feedback_is_counted_the_next_day_and_the_notice_says_nothing_
     same_day = runner.invoke(args=["feedback", "send-anonymous-notices", "--base-url", "https://nettverk.test"])
     assert "Counted 0" in same_day.output and smtp.messages == []
 
-    tomorrow = (date.today() + timedelta(days=1)).isoformat()
+    tomorrow = (clock.oslo_today() + timedelta(days=1)).isoformat()
     result = runner.invoke(args=["feedback", "send-anonymous-notices", "--base-url", "https://nettverk.test",
                                  "--today", tomorrow])
     assert "Counted 2" in result.output and "Sent 1" in result.output

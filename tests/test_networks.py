@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 
 from network.auth.models import Person
 from network.extensions import db
+from network.main import clock
 from network.networks.models import Membership, MembershipStatus, Network, NetworkRole, NetworkStatus, RoleKind
 from network.organisations.models import Organisation, OrganisationKind
 from network.outbox.models import OutboxMessage
@@ -219,7 +220,7 @@ def test_add_withdraw_and_add_again(app, factory, login):
     assert member_table(page) == ["Hamar", "Lillehammer", "Ringsaker"]
     with app.app_context():
         membership = get_membership(network.id, ringsaker.id)
-        assert membership.status is MembershipStatus.ACTIVE and membership.joined_on == date.today()
+        assert membership.status is MembershipStatus.ACTIVE and membership.joined_on == clock.oslo_today()
         membership_id = membership.id
 
     # Adding it again is a message, not an error.
@@ -528,7 +529,7 @@ def test_contact_records_anchoring(app, factory, login):
 ])
 def test_bad_anchoring_is_refused_and_what_was_typed_is_kept(app, factory, login, field, value, message):
     network, hamar, _, people = world(factory)
-    value = value.replace("{tomorrow}", (date.today() + timedelta(days=1)).isoformat())
+    value = value.replace("{tomorrow}", (clock.oslo_today() + timedelta(days=1)).isoformat())
     data = {**ANCHORING, field: value}
     response = login(people["contact"]).post(f"/networks/{network.id}/municipalities/{hamar.id}/anchoring", data=data)
     assert response.status_code == 422
@@ -544,7 +545,7 @@ def test_bad_anchoring_is_refused_and_what_was_typed_is_kept(app, factory, login
 def test_todays_date_is_not_in_the_future(app, factory, login):
     network, hamar, _, people = world(factory)
     response = login(people["coordinator"]).post(f"/networks/{network.id}/municipalities/{hamar.id}/anchoring",
-                                                 data={**ANCHORING, "decided_on": date.today().isoformat()})
+                                                 data={**ANCHORING, "decided_on": clock.oslo_today().isoformat()})
     assert response.status_code == 302
 
 

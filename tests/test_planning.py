@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import func, select
 
 from network.extensions import db
+from network.main import clock
 from network.networks.models import Membership, MembershipStatus, RoleKind
 from network.organisations.models import Organisation, OrganisationKind
 from network.planning.models import AdviceAssessment, PlanningStatus, PlanningStep, PlanStatus, StrategicAdvice
@@ -24,7 +25,7 @@ ADVICE = [advice.value for advice in StrategicAdvice]
 
 def this_year() -> int:
     # Read when a test runs, never at collection: a run may cross New Year.
-    return date.today().year
+    return clock.oslo_today().year
 
 # A whole profile as the form posts it.
 PROFILE = {

@@ -13,6 +13,7 @@ from sqlalchemy.exc import OperationalError
 
 from network.challenges.models import Challenge
 from network.extensions import db
+from network.main import clock
 from network.privacy.models import ExportKind, ExportLog
 from tests.factories import world
 from tests.gathering_helpers import open_gathering, register
@@ -172,7 +173,7 @@ def test_admin_reads_the_log_newest_first(logged, login):
 ])
 def test_admin_filters_and_sorts_the_log(logged, login, query, expected):
     network, _gathering, people = logged
-    today = date.today()
+    today = clock.oslo_today()
     query = query.format(network=network.id, five_days_ago=(today - timedelta(days=5)).isoformat(),
                          two_days_ago=(today - timedelta(days=2)).isoformat())
     response = login(people["admin"]).get(f"/admin/export-log?{query}")

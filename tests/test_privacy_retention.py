@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from network.auth.models import Person
 from network.extensions import db
 from network.gatherings.models import Registration
+from network.main import clock
 from network.networks.models import NetworkRole, RoleKind
 from network.outbox.models import OutboxAttachment, OutboxMessage, OutboxStatus
 from network.privacy import services
@@ -37,7 +38,7 @@ def _purge(runner, *extra):
 @pytest.mark.parametrize("app_config", [{"PRIVACY_DIET_RETENTION_DAYS": 14}])
 def test_diet_details_are_erased_a_set_number_of_days_after_the_last_day(app, factory, runner, app_config):
     network, _, _, people = world(factory)
-    today = date.today()
+    today = clock.oslo_today()
     long_ago = open_gathering(factory, network, number=1, day=today - timedelta(days=20), days=2)
     # Ends 14 days ago: the last day counts, and the period is not over yet.
     just_over = open_gathering(factory, network, number=2, day=today - timedelta(days=15), days=2)
