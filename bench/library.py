@@ -30,7 +30,8 @@ from network.auth.models import Person  # noqa: E402
 from network.challenges.models import Challenge  # noqa: E402
 from network.extensions import db  # noqa: E402
 from network.library.models import (  # noqa: E402
-    Example, ExampleAdvice, ExampleStatus, ExampleStep, MunicipalitySize, example_challenge, search_document, search_query,
+    Example, ExampleAdvice, ExampleReview, ExampleStatus, ExampleStep, MunicipalitySize, example_challenge, search_document,
+    search_query,
 )
 from network.networks.models import Membership, Network, NetworkRole, NetworkStatus, RoleKind  # noqa: E402
 from network.organisations.models import Organisation, OrganisationKind  # noqa: E402
@@ -131,6 +132,7 @@ def build_world() -> tuple[int, int, int]:
             summary=paragraph(rng, theme, 2, 4),
             **{name: paragraph(rng, theme, 1, 6) for name in TEXT_FIELDS},
             status=ExampleStatus.PUBLISHED, is_public=number % 3 == 0, is_featured=number % 97 == 0, is_hidden=False,
+            review=ExampleReview.APPROVED if number % 3 == 0 else ExampleReview.NONE,
             published_at=published, created_at=published, updated_at=published, updated_by_id=None,
         ).returning(Example.id)).scalar_one()
         tags[example_challenge] += [{"example_id": example_id, "challenge_id": challenge_id}
