@@ -55,7 +55,9 @@ class Group:
 
 # Outside the groups: the person's own start page and the list of networks.
 PERSONAL = (
-    Item("my_page", _l("Min side"), "main.my_page", ("main.my_page", "profile."), visible=lambda person, network: True),
+    Item("my_page", _l("Min side"), "main.my_page",
+         ("main.my_page", "profile.", "privacy.my_data", "privacy.request_deletion", "comments.preferences"),
+         visible=lambda person, network: True),
     Item("networks", _l("Nettverk"), "networks.index", ("networks.index",), visible=lambda person, network: True),
 )
 
