@@ -18,6 +18,7 @@ GATHERING = G + "/{gathering}"
 CONTACTS_AND_COORDINATORS = COORDINATORS | {"contact", "other_contact"}
 HAMAR_REGISTRATION_MANAGERS = HAMAR_MANAGERS | {"participant"}  # the participant owns the registration
 
+# A new venue is mailed to the registered, so the edit asks first (the matrix confirms).
 GATHERING_FORM = {"number": "1", "title": "Oppstart (endret)", "price_per_day": "900", "venue": "Gardermoen"}
 NEW_FORM = {**GATHERING_FORM, "number": "7", "title": "Ekstra samling", "first_day": "2031-06-01",
             "starts_at": "10:00", "ends_at": "15:00"}
@@ -43,13 +44,14 @@ ROUTES = [
           effect=_gathering_titled("Ekstra samling")),
     Route("gathering", "gatherings.show", "GET", GATHERING, MEMBERS),
     Route("edit_gathering_page", "gatherings.edit", "GET", GATHERING + "/edit", COORDINATORS),
-    Route("edit_gathering", "gatherings.edit", "POST", GATHERING + "/edit", COORDINATORS, data=GATHERING_FORM,
+    Route("edit_gathering", "gatherings.edit", "POST", GATHERING + "/edit", COORDINATORS,
+          data={**GATHERING_FORM, **CONFIRMED},
           effect=_gathering_titled("Oppstart (endret)")),
     Route("gathering_status", "gatherings.change_status", "POST", GATHERING + "/status", COORDINATORS,
           data={"status": "closed"},
           effect=lambda ids: db.session.get(Gathering, ids["gathering"]).status is GatheringStatus.CLOSED),
     Route("add_day", "gatherings.add_day", "POST", GATHERING + "/days", COORDINATORS,
-          data={"day": "2031-03-20", "starts_at": "09:00", "ends_at": "12:00"},
+          data={"day": "2031-03-20", "starts_at": "09:00", "ends_at": "12:00", **CONFIRMED},
           effect=lambda ids: len(db.session.get(Gathering, ids["gathering"]).days) == 3),
     Route("remove_day", "gatherings.remove_day", "POST", GATHERING + "/days/{second_day}/delete", COORDINATORS,
           data=CONFIRMED, effect=lambda ids: len(db.session.get(Gathering, ids["gathering"]).days) == 1),

@@ -103,7 +103,11 @@ def test_venue_change_tells_registered_people(app, factory, login):
     gathering = open_gathering(factory, network)
     register(app, gathering.id, people["participant"].id)
     form = {**NEW_FORM, "venue": "Lillehammer", "number": "1"}
-    response = login(people["coordinator"]).post(f"/networks/{network.id}/gatherings/{gathering.id}/edit", data=form)
+    http = login(people["coordinator"])
+    asked = http.post(f"/networks/{network.id}/gatherings/{gathering.id}/edit", data=form)
+    assert asked.status_code == 200 and "send e-post om dem til de 1 påmeldte" in asked.get_data(as_text=True)
+    assert _mails_to(app, people["participant"].email) == [f"Påmeldt: {gathering.title}"]
+    response = http.post(f"/networks/{network.id}/gatherings/{gathering.id}/edit", data={**form, "confirmed": "1"})
     assert response.status_code == 302
     assert any(s.startswith("Endring:") for s in _mails_to(app, people["participant"].email))
 

@@ -58,8 +58,8 @@ GATHERING_FIELDS = ("number", "title", "theme", "venue", "address", "capacity", 
 NOTIFY_FIELDS = {"venue": _("sted"), "address": _("adresse")}
 
 
-def save_gathering(network: Network, gathering: Gathering | None, **fields) -> tuple[Gathering, list[str]]:
-    """Create or update; returns the gathering and what changed that participants must hear about."""
+def check_gathering(network: Network, gathering: Gathering | None, fields: dict) -> None:
+    """The rules ``save_gathering`` applies, also checked before asking whether to mail the registered."""
     opens, closes = fields.get("registration_opens_at"), fields.get("registration_closes_at")
     if opens and closes and closes <= opens:
         raise GatheringError(_("Påmeldingen må stenge etter at den åpner."))
@@ -68,16 +68,21 @@ def save_gathering(network: Network, gathering: Gathering | None, **fields) -> t
         Gathering.id != (gathering.id if gathering else -1)))
     if clash:
         raise GatheringError(_("Nettverket har allerede en samling nummer %(n)s.", n=fields["number"]))
+    if fields.get("capacity") is not None and gathering is not None and gathering.id is not None:
+        if fields["capacity"] < seats_taken(gathering):
+            raise GatheringError(_("Kapasiteten kan ikke være lavere enn antallet som alt har plass (%(n)s).",
+                                   n=seats_taken(gathering)))
+
+
+def save_gathering(network: Network, gathering: Gathering | None, **fields) -> tuple[Gathering, list[str]]:
+    """Create or update; returns the gathering and what changed that participants must hear about."""
+    check_gathering(network, gathering, fields)
     changes = []
     if gathering is None:
         gathering = Gathering(network=network)
         db.session.add(gathering)
     else:
-        changes = [str(label) for name, label in NOTIFY_FIELDS.items() if getattr(gathering, name) != fields[name]]
-    if fields.get("capacity") is not None and gathering.id is not None:
-        if fields["capacity"] < seats_taken(gathering):
-            raise GatheringError(_("Kapasiteten kan ikke være lavere enn antallet som alt har plass (%(n)s).",
-                                   n=seats_taken(gathering)))
+        changes = notice_changes(gathering, fields)
     for name in GATHERING_FIELDS:
         setattr(gathering, name, fields[name])
     db.session.flush()
@@ -86,11 +91,20 @@ def save_gathering(network: Network, gathering: Gathering | None, **fields) -> t
     return gathering, changes
 
 
-def add_day(gathering: Gathering, day: date, starts_at: time, ends_at: time) -> GatheringDay:
+def notice_changes(gathering: Gathering, fields: dict) -> list[str]:
+    """What the registered must be told about if ``fields`` are saved (asked first in the view)."""
+    return [str(label) for name, label in NOTIFY_FIELDS.items() if getattr(gathering, name) != fields[name]]
+
+
+def check_new_day(gathering: Gathering, day: date, starts_at: time, ends_at: time) -> None:
     if ends_at <= starts_at:
         raise GatheringError(_("Sluttidspunktet må være etter starttidspunktet."))
     if any(existing.day == day for existing in gathering.days):
         raise GatheringError(_("Samlingen har allerede en dag %(day)s.", day=day.strftime("%d.%m.%Y")))
+
+
+def add_day(gathering: Gathering, day: date, starts_at: time, ends_at: time) -> GatheringDay:
+    check_new_day(gathering, day, starts_at, ends_at)
     new = GatheringDay(gathering=gathering, day=day, starts_at=starts_at, ends_at=ends_at)
     db.session.add(new)
     gathering.updated_at = utcnow()  # calendars see the change through SEQUENCE

@@ -100,8 +100,25 @@ def edit(network_id: int, gathering_id: int):
         for name in DATETIME_FIELDS:
             getattr(form, name).data = to_local(getattr(gathering, name))
     if form.validate_on_submit():
+        fields = _gathering_fields(form)
+        registered = len(services.active_registrations(gathering)) if services.notice_changes(gathering, fields) else 0
         try:
-            _saved, changes = services.save_gathering(gathering.network, gathering, **_gathering_fields(form))
+            services.check_gathering(gathering.network, gathering, fields)
+        except GatheringError:
+            registered = 0  # said on the form below, before anything is asked
+        if registered:  # a new venue or address is mailed to everyone registered
+            page = ask_first(
+                title=_("Lagre og varsle de påmeldte?"),
+                message=_("Lagre endringene i «%(title)s» og send e-post om dem til de %(n)s påmeldte.",
+                          title=gathering.title, n=registered),
+                details=[_("Dette er endret: %(changes)s.", changes=", ".join(services.notice_changes(gathering, fields)))],
+                button=_("Ja, lagre og send e-post"),
+                back=url_for("gatherings.edit", network_id=network_id, gathering_id=gathering.id),
+                afterwards=_("E-posten kan ikke trekkes tilbake."))
+            if page is not None:
+                return page
+        try:
+            _saved, changes = services.save_gathering(gathering.network, gathering, **fields)
         except GatheringError as error:
             db.session.rollback()
             form.form_errors.append(str(error))
@@ -153,7 +170,25 @@ def add_day(network_id: int, gathering_id: int):
     gathering = load_gathering(network_id, gathering_id)
     require(access.can_manage_gathering(current_user, gathering))
     form = DayForm()
-    if form.validate_on_submit():
+    valid = form.validate_on_submit()
+    if valid:
+        try:  # checked before asking, so a confirmed day is one that can be added
+            services.check_new_day(gathering, form.day.data, form.starts_at.data, form.ends_at.data)
+        except GatheringError as error:
+            form.day.errors.append(str(error))
+            valid = False
+    if valid:
+        registered = len(services.active_registrations(gathering))
+        if registered:  # the new day is mailed to everyone registered
+            page = ask_first(
+                title=_("Legge til dagen og varsle de påmeldte?"),
+                message=_("Legg til %(day)s i «%(title)s» og send e-post om endringen til de %(n)s påmeldte.",
+                          day=long_date(form.day.data), title=gathering.title, n=registered),
+                button=_("Ja, legg til dagen og send e-post"),
+                back=url_for("gatherings.edit", network_id=network_id, gathering_id=gathering_id),
+                afterwards=_("E-posten kan ikke trekkes tilbake. Dagen kan fjernes igjen."))
+            if page is not None:
+                return page
         try:
             services.add_day(gathering, form.day.data, form.starts_at.data, form.ends_at.data)
         except GatheringError as error:
