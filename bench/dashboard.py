@@ -23,11 +23,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from flask_login import FlaskLoginClient  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402
 from sqlalchemy import delete, insert, select  # noqa: E402
 
-from measure import count_queries, time_pages  # noqa: E402  (bench/, first on the path when run)
+from measure import count_queries, signed_in_client, time_pages  # noqa: E402  (bench/, first on the path when run)
 from network import create_app  # noqa: E402
 from network.assignments.models import Assignment, AssignmentMethod, Submission, SubmissionStatus, Visibility  # noqa: E402
 from network.auth.models import Person  # noqa: E402
@@ -154,7 +153,6 @@ def build() -> tuple[int, int, dict]:
 def main() -> None:
     url = os.environ.get("DATABASE_URL") or f"sqlite:///{tempfile.mkdtemp()}/bench.db"
     app = create_app({"CONFIG_NAME": "testing", "SQLALCHEMY_DATABASE_URI": url})
-    app.test_client_class = FlaskLoginClient
     with app.app_context():
         upgrade()
         started = time.perf_counter()
@@ -162,7 +160,7 @@ def main() -> None:
         build_s = time.perf_counter() - started
         coordinator = db.session.get(Person, coordinator_id)
         engine = db.engine
-        client = app.test_client(user=coordinator)
+        client = signed_in_client(app, coordinator)
 
     queries = count_queries(engine)
 

@@ -21,10 +21,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from flask_login import FlaskLoginClient  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402
 from sqlalchemy import event, func, insert, select, text  # noqa: E402
 
+from measure import signed_in_client  # noqa: E402  (bench/, first on the path when run)
 from network import create_app  # noqa: E402
 from network.auth.models import Person  # noqa: E402
 from network.challenges.models import Challenge  # noqa: E402
@@ -171,7 +171,6 @@ def explain_search(engine) -> None:
 def main() -> None:
     url = os.environ.get("DATABASE_URL") or f"sqlite:///{tempfile.mkdtemp()}/bench.db"
     app = create_app({"CONFIG_NAME": "testing", "SQLALCHEMY_DATABASE_URI": url})
-    app.test_client_class = FlaskLoginClient
     with app.app_context():
         upgrade()
         started = time.perf_counter()
@@ -184,7 +183,7 @@ def main() -> None:
         coordinator = db.session.get(Person, coordinator_id)
         engine = db.engine
         explain_search(engine)
-        client = app.test_client(user=coordinator)
+        client = signed_in_client(app, coordinator)
         anonymous = app.test_client()
 
     queries = {"n": 0}

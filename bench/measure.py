@@ -39,3 +39,19 @@ def time_pages(client, queries: dict[str, int], pages: dict[str, str], rounds: i
         median = statistics.median(timings)
         print(f"{name:<{width}} {median:>10.1f} {percentile(timings, 0.95):>8.1f} {1000 / median:>7.1f} "
               f"{queries['n']:>8} {size / 1024:>7.0f}")
+
+
+def signed_in_client(app, person):
+    """A client signed in as ``person`` (call inside the app context that loaded them), as the
+    sign-in page leaves it: a sign-in row committed and its token in the session cookie (the
+    person's id alone no longer signs anyone in)."""
+    from network.auth import sessions
+    from network.extensions import db
+
+    client = app.test_client()
+    token = sessions.create(person)
+    db.session.commit()
+    with client.session_transaction() as cookie:
+        cookie["_user_id"] = token
+        cookie["_fresh"] = True
+    return client

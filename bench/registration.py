@@ -17,10 +17,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from flask_login import FlaskLoginClient  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402
 from sqlalchemy import event, select, text  # noqa: E402
 
+from measure import signed_in_client  # noqa: E402  (bench/, first on the path when run)
 from network import create_app  # noqa: E402
 from network.auth.models import Person  # noqa: E402
 from network.extensions import db  # noqa: E402
@@ -61,7 +61,6 @@ def make_network(name: str, municipalities: list[Organisation], people_each: int
 def main() -> None:
     url = os.environ.get("DATABASE_URL") or f"sqlite:///{tempfile.mkdtemp()}/bench.db"
     app = create_app({"CONFIG_NAME": "testing", "SQLALCHEMY_DATABASE_URI": url})
-    app.test_client_class = FlaskLoginClient
     with app.app_context():
         if url.startswith("postgresql"):
             db.session.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
@@ -100,7 +99,7 @@ def main() -> None:
     latencies = []
     with app.app_context():
         people = [db.session.get(Person, pid) for pid in person_ids]
-        clients = [app.test_client(user=person) for person in people]
+        clients = [signed_in_client(app, person) for person in people]
     started = time.perf_counter()
     for client in clients:
         t0 = time.perf_counter()
@@ -113,7 +112,7 @@ def main() -> None:
     print(f"register endpoint: p50 {statistics.median(latencies):.1f} ms, p95 {percentile(latencies, 0.95):.1f} ms")
 
     with app.app_context():
-        coordinator_client = app.test_client(user=db.session.get(Person, ids["coordinator"]))
+        coordinator_client = signed_in_client(app, db.session.get(Person, ids["coordinator"]))
     for label, key, count in (("17 municipalities", "small", 17), ("356 municipalities", "large", 356)):
         network_id, gathering_id = ids[key]
         url = f"/networks/{network_id}/gatherings/{gathering_id}"
