@@ -11,7 +11,7 @@ from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from network.auth.models import Person
 from network.extensions import db
@@ -119,6 +119,17 @@ def test_after_a_deadline_it_is_gone_and_a_held_gathering_is_not_next(app, built
         assert [d.kind for d in page.deadlines] == ["registration"]  # the cancellation deadline has passed
         lillehammer = start_page.build(db.session.get(Person, ids["other_contact"]), now=datetime(2030, 12, 1, tzinfo=UTC))
         assert [r.gathering.id for r in lillehammer.registrations] == [ids["first"]]  # not the held one
+
+
+def test_a_network_left_is_not_on_the_page(app, built):
+    ids, _ = built
+    with app.test_request_context():
+        db.session.execute(delete(NetworkRole).where(NetworkRole.person_id == ids["participant"],
+                                                     NetworkRole.network_id == ids["network"]))
+        db.session.commit()
+        page = start_page.build(db.session.get(Person, ids["participant"]), now=datetime(2030, 12, 1, tzinfo=UTC))
+        assert page.registrations == [] and [d.kind for d in page.deadlines] == ["registration"]
+        assert page.comments == []  # Hamar's work in that network is no longer theirs to follow
 
 
 # --- the page ---------------------------------------------------------------------------

@@ -110,7 +110,9 @@ def build(person, now: datetime | None = None) -> StartPage:
                         if nid in contact_networks and m.network.status is not NetworkStatus.COMPLETED
                         and gathering_access.can_register_team(person, m)]
 
-    registrations = gathering_services.upcoming_registrations(person, today)
+    # Registrations in a network the person has left stay in the records, but its pages are closed to them.
+    registrations = [r for r in gathering_services.upcoming_registrations(person, today)
+                     if r.gathering.network_id in roles or network_access.is_admin(person)]
     registered_ids = {r.gathering_id for r in registrations}
     open_ones = [g for g in gathering_services.open_gatherings(sorted(roles), today, now) if g.id not in registered_ids]
     next_by_network = gathering_services.next_gatherings([m.network_id for m in team_memberships], today)
