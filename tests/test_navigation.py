@@ -19,13 +19,13 @@ from tests.factories import world
 NETWORK_NAME = "Bolignettverket"
 EVERY_MEMBER = {
     None: ["Min side", "Nettverk", "Forside"],
-    "Samlinger": ["Samlinger"],
+    "Samlinger": ["Samlinger", "Kostnader"],
     "Kommunene": ["Personer", "Utfordringer", "Vekstklasser", "Planstatus", "Grupper"],
     "Arbeid mellom samlingene": ["Oppgaver", "Erfaringer"],
     "Ressurser": ["Ressurser"],
 }
 READERS = {**EVERY_MEMBER, "Ressurser": ["Ressurser", "Evalueringer"]}
-COORDINATORS = {**READERS, "Administrasjon": ["Medlemmer", "Kostnader", "Tilbakemeldinger", "Oversikt", "Arkiv"]}
+COORDINATORS = {**READERS, "Samlinger": ["Samlinger"], "Administrasjon": ["Medlemmer", "Kostnader", "Tilbakemeldinger", "Oversikt", "Arkiv"]}
 MENUS = {
     "participant": EVERY_MEMBER, "contact": EVERY_MEMBER, "executive": EVERY_MEMBER,
     "observer": READERS, "coordinator": COORDINATORS, "admin": COORDINATORS,

@@ -30,6 +30,11 @@ def _coordinator(person, network) -> bool:
     return access.can_manage_members(person, network)
 
 
+def _member_not_coordinator(person, network) -> bool:
+    """Members who see only their own (or their municipality's) costs on the costs page."""
+    return _member(person, network) and not _coordinator(person, network)
+
+
 def _evaluation_reader(person, network) -> bool:
     from network.evaluations import access
 
@@ -69,6 +74,8 @@ NETWORK_GROUPS = (
         Item("gatherings", _l("Samlinger"), "gatherings.index",
              ("gatherings.", "programme.", "calendar.", "evaluations.answer", "evaluations.thanks",
               "evaluations.questions", "evaluations.edit_question")),
+        # The costs page shows a participant their own costs and a contact the municipality's.
+        Item("own_costs", _l("Kostnader"), "costs.overview", ("costs.overview",), visible=_member_not_coordinator),
     )),
     Group("municipalities", _l("Kommunene"), (
         Item("people", _l("Personer"), "networks.people", ("networks.people", "networks.invite")),
