@@ -50,6 +50,10 @@ ROUTES = [
     Route("gathering_status", "gatherings.change_status", "POST", GATHERING + "/status", COORDINATORS,
           data={"status": "closed"},
           effect=lambda ids: db.session.get(Gathering, ids["gathering"]).status is GatheringStatus.CLOSED),
+    # Marking it held sends the evaluation to everyone who came, for good: asked first (from closed).
+    Route("gathering_held", "gatherings.change_status", "POST", GATHERING + "/status", COORDINATORS,
+          data={"status": "held", **CONFIRMED},
+          effect=lambda ids: db.session.get(Gathering, ids["gathering"]).status is GatheringStatus.HELD),
     Route("add_day", "gatherings.add_day", "POST", GATHERING + "/days", COORDINATORS,
           data={"day": "2031-03-20", "starts_at": "09:00", "ends_at": "12:00", **CONFIRMED},
           effect=lambda ids: len(db.session.get(Gathering, ids["gathering"]).days) == 3),
@@ -116,14 +120,23 @@ def _fill_keys(route: Route, ids: dict) -> Route:
                  route.login_required, route.statuses, route.effect)
 
 
+# What a route needs of the gathering beyond the world: attendance is marked once it is held, and
+# only a closed gathering can be marked held.
+PREPARE = {"attendance": GatheringStatus.HELD, "gathering_held": GatheringStatus.CLOSED}
+
+
+def prepare(app, route: Route, ids) -> None:
+    if route.name in PREPARE:
+        with app.app_context():
+            db.session.get(Gathering, ids["gathering"]).status = PREPARE[route.name]
+            db.session.commit()
+
+
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("route", ROUTES, ids=lambda route: f"{route.method}-{route.name}")
 def test_access(app, built, client, login, route, role):
     ids, people = built
-    if route.name == "attendance":  # attendance can be marked once the gathering is held
-        with app.app_context():
-            db.session.get(Gathering, ids["gathering"]).status = GatheringStatus.HELD
-            db.session.commit()
+    prepare(app, route, ids)
     check_access(app, _fill_keys(route, ids), role, ids, people, client, login)
 
 

@@ -444,7 +444,8 @@ def revoke_role(network_id: int, role_id: int):
     person, kind = role.person, role.role
     target = request.form.get("back")
     back = target if is_safe_next(target) else url_for("networks.people", network_id=network.id)
-    place = membership.organisation.name if membership is not None else network.name
+    # A municipality's own roles are held for it; a coordinator's or observer's for the network.
+    place = membership.organisation.name if membership is not None and kind in access.TEAM_ROLES else network.name
     page = ask_first(
         title=_("Fjerne rollen?"),
         message=_("Fjern rollen %(role)s for %(name)s i %(place)s.", role=kind.label.lower(), name=person.name,
