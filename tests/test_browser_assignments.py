@@ -73,6 +73,10 @@ def test_assignment_from_draft_to_comment_to_grid(page: Page, live_server: LiveS
     expect(page.get_by_label("Besvarelsen", exact=True)).to_have_value(ANSWER)
     check_a11y(page)
     page.get_by_role("button", name="Lever").click()
+    # Delivering is for good: a confirmation page first, which works without JavaScript.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Levere besvarelsen?")
+    check_a11y(page)
+    page.get_by_role("button", name="Ja, lever besvarelsen").click()
     expect(main(page).locator("#text-heading + *")).to_contain_text("formannskapet")
     expect(main(page).locator("strong").filter(has_text="formannskapet")).to_be_visible()  # Markdown rendered
     check_a11y(page)

@@ -33,6 +33,8 @@ def test_participant_subscribes_to_and_renews_the_calendar_feed(page: Page, live
     Calendar.from_ical(response.body())
 
     section.get_by_role("button", name="Lag ny lenke").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Lage en ny kalenderlenke?")
+    page.get_by_role("button", name="Ja, lag ny lenke").click()
     expect(page.get_by_role("status").filter(has_text="Den gamle lenken virker ikke lenger.")).to_be_visible()
     assert field.input_value() != feed_url
     assert page.request.get(feed_url).status == 404

@@ -107,6 +107,9 @@ def test_feedback_answered_evaluation_answered_dashboard_shows_it(page: Page, li
     page.get_by_role("button", name="Endre status").click()
     page.get_by_label("Ny status").select_option(label="Gjennomført")
     page.get_by_role("button", name="Endre status").click()
+    expect(main(page)).to_contain_text("Evalueringen sendes nå på e-post")  # asked first: it can't be taken back
+    check_a11y(page)
+    page.get_by_role("button", name="Ja, merk som gjennomført").click()
     expect(main(page)).to_contain_text("Nå: Gjennomført.")
     check_a11y(page)
     with server.app.app_context():

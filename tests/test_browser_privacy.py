@@ -68,6 +68,9 @@ def test_privacy_page_my_data_and_deletion_request(page: Page, live_server: Live
     expect(main(page).locator(".ds-validation-message")).to_contain_text("Skriv hvorfor")
     check_a11y(page)
     main(page).get_by_role("button", name="Slett kontoen").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Slette kontoen?")
+    check_a11y(page)
+    main(page).get_by_role("button", name="Ja, slett kontoen").click()
     expect(page.get_by_role("status").filter(has_text="Kontoen er slettet")).to_be_visible()
     check_a11y(page)
 
