@@ -53,11 +53,14 @@ from urllib.parse import urlsplit
 import pytest
 from sqlalchemy import select
 
+from network.assignments.models import Visibility
 from network.extensions import db
 from network.feedback.models import Feedback
 from network.gatherings.models import Gathering, Registration, RegistrationStatus
-from network.networks.models import NetworkRole, RoleKind
+from network.groups.models import Grouping
+from network.networks.models import Network, NetworkRole, RoleKind
 from network.outbox.models import OutboxMessage
+from tests.comment_helpers import make_assignment
 from tests.conftest import _read_only, bound_session
 from tests.factories import Factory
 from tests.gathering_helpers import register
@@ -442,6 +445,23 @@ def test_the_confirmation_carries_a_working_csrf_token(world_module, world, app,
     assert http.post(action, data=fields).status_code == 302
     with app.app_context():
         assert _status(ids["reg_hamar"]) is RegistrationStatus.CANCELLED
+
+
+# --- a grouping that decides who reads an assignment's answers ---------------------------------
+
+
+@in_world("test_access_groups")
+def test_a_grouping_that_decides_who_reads_answers_is_not_deleted(world_module, world, app, login):
+    ids, people = world
+    with app.app_context():
+        network = db.session.get(Network, ids["network"])
+    make_assignment(app, network, title="Lokale planer", visibility=Visibility.GROUP, grouping_id=ids["grouping"])
+    refused = login(people["coordinator"]).post(f"/networks/{ids['network']}/groups/{ids['grouping']}/delete",
+                                                data={"confirmed": "1"}, follow_redirects=True)
+    assert refused.status_code == 200
+    assert "kan ikke slettes, fordi oppgaven «Lokale planer» bruker gruppene" in main(refused)
+    with app.app_context():
+        assert db.session.get(Grouping, ids["grouping"]) is not None
 
 
 # --- undo: a removed role ------------------------------------------------------------------------

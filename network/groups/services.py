@@ -12,6 +12,7 @@ from itertools import groupby
 from typing import Callable, Iterable
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import flag_modified
@@ -534,7 +535,27 @@ def _temporary_name() -> str:
     return f"~{uuid.uuid4().hex}"
 
 
+def deletion_refused(grouping: Grouping) -> str | None:
+    """Why the grouping can't be deleted, or None. While an assignment's answers are read by group,
+    deleting it would leave that assignment without readers, and opening them to the whole network
+    would show them to more people than the coordinator chose."""
+    from network.assignments.models import Assignment, Visibility  # assignments build on groups
+
+    titles = list(db.session.scalars(select(Assignment.title).where(
+        Assignment.grouping_id == grouping.id, Assignment.visibility == Visibility.GROUP).order_by(Assignment.title)))
+    if not titles:
+        return None
+    return ngettext("«%(name)s» kan ikke slettes, fordi oppgaven %(titles)s bruker gruppene til å bestemme hvem som "
+                    "kan lese besvarelsene. Endre det på oppgaven først.",
+                    "«%(name)s» kan ikke slettes, fordi oppgavene %(titles)s bruker gruppene til å bestemme hvem som "
+                    "kan lese besvarelsene. Endre det på oppgavene først.",
+                    len(titles), name=grouping.name, titles=", ".join(f"«{title}»" for title in titles))
+
+
 def delete_grouping(grouping: Grouping) -> None:
+    refused = deletion_refused(grouping)
+    if refused:
+        raise GroupingError([(None, refused)])
     db.session.delete(grouping)
 
 

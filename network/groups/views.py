@@ -313,6 +313,10 @@ def delete(network_id: int, grouping_id: int):
     grouping = load_grouping(network, grouping_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
+    refused = services.deletion_refused(grouping)
+    if refused:  # said before anything is asked
+        flash(refused, "warning")
+        return redirect(url_for("groups.show", network_id=network.id, grouping_id=grouping.id))
     page = ask_first(
         title=_("Slette gruppeinndelingen?"),
         message=_("Slett «%(name)s» med alle gruppene i den.", name=grouping.name),
