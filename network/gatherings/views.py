@@ -21,7 +21,7 @@ from network.privacy.audit import audited
 from network.privacy.models import ExportKind
 from network.main import undo
 from network.main.confirm import ask_first
-from network.main.formatting import long_date
+from network.main.formatting import date_time, long_date
 from network.main.hygiene import parse_id
 from network.models_base import utcnow
 from network.networks import access as network_access
@@ -397,6 +397,8 @@ def _cancel_confirmation(gathering: Gathering, registration: Registration) -> di
             details.append(_("Fristen for gratis avmelding har gått ut, så kommunen kan bli fakturert for plassen."))
         elif late:
             details.append(_("Fristen for avmelding har gått ut."))
+        elif gathering.cancellation_deadline is not None:
+            details.append(_("Avmeldingen er gratis, fristen er %(when)s.", when=date_time(gathering.cancellation_deadline)))
         details.append(_("Plassen går til den første på ventelisten, hvis noen venter."))
     return dict(
         title=_("Melde deg av?") if own else _("Melde av %(name)s?", name=person.name),
