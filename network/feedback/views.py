@@ -61,15 +61,19 @@ def _upload(form: FeedbackForm) -> Upload | None:
     return Upload(storage.filename, read_upload(storage))
 
 
+def _network_to_send_to(network_id: int) -> tuple[Network, bool]:
+    """The network whose feedback form (or receipt) this is, and whether the reader is a member.
+    A visitor who may not send is asked to sign in; a signed-in person who may not, refused."""
+    network = db.get_or_404(Network, network_id)
+    if not access.can_send_feedback(current_user, network):
+        abort(login_manager.unauthorized() if not _signed_in() else 403)
+    return network, access.is_member(current_user, network)
+
+
 @bp.route(N + "/new", methods=["GET", "POST"])
 @limiter.limit(_rate_limit, methods=["POST"], exempt_when=_signed_in)
 def new(network_id: int):
-    network = db.get_or_404(Network, network_id)
-    if not access.can_send_feedback(current_user, network):
-        if not _signed_in():
-            return login_manager.unauthorized()
-        abort(403)
-    member = access.is_member(current_user, network)
+    network, member = _network_to_send_to(network_id)
     if member:
         g.network = network  # the header and menu are the network's own
     visitor = not _signed_in()
@@ -117,12 +121,7 @@ def _to_receipt(network: Network, feedback: Feedback | None, anonymous: bool):
 
 @bp.get(N + "/sent")
 def sent(network_id: int):
-    network = db.get_or_404(Network, network_id)
-    if not access.can_send_feedback(current_user, network):
-        if not _signed_in():
-            return login_manager.unauthorized()
-        abort(403)
-    member = access.is_member(current_user, network)
+    network, member = _network_to_send_to(network_id)
     if member:
         g.network = network
     kept = session.get(RECEIPT)

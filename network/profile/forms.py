@@ -3,10 +3,9 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, RadioField, StringField
-from wtforms.validators import AnyOf, DataRequired, EqualTo, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optional, ValidationError
 
-from network.auth import password_policy
-from network.auth.forms import MIN_PASSWORD_LENGTH, strip
+from network.auth.forms import SetPasswordForm, strip
 from network.auth.models import CONTACT_PREFERENCE_LABELS, ContactPreference
 from network.validators import EmailAddress, PhoneNumber
 
@@ -40,35 +39,18 @@ class DetailsForm(FlaskForm):
         self.preferred_contact.choices = [(kind.value, label) for kind, label in CONTACT_PREFERENCE_LABELS.items()]
 
 
-class PasswordChangeForm(FlaskForm):
-    """``person`` is who changes their password: the new one may not hold their name or address,
-    and the current one must be theirs."""
+class PasswordChangeForm(SetPasswordForm):
+    """``person`` is who changes their password: the new one follows the same rules as a password
+    set from a link (SetPasswordForm), and the current one must be theirs."""
 
     current_password = PasswordField(
         _l("Passordet du har nå"),
         validators=[DataRequired(_l("Skriv passordet du har nå."))],
         render_kw={"autocomplete": "current-password"},
     )
-    password = PasswordField(
-        _l("Nytt passord"),
-        description=password_policy.HINT,
-        validators=[
-            DataRequired(_l("Velg et nytt passord.")),
-            Length(min=MIN_PASSWORD_LENGTH, max=password_policy.MAX_LENGTH,
-                   message=_l("Passordet må ha minst %(n)s tegn.", n=MIN_PASSWORD_LENGTH)),
-        ],
-        render_kw={"autocomplete": "new-password"},
-    )
-    confirm = PasswordField(
-        _l("Gjenta det nye passordet"),
-        validators=[DataRequired(_l("Skriv det nye passordet en gang til.")),
-                    EqualTo("password", _l("Passordene er ikke like."))],
-        render_kw={"autocomplete": "new-password"},
-    )
 
     def __init__(self, *args, person=None, check_current=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.person = person
+        super().__init__(*args, person=person, **kwargs)
         self.check_current = check_current
 
     def validate_current_password(self, field) -> None:
@@ -78,11 +60,7 @@ class PasswordChangeForm(FlaskForm):
     def validate_password(self, field) -> None:
         if field.data and field.data == self.current_password.data:
             raise ValidationError(_l("Det nye passordet må være et annet enn det du har nå."))
-        person = self.person
-        problem = password_policy.problem(field.data or "", email=person.email if person else None,
-                                          name=person.name if person else None)
-        if problem:
-            raise ValidationError(problem)
+        super().validate_password(field)
 
 
 class EmailChangeForm(FlaskForm):
