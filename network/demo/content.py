@@ -69,27 +69,31 @@ FIRST_NAMES = [
 ]
 SURNAMES = ["Demosen", "Prøvesen", "Eksempelsen", "Testrud", "Fiktivdal", "Påskudd", "Lånemo", "Tenkeli"]
 
-# The follow-up KS planned for elected members in the 2023–2027 council period: a live network
-# whose first gathering is open for registration, so the demo has something to sign up for.
+# The follow-up KS planned for elected members after the 2019–2020 network: a live network whose
+# first gathering is open for registration, so the demo has something to sign up for. Its dates are
+# counted from the day the demo is loaded (see FOLLOW_UP_GATHERINGS), so it stays live.
 FOLLOW_UP = {
-    "name": "Boligpolitikk for folkevalgte 2027",
+    "name": "Boligpolitikk for folkevalgte",
     "topic": "Folkevalgtopplæring i helhetlig boligpolitikk",
     "description": (
         "En ny runde der folkevalgte og administrasjonen i kommunene går gjennom lysarksettet om helhetlig "
         "boligpolitikk, tilpasser det til egen kommune og deler erfaringer på to samlinger."
     ),
     "framing": "Samme utgangspunkt som nettverket 2019–2020: et godt sted å bo for alle.",
-    "starts_on": date(2027, 1, 15),
-    "ends_on": date(2027, 11, 30),
     "ks_contact_name": "Kari Koordinator",
     "ks_contact_email": "koordinator@demo.test",
     "feedback_email": "tilbakemelding@demo.test",
 }
 FOLLOW_UP_MUNICIPALITIES = ["3403", "3405", "1103", "4203"]
+# (number, title, theme, weeks from the day the demo is loaded to the Wednesday it starts on,
+#  days, venue, status)
 FOLLOW_UP_GATHERINGS = [
-    (1, "Oppstart for folkevalgte", "Lysarksettet og de seks strategiske rådene.", date(2027, 2, 10), 2, "Gardermoen", "open"),
-    (2, "Erfaringer fra egen kommune", "Kommunene legger fram hvordan de har brukt lysarkene.", date(2027, 10, 20), 1, "Hamar", "planned"),
+    (1, "Oppstart for folkevalgte", "Lysarksettet og de seks strategiske rådene.", 9, 2, "Gardermoen", "open"),
+    (2, "Erfaringer fra egen kommune", "Kommunene legger fram hvordan de har brukt lysarkene.", 45, 1, "Hamar", "planned"),
 ]
+# The network runs from a few weeks before its first gathering to a few weeks after its last.
+FOLLOW_UP_STARTS_DAYS_BEFORE = 26
+FOLLOW_UP_ENDS_DAYS_AFTER = 41
 FOLLOW_UP_CAPACITY = 40
 # Registration for the open gathering closes this many days before it starts (at noon in Oslo).
 FOLLOW_UP_REGISTRATION_CLOSES_DAYS_BEFORE = 3

@@ -13,6 +13,7 @@ from network.auth.passwords import hash_password
 from network.challenges.models import Challenge, ChallengePriority, MunicipalityChallenge
 from network.demo import content
 from network.extensions import db
+from network.main.clock import oslo_today
 from network.gatherings.models import (
     Gathering, GatheringDay, GatheringStatus, ProgrammeItem, Registration, RegistrationStatus, WorkingMethod,
 )
@@ -229,14 +230,19 @@ class DemoLoader:
                                         status=RegistrationStatus.ATTENDED, registered_by=person))
 
     def follow_up(self, coordinator: Person) -> Network:
+        days = follow_up_days(oslo_today())
         network = db.session.scalar(select(Network).where(Network.name == content.FOLLOW_UP["name"]))
         if network is None:
-            network = Network(status=NetworkStatus.ACTIVE, **content.FOLLOW_UP)
+            network = Network(
+                status=NetworkStatus.ACTIVE, **content.FOLLOW_UP,
+                starts_on=days[0] - timedelta(days=content.FOLLOW_UP_STARTS_DAYS_BEFORE),
+                ends_on=days[-1] + timedelta(days=content.FOLLOW_UP_ENDS_DAYS_AFTER),
+            )
             db.session.add(network)
         self.role(network, coordinator, RoleKind.COORDINATOR)
         for number in content.FOLLOW_UP_MUNICIPALITIES:
             organisation = municipality_by_number(number)
-            self.membership(network, organisation, content.FOLLOW_UP["starts_on"])
+            self.membership(network, organisation, network.starts_on)
             slug = email_slug(organisation.name)
             for prefix, role in (("kontakt", RoleKind.CONTACT), ("deltaker", RoleKind.PARTICIPANT), ("radmann", RoleKind.EXECUTIVE)):
                 person = db.session.scalar(select(Person).where(Person.email == f"{prefix}.{slug}@demo.test"))
@@ -247,7 +253,7 @@ class DemoLoader:
             person = self.person(f"{prefix}.{email_slug(organisation.name)}@demo.test", name, organisation, job_title)
             self.role(network, person, RoleKind.PARTICIPANT)
         db.session.flush()
-        for number, title, theme, day, length, venue, status in content.FOLLOW_UP_GATHERINGS:
+        for (number, title, theme, _weeks, length, venue, status), day in zip(content.FOLLOW_UP_GATHERINGS, days):
             exists = db.session.scalar(select(Gathering.id).where(Gathering.network_id == network.id, Gathering.number == number))
             if exists is None:
                 gathering = Gathering(
@@ -312,3 +318,13 @@ def load_demo() -> tuple[Network, int]:
     loader = DemoLoader(current_app.config["DEMO_PASSWORD"])
     network = loader.load()
     return network, loader.people_created
+
+
+def follow_up_days(today: date) -> list[date]:
+    """The first day of each of the follow-up's gatherings: the Wednesday on or after the given
+    number of weeks from ``today``, so a demo loaded on any day has a gathering open for registration."""
+    days = []
+    for _number, _title, _theme, weeks, *_rest in content.FOLLOW_UP_GATHERINGS:
+        day = today + timedelta(weeks=weeks)
+        days.append(day + timedelta(days=(2 - day.weekday()) % 7))
+    return days
