@@ -27,6 +27,7 @@ class GatheringStatus(LabelledEnum):
     OPEN = "open"
     CLOSED = "closed"
     HELD = "held"
+    CANCELLED = "cancelled"
 
 
 GATHERING_STATUS_LABELS = labelled(GatheringStatus, {
@@ -34,14 +35,18 @@ GATHERING_STATUS_LABELS = labelled(GatheringStatus, {
     GatheringStatus.OPEN: _l("Åpen for påmelding"),
     GatheringStatus.CLOSED: _l("Påmeldingen er stengt"),
     GatheringStatus.HELD: _l("Gjennomført"),
+    GatheringStatus.CANCELLED: _l("Avlyst"),
 })
 
-# planned → open → closed → held; a coordinator may reopen a closed registration.
+# The one table of allowed moves: planned → open → closed → held; a coordinator may reopen a
+# closed registration; any gathering not yet held may be cancelled. Held and cancelled are final.
+# Further conditions (held only from the last day on) are in gatherings/services.py.
 GATHERING_TRANSITIONS = {
-    GatheringStatus.PLANNED: {GatheringStatus.OPEN},
-    GatheringStatus.OPEN: {GatheringStatus.CLOSED, GatheringStatus.PLANNED},
-    GatheringStatus.CLOSED: {GatheringStatus.OPEN, GatheringStatus.HELD},
+    GatheringStatus.PLANNED: {GatheringStatus.OPEN, GatheringStatus.CANCELLED},
+    GatheringStatus.OPEN: {GatheringStatus.CLOSED, GatheringStatus.PLANNED, GatheringStatus.CANCELLED},
+    GatheringStatus.CLOSED: {GatheringStatus.OPEN, GatheringStatus.HELD, GatheringStatus.CANCELLED},
     GatheringStatus.HELD: set(),
+    GatheringStatus.CANCELLED: set(),
 }
 
 

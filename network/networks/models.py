@@ -84,6 +84,9 @@ class Network(db.Model):
     # Whether a cancellation after a gathering's deadline is invoiced like an attendance.
     charge_late_cancellation: Mapped[bool] = mapped_column(default=True)
     reminder_days_before: Mapped[int] = mapped_column(default=7)
+    # Set when a KS administrator closes the network: it is then read-only (exports still work)
+    # until reopened. Apart from ``status``, which coordinators set freely as a description.
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     memberships: Mapped[list[Membership]] = relationship(
@@ -98,6 +101,10 @@ class Network(db.Model):
     challenges: Mapped[list[Challenge]] = relationship(
         back_populates="network", cascade="all, delete-orphan", order_by="Challenge.position"
     )
+
+    @property
+    def is_closed(self) -> bool:
+        return self.closed_at is not None
 
     def __repr__(self) -> str:
         return f"<Network {self.id} {self.name}>"
@@ -118,16 +125,24 @@ class Membership(db.Model):
     )
     # Anchoring: participation is decided with the chief municipal executive (rådmann).
     executive_name: Mapped[str | None] = mapped_column(String(120))
+    # The executive as a person in the network (the EXECUTIVE role); the name above stays for
+    # anchoring recorded before that, or when no such person has been invited.
+    executive_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
     anchoring_decided_on: Mapped[date | None] = mapped_column(Date)
     anchoring_note: Mapped[str | None] = mapped_column(Text)
     anchoring_document_url: Mapped[str | None] = mapped_column(String(500))
 
     network: Mapped[Network] = relationship(back_populates="memberships")
     organisation: Mapped[Organisation] = relationship()
+    executive: Mapped["Person | None"] = relationship(foreign_keys=[executive_id])
+
+    @property
+    def executive_display_name(self) -> str | None:
+        return self.executive.name if self.executive is not None else self.executive_name
 
     @property
     def is_anchored(self) -> bool:
-        return bool(self.executive_name and self.anchoring_decided_on)
+        return bool((self.executive_id or self.executive_name) and self.anchoring_decided_on)
 
 
 class NetworkRole(db.Model):
