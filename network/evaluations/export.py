@@ -15,6 +15,7 @@ from openpyxl.utils import get_column_letter
 
 from network.evaluations import services
 from network.evaluations.models import STANDARD_RATINGS
+from network.main.numbers import round_half_up
 
 
 def response_table(results: services.Results) -> tuple[list[str], list[list]]:
@@ -40,7 +41,8 @@ def summary_rows(results: services.Results) -> list[list]:
         [_("Spørsmål"), _("Antall svar"), _("Gjennomsnitt"), *(_("Antall som svarte %(n)d", n=n) for n in services.RATINGS)],
     ]
     for summary in results.ratings:
-        rows.append([summary.label, summary.answered, summary.average, *summary.counts.values()])
+        rows.append([summary.label, summary.answered, services.mean_for_export(summary.average),
+                     *summary.counts.values()])
     return rows
 
 
@@ -55,8 +57,8 @@ def comparison_table(scores: list[services.GatheringScores]) -> tuple[list[str],
             score.gathering.number, score.gathering.title,
             score.gathering.starts_on.isoformat() if score.gathering.starts_on else "",
             # Averages are None (an empty cell) without answers, and when there are too few to show.
-            score.invited, score.answered, "" if rate is None else services.two_decimals(rate * 100),
-            *("" if score.averages[key] is None else services.two_decimals(score.averages[key])
+            score.invited, score.answered, "" if rate is None else round_half_up(rate * 100, 0),
+            *("" if score.averages[key] is None else services.mean_for_export(score.averages[key])
               for key, _label in STANDARD_RATINGS),
             score.withheld_message if score.withheld else "",
         ])
@@ -99,9 +101,11 @@ def results_xlsx(results: services.Results) -> bytes:
     for values in summary_rows(results):
         _append(summary, values, bold=bool(values) and values[0] == _("Spørsmål"))
     rate_cell = summary.cell(row=4, column=2)
+    if results.response_rate is not None:  # the whole percent the page shows, rounded half up
+        rate_cell.value = round_half_up(results.response_rate, 2)
     rate_cell.number_format = "0%"
     for row in summary.iter_rows(min_row=7, min_col=3, max_col=3):
-        row[0].number_format = "0.00"
+        row[0].number_format = "0.0"
     summary.column_dimensions["A"].width = 48
     buffer = io.BytesIO()
     workbook.save(buffer)

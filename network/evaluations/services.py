@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -28,12 +28,15 @@ from network.evaluations.models import (
     EvaluationResponse, QuestionKind,
 )
 from network.extensions import db
+from network.main.numbers import round_half_up
 from network.gatherings.models import Gathering, GatheringStatus, Registration, RegistrationStatus
+from network.auth.models import Person
 from network.networks.models import Network, NetworkRole
 
 # Registered attendees: those with a seat who did not cancel, wait or fail to come.
 INVITED_STATUSES = (RegistrationStatus.CONFIRMED, RegistrationStatus.ATTENDED)
 RATINGS = tuple(range(RATING_MIN, RATING_MAX + 1))
+MEAN_PLACES = 1  # a mean on the 1–5 scale, on the pages and in every export
 TEXT_MAX = 2000      # characters in one free-text answer
 QUESTION_MAX = 300   # the column's length
 
@@ -81,6 +84,18 @@ def invite_attendees(gathering: Gathering) -> list[EvaluationInvitation]:
     for invitation in new:
         email.queue_invitation(invitation)
     return new
+
+
+def count_to_invite(gathering: Gathering) -> int:
+    """How many ``invite_attendees`` would invite now: the same people, counted without inviting
+    (said on the confirmation before a gathering is marked as held)."""
+    invited = set(db.session.scalars(
+        select(EvaluationInvitation.person_id).where(EvaluationInvitation.gathering_id == gathering.id)))
+    people = set(db.session.scalars(
+        select(Registration.person_id).join(Registration.person)
+        .where(Registration.gathering_id == gathering.id, Registration.status.in_(INVITED_STATUSES),
+               Person.active.is_(True))))
+    return len(people - invited)
 
 
 def invitation_for(gathering: Gathering, person) -> EvaluationInvitation | None:
@@ -458,4 +473,9 @@ def scores_by_gathering(network: Network, gatherings: list[Gathering] | None = N
 
 def two_decimals(value: float | None) -> Decimal | None:
     """For the CSV, which writes Decimals with a decimal comma."""
-    return None if value is None else Decimal(str(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return round_half_up(value, 2)
+
+
+def mean_for_export(value: float | None) -> Decimal | None:
+    """A mean as the pages show it: one decimal, half up (4.05 is 4,1 everywhere)."""
+    return round_half_up(value, MEAN_PLACES)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
-from flask_babel import format_decimal, format_percent
+from flask_babel import format_percent
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -21,6 +21,7 @@ from network.gatherings.loading import load_gathering
 from network.gatherings.models import Gathering, GatheringStatus
 from network.main.confirm import ask_first
 from network.main.charts import Bar, Series, bar_chart
+from network.main.numbers import decimal_text, round_half_up
 from network.main.spreadsheets import csv_response
 from network.networks.forms import EmptyForm
 from network.networks.loading import found, load_network, require
@@ -61,13 +62,13 @@ def evaluation_results_visible(network) -> bool:
 @bp.app_template_global()
 def evaluation_rate(value: float | None) -> str:
     """A response rate: "75 %", or a dash when nobody was invited."""
-    return format_percent(value) if value is not None else "–"
+    return format_percent(round_half_up(value, 2)) if value is not None else "–"
 
 
 @bp.app_template_global()
 def evaluation_mean(value: float | None) -> str:
-    """An average on the 1–5 scale with one decimal: "4,2"."""
-    return format_decimal(value, format="0.0") if value is not None else "–"
+    """An average on the 1–5 scale with one decimal, rounded half up as in the exports: "4,1"."""
+    return decimal_text(value, 1)
 
 
 # --- template globals for other pages ---------------------------------------------------

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal, localcontext
+from decimal import Decimal, localcontext
 from typing import Callable, Iterable
 
 from flask_babel import gettext as _
@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from network.extensions import db
+from network.main.numbers import round_half_up
 from network.growth.models import (
     DEFAULT_GROWTH_MIN, DEFAULT_STABLE_MIN, DEFAULT_STRONG_GROWTH_MIN, GrowthClass, GrowthOverride, GrowthSettings,
 )
@@ -25,7 +26,6 @@ from network.organisations.models import Organisation
 PERIOD_START, PERIOD_END = 2010, 2020  # the years the SSB data in network/data/ holds
 PERIOD_YEARS = PERIOD_END - PERIOD_START
 THRESHOLD_LIMIT = Decimal("20.00")  # no municipality changes by 20 % a year; beyond it is a typo
-HUNDREDTH = Decimal("0.01")
 REASON_MAX_LENGTH = 500
 
 
@@ -82,7 +82,7 @@ class Classification:
 
 
 def _round(value: Decimal) -> Decimal:
-    return value.quantize(HUNDREDTH, rounding=ROUND_HALF_UP)
+    return round_half_up(value, 2)
 
 
 def figures_for(organisation: Organisation) -> GrowthFigures:

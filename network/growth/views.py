@@ -4,11 +4,11 @@ from __future__ import annotations
 from decimal import Decimal
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from jinja2 import pass_context
 
+from network.main.numbers import decimal_text
 from network.main.spreadsheets import csv_response
 from network.extensions import db
 from network.growth import access, services
@@ -31,7 +31,7 @@ def growth_percent(value: Decimal | None, signed: bool = False) -> str:
     if value is None:
         return ""
     value = abs(value) if value == 0 else value  # -0,00 % reads as a decline that isn't there
-    text = format_decimal(value, format="#,##0.00")
+    text = decimal_text(value, 2)
     return f"{'+' if signed and value > 0 else ''}{text}\u00a0%"
 
 

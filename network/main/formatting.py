@@ -10,6 +10,7 @@ from flask_babel import format_date, format_datetime, format_decimal, get_locale
 from jinja2 import pass_context
 
 from network.main import clock
+from network.main.numbers import decimal_text, round_half_up
 
 
 def long_date(value: date | None) -> str:
@@ -64,7 +65,7 @@ def kroner(amount: int | Decimal | None) -> str:
     """900 kr, 1 800 kr, 1 234,50 kr: øre only when there are any."""
     if amount is None:
         return ""
-    amount = Decimal(amount)
+    amount = round_half_up(Decimal(amount), 2)
     pattern = "#,##0" if amount == amount.to_integral_value() else "#,##0.00"
     return f"{format_decimal(amount, format=pattern)}\u00a0kr"
 
@@ -78,7 +79,8 @@ def signed_percent(value: float | None) -> str:
     """+12,3 %"""
     if value is None:
         return ""
-    return f"{'+' if value > 0 else ''}{format_decimal(round(value, 1), format='#,##0.0')}\u00a0%"
+    rounded = round_half_up(value, 1)
+    return f"{'+' if rounded > 0 else ''}{decimal_text(abs(rounded) if rounded == 0 else rounded, 1)}\u00a0%"
 
 
 def _per_request(function):

@@ -9,13 +9,19 @@ from typing import Iterable
 
 from flask import Response
 
+from network.main.numbers import round_half_up
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def csv_cell(value):
-    """Amounts get a decimal comma; text that starts like a formula is opened as plain text."""
+    """Decimals get a decimal comma and keep the places they were rounded to (``round_half_up``:
+    "4,1" for a mean, "900,00" for an amount), at most two, rounded half up as on the pages.
+    Text that starts like a formula is opened as plain text."""
     if isinstance(value, Decimal):
-        return f"{value:.2f}".replace(".", ",")
+        exponent = value.as_tuple().exponent
+        places = min(-exponent, 2) if isinstance(exponent, int) and exponent < 0 else 0
+        return f"{round_half_up(value, places):f}".replace(".", ",")
     if isinstance(value, str) and value[:1] in FORMULA_STARTS:
         return "'" + value
     return value

@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -13,6 +13,7 @@ from sqlalchemy.orm import joinedload
 from network.auth.models import Person
 from network.extensions import db
 from network.main import clock
+from network.main.numbers import round_half_up
 from network.validators import is_web_address
 from network.models_base import utcnow
 from network.networks.models import Membership, Network
@@ -227,7 +228,7 @@ class AdviceSummary:
             return None
         total = sum(score * count for score, count in self.distribution.items())
         # Half up, as people round by hand: 9/4 is 2,3 (float rounding would give 2,2).
-        return float((Decimal(total) / self.answered).quantize(Decimal("0.1"), ROUND_HALF_UP))
+        return float(round_half_up(Decimal(total) / self.answered, 1))
 
 
 # The order a step's statuses sort in: furthest along first when descending.

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -12,6 +11,7 @@ from network.main.charts import Bar, Series, bar_chart
 from network.networks.access import is_team_member_of
 from network.networks.loading import load_network, require
 from network.networks.models import Membership
+from network.main.numbers import decimal_text
 from network.main.spreadsheets import csv_response
 from network.networks.views import form_status, load_membership
 from network.planning import access, services
@@ -81,7 +81,7 @@ def _status_chart(comparison: services.Comparison):
 
 
 def _decimal(value: float | None) -> str:
-    return format_decimal(value, format="0.0") if value is not None else "–"
+    return decimal_text(value, 1)
 
 
 def _advice_chart(comparison: services.Comparison, compared: services.MunicipalityRow | None):

@@ -13,6 +13,7 @@ from flask_login import current_user, login_required
 from network.extensions import db
 from network.files.responses import download_response, read_upload
 from network.files.services import DOCUMENTS
+from network.main.numbers import round_half_up
 from network.gatherings import access
 from network.gatherings.loading import load_gathering
 from network.gatherings.models import Gathering, Material, ProgrammeItem, WorkingMethod
@@ -75,8 +76,9 @@ def file_summary(stored_file) -> str:
     """"PDF, 120 kB" for a material's file."""
     if stored_file is None:
         return ""
-    kilobytes = max(1, round(stored_file.size / 1024))
-    size = f"{format_decimal(kilobytes)}\u00a0kB" if kilobytes < 1024 else f"{format_decimal(round(kilobytes / 1024, 1))}\u00a0MB"
+    kilobytes = max(1, int(round_half_up(stored_file.size / 1024)))
+    size = (f"{format_decimal(kilobytes)}\u00a0kB" if kilobytes < 1024
+            else f"{format_decimal(round_half_up(kilobytes / 1024, 1))}\u00a0MB")
     return f"{services.file_kind_label(stored_file.content_type)}, {size}"
 
 
