@@ -1,20 +1,31 @@
 """iCalendar data for gatherings: one VEVENT per gathering day, in Europe/Oslo time.
 
 Calendars recognise an event again by its UID and take the copy with the higher SEQUENCE,
-so the UID never changes and SEQUENCE grows with ``Gathering.updated_at``.
+so the UID never changes and SEQUENCE grows with ``Gathering.updated_at`` (and, in a file made
+for one person, their registration's ``updated_at``).
+
+Mailed files are iTIP invitations (RFC 5546/6047): ``METHOD:REQUEST`` with the network's KS
+contact as ORGANIZER and the recipient as ATTENDEE, so Outlook shows them as an invitation;
+a cancelled registration, day or gathering is mailed as ``METHOD:CANCEL`` with the same UIDs,
+``STATUS:CANCELLED`` and a higher SEQUENCE. Times carry ``TZID=Europe/Oslo`` with a full
+VTIMEZONE whose STANDARD/DAYLIGHT rules are RRULEs (the EU rule), the form Outlook itself
+writes: a definition cut to dated changeovers in the events' years is what some readers get
+wrong once they have cached another file's definition of the same TZID.
 """
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
+from email.utils import parseaddr
 from itertools import chain
 from zoneinfo import ZoneInfo
 
+from flask import current_app
 from flask_babel import gettext as _
-from icalendar import Calendar, Event
+from icalendar import Calendar, Event, vCalAddress, vDuration
 
-from network.gatherings.models import Gathering, GatheringDay
+from network.gatherings.models import Gathering, GatheringDay, GatheringStatus
 from network.main.hygiene import clean, one_line
 from network.main.site import site_url_for
 from network.models_base import utcnow
@@ -24,18 +35,48 @@ TIMEZONE = "Europe/Oslo"
 LOCAL = ZoneInfo(TIMEZONE)
 PRODID = "-//KS//KS nettverk//NO"
 UID_DOMAIN = "ks-nettverk"
-# SEQUENCE is a 32-bit integer: seconds since 2019 last until about 2087.
+# SEQUENCE is a 32-bit integer. It is twice the seconds since 2019 (an invitation even, a
+# cancellation odd, so a cancellation in the same second as the invitation still wins, and a
+# new invitation a second later wins over it): that lasts until 2053.
 SEQUENCE_EPOCH = datetime(2019, 1, 1, tzinfo=timezone.utc)
 CONTENT_TYPE = "text/calendar; charset=utf-8"
-MAIL_CONTENT_TYPE = "text/calendar; charset=utf-8; method=PUBLISH"
+PUBLISH, REQUEST, CANCEL = "PUBLISH", "REQUEST", "CANCEL"
+MAIL_CONTENT_TYPE = "text/calendar; charset=utf-8; method=REQUEST"
+CANCEL_CONTENT_TYPE = "text/calendar; charset=utf-8; method=CANCEL"
+
+# Europe/Oslo since 1996 (the EU rule): summer time from 02:00 on the last Sunday in March to
+# 03:00 on the last Sunday in October. Each DTSTART is the rule's first occurrence.
+VTIMEZONE = """BEGIN:VCALENDAR
+BEGIN:VTIMEZONE
+TZID:Europe/Oslo
+X-LIC-LOCATION:Europe/Oslo
+BEGIN:DAYLIGHT
+TZNAME:CEST
+TZOFFSETFROM:+0100
+TZOFFSETTO:+0200
+DTSTART:19960331T020000
+RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU
+END:DAYLIGHT
+BEGIN:STANDARD
+TZNAME:CET
+TZOFFSETFROM:+0200
+TZOFFSETTO:+0100
+DTSTART:19961027T030000
+RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU
+END:STANDARD
+END:VTIMEZONE
+END:VCALENDAR
+"""
 
 
 @dataclass(frozen=True)
 class Entry:
-    """A gathering and the days to show; ``days=None`` means every day of the gathering."""
+    """A gathering and the days to show; ``days=None`` means every day of the gathering.
+    ``registration``: the person's own registration, whose changes count for SEQUENCE too."""
 
     gathering: Gathering
     days: Sequence[GatheringDay] | None = None
+    registration: object | None = None
 
 
 def event_uid(gathering: Gathering, day: GatheringDay) -> str:
@@ -43,8 +84,14 @@ def event_uid(gathering: Gathering, day: GatheringDay) -> str:
     return f"gathering-{gathering.id}-day-{day.id}@{UID_DOMAIN}"
 
 
-def sequence(gathering: Gathering) -> int:
-    return max(0, int((gathering.updated_at - SEQUENCE_EPOCH).total_seconds()))
+def _seconds(moment: datetime) -> int:
+    return max(0, int((moment - SEQUENCE_EPOCH).total_seconds()))
+
+
+def sequence(gathering: Gathering, registration=None, cancelled: bool = False) -> int:
+    moments = [gathering.updated_at] + ([registration.updated_at] if registration is not None
+                                        and registration.updated_at is not None else [])
+    return 2 * _seconds(max(moments)) + (1 if cancelled else 0)
 
 
 def local(day: date, at) -> datetime:
@@ -66,6 +113,28 @@ def gathering_url(gathering: Gathering) -> str:
     return site_url_for("gatherings.show", network_id=gathering.network_id, gathering_id=gathering.id)
 
 
+def organizer(gathering: Gathering) -> vCalAddress:
+    """The network's KS contact; without one, the address the mail comes from (RFC 5546 wants an ORGANIZER)."""
+    network = gathering.network
+    name, address = network.ks_contact_name, network.ks_contact_email
+    if not address:
+        name, address = parseaddr(current_app.config.get("MAIL_DEFAULT_SENDER") or "")
+    address = address or f"nettverk@{UID_DOMAIN}"
+    calendar_address = vCalAddress(f"mailto:{address}")
+    calendar_address.params["CN"] = one_line(name or _("KS nettverk"))
+    return calendar_address
+
+
+def attendee(person, cancelled: bool = False) -> vCalAddress:
+    """The recipient, already registered: nothing for them to answer (RSVP=FALSE)."""
+    calendar_address = vCalAddress(f"mailto:{person.email}")
+    calendar_address.params.update({
+        "CN": one_line(person.name or person.email), "CUTYPE": "INDIVIDUAL", "ROLE": "REQ-PARTICIPANT",
+        "PARTSTAT": "DECLINED" if cancelled else "ACCEPTED", "RSVP": "FALSE",
+    })
+    return calendar_address
+
+
 def _description(gathering: Gathering, url: str, day_number: int, day_count: int) -> str:
     lines = [_("Samling %(n)s i %(network)s", n=gathering.number, network=one_line(gathering.network.name))]
     if day_count > 1:
@@ -77,44 +146,61 @@ def _description(gathering: Gathering, url: str, day_number: int, day_count: int
 
 
 def events_for(gathering: Gathering, days: Sequence[GatheringDay] | None = None,
-               stamp: datetime | None = None) -> list[Event]:
+               stamp: datetime | None = None, registration=None, method: str = PUBLISH,
+               cancelled: bool = False) -> list[Event]:
+    """``cancelled``: the events as STATUS:CANCELLED (also whenever the gathering itself is).
+    ``days`` may hold a day already removed from the gathering, to cancel its event."""
     stamp = stamp or utcnow()
+    cancelled = cancelled or gathering.status is GatheringStatus.CANCELLED
     url = gathering_url(gathering)
     ordered = sorted(gathering.days, key=lambda day: day.day)
     positions = {day.id: n for n, day in enumerate(ordered, start=1)}
-    chosen = ordered if days is None else sorted((day for day in days if day.id in positions), key=lambda day: day.day)
+    if days is None:
+        chosen = ordered
+    else:
+        chosen = sorted((day for day in days if day.id in positions or cancelled), key=lambda day: day.day)
+    person = getattr(registration, "person", None) if method != PUBLISH else None
     events = []
     for day in chosen:
-        number = positions[day.id]
-        events.append(Event.new(
+        number = positions.get(day.id)
+        event = Event.new(
             uid=event_uid(gathering, day),
             summary=summary(gathering),
             start=local(day.day, day.starts_at),
             end=local(day.day, day.ends_at),
             location=location(gathering) or None,
-            description=_description(gathering, url, number, len(ordered)),
+            description=_description(gathering, url, number or 1, len(ordered) if number else 1),
             url=url,
             stamp=stamp,
-            last_modified=gathering.updated_at,
-            sequence=sequence(gathering),
-        ))
+            last_modified=max(gathering.updated_at, getattr(registration, "updated_at", None) or gathering.updated_at),
+            sequence=sequence(gathering, registration, cancelled),
+            organizer=organizer(gathering),
+            attendees=[attendee(person, cancelled)] if person is not None else None,
+        )
+        event.add("STATUS", "CANCELLED" if cancelled else "CONFIRMED")
+        events.append(event)
     return events
 
 
+def timezone_component():
+    return Calendar.from_ical(VTIMEZONE).walk("VTIMEZONE")[0]
+
+
 def build_calendar(entries: Iterable[Entry], name: str, uid: str, stamp: datetime | None = None,
-                   refresh: timedelta | None = None) -> Calendar:
+                   refresh: timedelta | None = None, method: str = PUBLISH, cancelled: bool = False) -> Calendar:
     stamp = stamp or utcnow()
-    calendar = Calendar.new(prodid=PRODID, method="PUBLISH", name=one_line(name), uid=uid, refresh_interval=refresh)
+    calendar = Calendar.new(prodid=PRODID, method=method, name=one_line(name), uid=uid)
     calendar.add("X-WR-TIMEZONE", TIMEZONE)
     if refresh is not None:
-        calendar.add("X-PUBLISHED-TTL", refresh)
-    events = list(chain.from_iterable(events_for(e.gathering, e.days, stamp) for e in entries))
+        # RFC 7986 requires VALUE=DURATION on REFRESH-INTERVAL; X-PUBLISHED-TTL (Outlook's) is a duration too.
+        calendar.add("REFRESH-INTERVAL", vDuration(refresh), parameters={"VALUE": "DURATION"})
+        calendar.add("X-PUBLISHED-TTL", vDuration(refresh))
+    events = list(chain.from_iterable(
+        events_for(e.gathering, e.days, stamp, e.registration, method, cancelled) for e in entries))
+    if events:
+        calendar.add_component(timezone_component())
     for item in events:
         calendar.add_component(item)
-    if events:
-        # The VTIMEZONE only needs to cover the years the events are in.
-        years = [item.start.year for item in events]
-        calendar.add_missing_timezones(first_date=date(min(years), 1, 1), last_date=date(max(years) + 1, 1, 1))
     return calendar
 
 
@@ -128,5 +214,36 @@ def filename(gathering: Gathering) -> str:
     return f"samling-{gathering.number}.ics"
 
 
-def mail_attachment(gathering: Gathering, days: Sequence[GatheringDay] | None = None) -> Attachment:
-    return Attachment(filename(gathering), MAIL_CONTENT_TYPE, gathering_ics(gathering, days))
+def _calendar_uid(gathering: Gathering) -> str:
+    return f"gathering-{gathering.id}@{UID_DOMAIN}"
+
+
+def mail_attachment(gathering: Gathering, days: Sequence[GatheringDay] | None = None,
+                    registration=None) -> Attachment:
+    """The invitation for one person's days (METHOD:REQUEST, the person as ATTENDEE)."""
+    calendar = build_calendar([Entry(gathering, days, registration)], summary(gathering), _calendar_uid(gathering),
+                              method=REQUEST)
+    return Attachment(filename(gathering), MAIL_CONTENT_TYPE, calendar.to_ical())
+
+
+def cancellation(gathering: Gathering, days: Sequence[GatheringDay], registration=None) -> Attachment:
+    """METHOD:CANCEL for ``days`` (the same UIDs, STATUS:CANCELLED, a higher SEQUENCE), so calendars
+    that imported the invitation take the events out. ``days`` may include a day being removed."""
+    calendar = build_calendar([Entry(gathering, days, registration)], summary(gathering), _calendar_uid(gathering),
+                              method=CANCEL, cancelled=True)
+    return Attachment(f"avlyst-{filename(gathering)}", CANCEL_CONTENT_TYPE, calendar.to_ical())
+
+
+def registration_cancellation(registration) -> Attachment:
+    """A cancelled registration: the person's days go out of their calendar."""
+    return cancellation(registration.gathering, registration.days, registration)
+
+
+def day_cancellation(gathering: Gathering, day: GatheringDay, registration=None) -> Attachment:
+    """A day removed from the gathering (call before the commit: the day row is being deleted)."""
+    return cancellation(gathering, [day], registration)
+
+
+def gathering_cancellation(gathering: Gathering, registration) -> Attachment:
+    """A cancelled gathering: every day the person was registered for, cancelled."""
+    return cancellation(gathering, registration.days, registration)

@@ -61,6 +61,8 @@ def feed_registrations(person: Person) -> list[Registration]:
 
 def person_feed(person: Person) -> bytes:
     """Built on every request, so a changed gathering shows up at the next refresh."""
+    # A cancelled gathering stays in the feed, as STATUS:CANCELLED, so subscribers see why it went;
+    # a cancelled registration is left out (FEED_STATUSES).
     entries = [ics.Entry(registration.gathering, registration.days) for registration in feed_registrations(person)]
     calendar = ics.build_calendar(entries, _("KS nettverk: mine samlinger"), f"feed-{person.id}@{ics.UID_DOMAIN}",
                                   refresh=FEED_REFRESH)

@@ -5,10 +5,12 @@ calendar entry can be added, and updated again when the date or venue changes.
 """
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from flask_babel import gettext as _
 
 from network.calendar import ics
-from network.gatherings.models import SEAT_STATUSES, Gathering, Registration, RegistrationStatus
+from network.gatherings.models import SEAT_STATUSES, Gathering, GatheringDay, Registration, RegistrationStatus
 from network.main.site import site_url_for
 from network.outbox.services import Attachment, queue_mail
 
@@ -25,10 +27,16 @@ def links(registration: Registration) -> dict:
 
 
 def calendar_attachments(registration: Registration) -> list[Attachment]:
-    """The ``.ics`` for people with a seat; nobody on the waiting list gets a calendar entry."""
+    """The invitation (``.ics``) for people with a seat; nobody on the waiting list gets a calendar entry."""
     if registration.status not in SEAT_STATUSES:
         return []
-    return [ics.mail_attachment(registration.gathering, registration.days)]
+    return [ics.mail_attachment(registration.gathering, registration.days, registration)]
+
+
+def had_seat(registration: Registration) -> bool:
+    """A cancelled registration that held a seat got an invitation; one cancelled from the waiting
+    list never did (``waiting_since`` stays set for them, see ``services.cancel``)."""
+    return registration.waiting_since is None
 
 
 def queue_registration_mail(registration: Registration, subject: str, template: str, with_calendar: bool = True,
@@ -52,16 +60,36 @@ def queue_promotion(registration: Registration) -> None:
 
 
 def queue_cancellation(registration: Registration) -> None:
-    queue_registration_mail(registration, _("Avmeldt: %(title)s", title=registration.gathering.title),
-                            "cancellation", with_calendar=False)
+    """With METHOD:CANCEL for the person's days, so the entry leaves the calendar that took the invitation."""
+    attachments = [ics.registration_cancellation(registration)] if had_seat(registration) else []
+    queue_mail(registration.person.email, _("Avmeldt: %(title)s", title=registration.gathering.title),
+               "gatherings/email/cancellation", attachments=attachments, registration=registration,
+               gathering=registration.gathering, calendar_attached=bool(attachments), **links(registration))
+
+
+def queue_gathering_cancelled(registration: Registration) -> None:
+    """Everyone registered hears that the gathering is off; those who got a calendar invitation
+    (a seat) get the cancellation of the same events."""
+    attachments = ([ics.gathering_cancellation(registration.gathering, registration)]
+                   if registration.status in SEAT_STATUSES else [])
+    queue_mail(registration.person.email, _("Avlyst: %(title)s", title=registration.gathering.title),
+               "gatherings/email/gathering_cancelled", attachments=attachments, registration=registration,
+               gathering=registration.gathering, calendar_attached=bool(attachments), **links(registration))
 
 
 def queue_reminder(registration: Registration) -> None:
     queue_registration_mail(registration, _("Påminnelse: %(title)s", title=registration.gathering.title), "reminder")
 
 
-def queue_change_notice(gathering: Gathering, registrations: list[Registration], changes: list[str]) -> None:
-    """The attached ``.ics`` keeps the events' UIDs with a higher SEQUENCE, so calendars update the entry."""
+def queue_change_notice(gathering: Gathering, registrations: list[Registration], changes: list[str],
+                        removed_day: GatheringDay | None = None, had_day: Collection[int] = ()) -> None:
+    """The attached ``.ics`` keeps the events' UIDs with a higher SEQUENCE, so calendars update the entry.
+    A removed day can't be in that file (one METHOD per file): those who had it (``had_day``, ids of
+    registrations) get its METHOD:CANCEL as a second attachment, first so Outlook acts on it."""
     for registration in registrations:
-        queue_registration_mail(registration, _("Endring: %(title)s", title=gathering.title), "changed",
-                                changes=changes)
+        attachments = calendar_attachments(registration)
+        if removed_day is not None and registration.id in had_day and attachments:
+            attachments.insert(0, ics.day_cancellation(gathering, removed_day, registration))
+        queue_mail(registration.person.email, _("Endring: %(title)s", title=gathering.title),
+                   "gatherings/email/changed", attachments=attachments, registration=registration,
+                   gathering=gathering, calendar_attached=bool(attachments), changes=changes, **links(registration))

@@ -38,6 +38,9 @@ class OutboxMessage(db.Model):
         back_populates="message", cascade="all, delete-orphan", order_by="OutboxAttachment.id"
     )
 
+    # Not a column: whether the system wrote the message by itself (see outbox.services.queue_mail).
+    automatic = True
+
 
 class OutboxAttachment(db.Model):
     __tablename__ = "outbox_attachment"

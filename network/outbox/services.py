@@ -10,6 +10,7 @@ import smtplib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 
 from flask import current_app, g, has_request_context, render_template
 from flask_mail import Connection, Message
@@ -19,10 +20,18 @@ from sqlalchemy.orm import Session
 
 from network.extensions import db
 from network.main.hygiene import one_line
+from network.main.site import site_url
 from network.models_base import utcnow
 from network.outbox.models import OutboxAttachment, OutboxMessage, OutboxStatus
 
 _SESSION_KEY = "outbox_new_ids"
+_PERSONAL_KEY = "outbox_personal_ids"
+# RFC 3834: mail the system writes by itself (confirmations, reminders, digests, notices) says
+# so, and auto-responders leave it alone. Mail a person wrote (a reply to feedback) does not.
+AUTO_SUBMITTED = "auto-generated"
+# iMIP (RFC 6047): an invitation or cancellation goes in the message body as well, as a
+# text/calendar alternative with its METHOD, which is what makes Outlook show it as an invitation.
+IMIP_METHODS = ("REQUEST", "CANCEL")
 
 
 @dataclass(frozen=True)
@@ -33,9 +42,14 @@ class Attachment:
 
 
 def queue_mail(
-    recipient: str, subject: str, template: str, attachments: Iterable[Attachment] = (), **context
+    recipient: str, subject: str, template: str, attachments: Iterable[Attachment] = (), automatic: bool = True,
+    **context
 ) -> OutboxMessage:
-    """Render ``<template>.txt`` and ``<template>.html`` and queue them for ``recipient``."""
+    """Render ``<template>.txt`` and ``<template>.html`` and queue them for ``recipient``.
+
+    ``automatic=False`` for mail a person wrote: it goes without ``Auto-Submitted``. The flag is
+    not stored (the outbox has no column for it), so only delivery right after the request knows
+    it; a retry from cron sends such a message as automatic."""
     message = OutboxMessage(
         recipient=recipient,
         # A subject is one header line: a network name or title with a line break must not end it.
@@ -44,6 +58,7 @@ def queue_mail(
         body_html=render_template(f"{template}.html", **context),
         attachments=[OutboxAttachment(filename=a.filename, content_type=a.content_type, data=a.data) for a in attachments],
     )
+    message.automatic = automatic
     db.session.add(message)
     return message
 
@@ -67,10 +82,51 @@ class _TimedConnection(Connection):
         return host
 
 
-def _as_mail_message(row: OutboxMessage) -> Message:
-    message = Message(subject=row.subject, recipients=[row.recipient], body=row.body_text, html=row.body_html)
+def mail_domain() -> str:
+    """The site's own host (SITE_URL), for Message-IDs: never the machine's name or ``localhost``."""
+    return urlsplit(site_url()).hostname or "localhost"
+
+
+def message_id(row: OutboxMessage) -> str:
+    """The same on every attempt, so a retry of a message that did arrive is seen as a duplicate."""
+    created = row.created_at.strftime("%Y%m%d%H%M%S%f") if row.created_at else "0"
+    return f"<outbox.{row.id}.{created}@{mail_domain()}>"
+
+
+def _imip_method(content_type: str) -> str | None:
+    params = dict(part.strip().lower().split("=", 1) for part in content_type.split(";")[1:] if "=" in part)
+    method = params.get("method", "").upper()
+    return method if method in IMIP_METHODS else None
+
+
+class _Message(Message):
+    """Flask-Mail's message, with the METHOD on the calendar alternative (Flask-Mail sets only the charset)."""
+
+    calendar_method: str | None = None
+
+    def _message(self):
+        message = super()._message()
+        if self.calendar_method:
+            for part in message.walk():
+                if part.get_content_type() == "text/calendar" and part.get_filename() is None:
+                    part.set_param("method", self.calendar_method, requote=False)
+        return message
+
+
+def _as_mail_message(row: OutboxMessage, automatic: bool = True) -> Message:
+    message = _Message(subject=row.subject, recipients=[row.recipient], body=row.body_text, html=row.body_html,
+                       extra_headers={"Auto-Submitted": AUTO_SUBMITTED} if automatic else None)
+    message.msgId = message_id(row)
     for attachment in row.attachments:
-        message.attach(attachment.filename, attachment.content_type, attachment.data)
+        method = _imip_method(attachment.content_type)
+        if method and message.calendar_method is None:
+            # The invitation itself (first one only: a mail is one iTIP message); the file stays attached
+            # as application/ics for programs that only save attachments, as Google and Outlook send it.
+            message.calendar_method = method
+            message.alts["calendar"] = attachment.data.decode("utf-8")
+            message.attach(attachment.filename, "application/ics", attachment.data)
+        else:
+            message.attach(attachment.filename, attachment.content_type, attachment.data)
     return message
 
 
@@ -86,8 +142,10 @@ def _due_query(now: datetime, ids: list[int] | None):
     return query.with_for_update(skip_locked=True)
 
 
-def send_pending(ids: list[int] | None = None, limit: int = 100) -> tuple[int, int]:
-    """Send due messages one at a time, committing after each. Returns (sent, failed)."""
+def send_pending(ids: list[int] | None = None, limit: int = 100, personal: Iterable[int] = ()) -> tuple[int, int]:
+    """Send due messages one at a time, committing after each. Returns (sent, failed).
+    ``personal``: ids of messages a person wrote (no ``Auto-Submitted``)."""
+    personal = set(personal)
     sent = failed = 0
     use_console = not current_app.config.get("MAIL_SERVER")
     for _ in range(limit):
@@ -99,7 +157,7 @@ def send_pending(ids: list[int] | None = None, limit: int = 100) -> tuple[int, i
                 _print_to_console(row)
             else:
                 with _TimedConnection(current_app.extensions["mail"]) as connection:
-                    connection.send(_as_mail_message(row))
+                    connection.send(_as_mail_message(row, automatic=row.id not in personal))
         except (OSError, smtplib.SMTPException) as exc:  # the server or the network: try again later
             row.attempts += 1
             row.last_error = f"{type(exc).__name__}: {exc}"[:2000]
@@ -140,29 +198,34 @@ def _print_to_console(row: OutboxMessage) -> None:
 
 @event.listens_for(Session, "after_flush")
 def _remember_new_messages(session: Session, _flush_context) -> None:
-    new_ids = [obj.id for obj in session.new if isinstance(obj, OutboxMessage)]
-    if new_ids:
-        session.info.setdefault(_SESSION_KEY, []).extend(new_ids)
+    new = [obj for obj in session.new if isinstance(obj, OutboxMessage)]
+    if new:
+        session.info.setdefault(_SESSION_KEY, []).extend(obj.id for obj in new)
+        session.info.setdefault(_PERSONAL_KEY, []).extend(obj.id for obj in new if not obj.automatic)
 
 
 @event.listens_for(Session, "after_commit")
 def _schedule_delivery(session: Session) -> None:
     ids = session.info.pop(_SESSION_KEY, None)
+    personal = session.info.pop(_PERSONAL_KEY, None)
     if ids and has_request_context():
         g.setdefault("outbox_ids", []).extend(ids)
+        g.setdefault("outbox_personal_ids", []).extend(personal or ())
 
 
 @event.listens_for(Session, "after_soft_rollback")
 def _forget_rolled_back(session: Session, _previous_transaction) -> None:
     session.info.pop(_SESSION_KEY, None)
+    session.info.pop(_PERSONAL_KEY, None)
 
 
 def deliver_after_request(response):
     """Send what this request committed. Failures stay queued for the next run."""
     ids = g.pop("outbox_ids", None)
+    personal = g.pop("outbox_personal_ids", None) or ()
     if ids:
         try:
-            send_pending(ids=ids)
+            send_pending(ids=ids, personal=personal)
         except Exception:  # never turn a successful request into an error page
             current_app.logger.exception("Outbox delivery failed; messages stay queued")
             db.session.rollback()
