@@ -183,34 +183,47 @@ def test_participation_exports_as_csv_with_the_same_numbers(login, board):
     assert rows["Lillehammer"] == ["1", "1", "2", "0", "0", "0", "3", "1"]
 
 
-def test_attention_lists_too_few_registered_no_anchoring_and_a_missing_executive(login, board):
+def followup_groups(html: str, list_id: str) -> list[tuple[str, str]]:
+    """(summary, names) for each group in one of the follow-up lists."""
+    block = re.search(rf'<ul class="followup-groups" id="{list_id}"[^>]*>(.*?)</ul>\s*(?:<h3|</div>)', html, re.S).group(1)
+    return [(" ".join(text_of(summary).split()), " ".join(text_of(names).split()))
+            for summary, names in re.findall(r"<summary>(.*?)</summary>(.*?)</details>", block, re.S)]
+
+
+def test_attention_lists_what_must_be_followed_up_per_gathering_with_counts_first(login, board):
     network, people = board
     response = get(login, network, people)
     attention = section(response, "attention")
-    assert "5 kommuner har færre enn 2 påmeldt til minst én samling." in attention
-    assert "3 kommuner mangler forankring hos kommunedirektøren." in attention
-    assert "1 kommune har en kommunedirektør som ikke er påmeldt første eller siste samling." in attention
+    # Hamar (1 at gathering 2, executive not at 3), Lillehammer, Østre Toten and Åsnes.
+    assert "4 kommuner har noe som må følges opp." in attention
     assert "3 tilbakemeldinger venter." in attention
-
     html = response.get_data(as_text=True)
-    below_html = re.search(r'<div id="below-minimum">(.*?)</div>', html, re.S).group(1)
-    below = " ".join(text_of(below_html).split())
-    # Per gathering, with the count: Hamar has 1 for gathering 2; a held gathering is checked too.
-    assert below == ("Samling 1: Oppstart 1 (4 kommuner) Elverum (0 påmeldt) Lillehammer (1 påmeldt) Østre Toten (0 påmeldt) "
-                     "Åsnes (0 påmeldt) "
-                     "Samling 2: Planer 2 (3 kommuner) Hamar (1 påmeldt) Østre Toten (0 påmeldt) Åsnes (0 påmeldt) "
-                     "Samling 3: Avslutning 3 (3 kommuner) Lillehammer (0 påmeldt) Østre Toten (0 påmeldt) Åsnes (0 påmeldt)")
-    # Short lists start open; each name leads to the municipality.
-    assert below_html.count("<details class=\"dashboard-details\" open>") == 3
-    hamar_id = re.search(r'href="/networks/%d/municipalities/(\d+)">Hamar<' % network.id, below_html).group(1)
+    must = followup_groups(html, "followup-must")
+    # Gathering 1 is held (nothing left to fix); 2 is open and 3 closed: both announced, both checked.
+    assert must == [
+        ("3 kommuner har færre enn 2 påmeldte til samling 2.",
+         "Hamar : Bare 1 deltaker er påmeldt. Østre Toten : Ingen deltakere er påmeldt. "
+         "Åsnes : Ingen deltakere er påmeldt."),
+        ("3 kommuner har færre enn 2 påmeldte til samling 3.",
+         "Lillehammer : Ingen deltakere er påmeldt. Østre Toten : Ingen deltakere er påmeldt. "
+         "Åsnes : Ingen deltakere er påmeldt."),
+        # Rita attended the first gathering but is not registered for the last (closed) one.
+        ("1 kommune har ikke meldt kommunedirektøren på samling 3, den siste samlingen.",
+         "Hamar : Kommunedirektøren er ikke påmeldt."),
+        ("3 kommuner mangler forankring hos kommunedirektøren.", "Lillehammer Østre Toten Åsnes"),
+    ]
+    assert "Bare 0" not in html
+    # Short lists start open; the unanchored lead to the anchoring form.
+    assert html.count('<details class="followup-details" open>') == 4
+    hamar_id = re.search(r'href="/networks/%d/municipalities/(\d+)">Hamar<' % network.id, html).group(1)
     assert f'href="/networks/{network.id}/municipalities/{hamar_id}/anchoring"' not in html  # Hamar is anchored
-    unanchored = " ".join(text_of(re.search(r'<ul class="dashboard-names" id="unanchored">(.*?)</ul>', html, re.S)
-                                  .group(1)).split())
-    assert unanchored == "Lillehammer Østre Toten Åsnes"
-    executives = " ".join(text_of(re.search(r'<ul class="dashboard-list" id="executives-missing">(.*?)</ul>', html,
-                                            re.S).group(1)).split())
-    # Rita attended the first gathering but is not registered for the last; nobody else has an executive.
-    assert executives == "Hamar : siste samling (samling 3)"
+    # A third participant is nice to have: listed apart, closed.
+    nice = re.search(r'<details class="followup-details" id="followup-nice">(.*?)</details>', html, re.S).group(1)
+    nice_text = " ".join(text_of(nice).split())
+    assert nice_text.startswith("2 kommuner har 2 påmeldte til samling 2, ikke 3. "
+                                "2 kommuner har 2 påmeldte til samling 3, ikke 3.")
+    assert "Elverum : 2 deltakere er påmeldt. (samling 2)" in nice_text
+    assert html.index('id="followup-must-heading"') < html.index('id="followup-nice-heading"')
 
 
 def test_a_planned_gathering_is_not_checked_and_an_empty_list_says_so(app, login, factory):
@@ -222,9 +235,9 @@ def test_a_planned_gathering_is_not_checked_and_an_empty_list_says_so(app, login
         db.session.commit()
     response = get(login, network, people)
     attention = section(response, "attention")
-    assert "0 kommuner har færre enn 2 påmeldt" in attention
+    assert "0 kommuner har noe som må følges opp." in attention
     assert "Ingen kommuner trenger oppfølging nå." in attention
-    assert 'id="below-minimum"' not in response.get_data(as_text=True)
+    assert 'id="followup"' not in response.get_data(as_text=True)
 
 
 def test_costs_per_municipality_and_in_total(login, board):
@@ -401,4 +414,5 @@ def test_the_dashboard_loads_in_19_queries_whatever_the_size_of_the_network(app,
     large, large_page = dashboard_queries(app, factory, login, kommunenummer=LARGE, gatherings=5, people_each=3,
                                           assignments=4, feedback=20, responses=30)
     assert "14 kommuner og 5 samlinger" in large_page and "2 kommuner og 2 samlinger" in small_page
-    assert (small, large) == (19, 19)
+    # At most 19: the executives' queries are left out when no gathering at the ends is announced yet.
+    assert small <= 19 and large <= 19

@@ -354,27 +354,29 @@ def test_few_registered_and_missing_executive_are_flagged(app, factory, login):
     register(app, first.id, people["executive"].id)
     coordinator = login(people["coordinator"])
     hamar_page = coordinator.get(f"/networks/{network.id}/municipalities/{hamar.id}").get_data(as_text=True)
-    assert "Samling 1: 3 påmeldt" not in hamar_page  # three with the executive: enough
-    assert "Samling 2: 0 påmeldt" in hamar_page
+    assert "Samling 1: 3 deltakere" not in hamar_page  # three with the executive: enough
+    assert "Samling 2: Ingen deltakere er påmeldt." in hamar_page
     assert "ikke påmeldt den siste samlingen (samling 2)" in hamar_page
     assert "den første samlingen" not in hamar_page
     lillehammer_page = coordinator.get(f"/networks/{network.id}/municipalities/{lillehammer.id}").get_data(as_text=True)
-    assert "Samling 1: 0 påmeldt" in lillehammer_page
+    assert "Samling 1: Ingen deltakere er påmeldt." in lillehammer_page
     members = coordinator.get(f"/networks/{network.id}/members").get_data(as_text=True)
-    assert "Samling 2: 0 påmeldt" in members
+    assert "Samling 2: Ingen deltakere er påmeldt." in members
+    # The registrations page of gathering 1: only its own checks, with the count first.
     overview = coordinator.get(f"/networks/{network.id}/gatherings/{first.id}/registrations").get_data(as_text=True)
-    assert "Lillehammer" in overview and "Samling 1: 0 påmeldt" in overview
+    assert "1 kommune har færre enn 2 påmeldte til samling 1." in overview
+    assert "Lillehammer" in overview and "Ingen deltakere er påmeldt." in overview and "til samling 2" not in overview
     contact_page = login(people["contact"]).get(f"/networks/{network.id}/municipalities/{hamar.id}").get_data(as_text=True)
-    assert "Samling 2: 0 påmeldt" in contact_page
+    assert "Samling 2: Ingen deltakere er påmeldt." in contact_page
     participant_page = login(people["participant"]).get(f"/networks/{network.id}/municipalities/{hamar.id}").get_data(as_text=True)
-    assert "påmeldt. Kommunen skal ha" not in participant_page
+    assert "Kommunen skal ha" not in participant_page
 
 
 def test_planned_gatherings_are_not_checked(factory, login):
     network, hamar, _, people = world(factory)
     factory.gathering(network, 1, FUTURE)  # planned
     page = login(people["coordinator"]).get(f"/networks/{network.id}/municipalities/{hamar.id}").get_data(as_text=True)
-    assert "påmeldt. Kommunen skal ha" not in page
+    assert "Kommunen skal ha" not in page and "Ingen deltakere er påmeldt" not in page
 
 
 def test_gathering_page_groups_who_is_coming_by_municipality(app, factory, login):

@@ -440,7 +440,7 @@ def test_checks_show_only_to_coordinators_and_the_municipality_contact(factory, 
 
 
 @pytest.mark.parametrize("participants, contacts, notice", [
-    (0, 0, "Bare 0 deltakere er registrert. Hver kommune skal ha minst 2, helst 3."),
+    (0, 0, "Ingen deltakere er registrert. Hver kommune skal ha minst 2, helst 3."),
     (1, 0, DANGER),
     (0, 1, DANGER),
     (1, 1, INFO),
@@ -496,22 +496,25 @@ def test_contact_records_anchoring(app, factory, login):
     client = login(people["contact"])
     url = f"/networks/{network.id}/municipalities/{hamar.id}/anchoring"
     assert "Registrer forankring" in text(client.get(f"/networks/{network.id}/municipalities/{hamar.id}"))
-    response = client.post(url, data=ANCHORING)
+    # Hamar has a person with the executive role: the form asks for her, not for a typed name.
+    assert select_options(client.get(url), "executive_id") == [("", "Velg kommunedirektør"),
+                                                                  (str(people["executive"].id), "Rita Rådmann")]
+    response = client.post(url, data={**ANCHORING, "executive_id": str(people["executive"].id)})
     assert response.status_code == 302
     assert response.location == f"/networks/{network.id}/municipalities/{hamar.id}"
     page = text(client.get(response.location))
     assert "Forankringen er registrert." in page
-    assert "Deltakelsen er forankret hos kommunedirektør Rune Rådmann, 1. mars 2019." in page
+    assert "Deltakelsen er forankret hos kommunedirektør Rita Rådmann, 1. mars 2019." in page
     assert "Sak 12/19 i formannskapet." in page
     assert 'href="https://hamar.kommune.test/sak/12-19"' in page
     assert NO_ANCHORING not in page
     with app.app_context():
         membership = get_membership(network.id, hamar.id)
         assert membership.is_anchored
-        assert (membership.executive_name, membership.anchoring_decided_on) == ("Rune Rådmann", date(2019, 3, 1))
+        assert (membership.executive_id, membership.anchoring_decided_on) == (people["executive"].id, date(2019, 3, 1))
     # The form shows what is recorded.
     form = client.get(url)
-    assert input_value(form, "executive_name") == "Rune Rådmann"
+    assert f'<option selected value="{people["executive"].id}">' in form.get_data(as_text=True)
     assert input_value(form, "decided_on") == "2019-03-01"
     assert input_value(form, "note") == "Sak 12/19 i formannskapet."
     assert input_value(form, "document_url") == "https://hamar.kommune.test/sak/12-19"
@@ -525,27 +528,46 @@ def test_contact_records_anchoring(app, factory, login):
     ("document_url", "ikke en lenke", "Skriv en fullstendig lenke som begynner med https://."),
     ("document_url", "hamar.kommune.test/sak", "Skriv en fullstendig lenke som begynner med https://."),
     ("document_url", "javascript://hamar.kommune.test/%0Aalert(1)", "Skriv en fullstendig lenke som begynner med https://."),
-    ("executive_name", "", "Skriv navnet på kommunedirektøren (rådmannen)."),
+    ("executive_id", "", "Velg kommunedirektøren (rådmannen)."),
+    ("executive_id", "{outsider}", "Velg kommunedirektøren (rådmannen)."),
 ])
 def test_bad_anchoring_is_refused_and_what_was_typed_is_kept(app, factory, login, field, value, message):
     network, hamar, _, people = world(factory)
     value = value.replace("{tomorrow}", (clock.oslo_today() + timedelta(days=1)).isoformat())
-    data = {**ANCHORING, field: value}
+    value = value.replace("{outsider}", str(people["other_contact"].id))  # not Hamar's executive
+    data = {**ANCHORING, "executive_id": str(people["executive"].id), field: value}
     response = login(people["contact"]).post(f"/networks/{network.id}/municipalities/{hamar.id}/anchoring", data=data)
     assert response.status_code == 422
     assert message in field_error(response, field)
     assert message in error_summary(response)
-    for name in ("executive_name", "decided_on", "note", "document_url"):
+    for name in ("decided_on", "note", "document_url"):
         assert input_value(response, name) == data[name], name
     with app.app_context():
         membership = get_membership(network.id, hamar.id)
-        assert membership.executive_name is None and membership.anchoring_decided_on is None
+        assert membership.executive_id is None and membership.anchoring_decided_on is None
+
+
+def test_anchoring_without_an_executive_in_the_network_takes_a_typed_name(app, factory, login):
+    network, _, lillehammer, people = world(factory)
+    client = login(people["coordinator"])
+    url = f"/networks/{network.id}/municipalities/{lillehammer.id}/anchoring"
+    form = client.get(url)
+    assert input_value(form, "executive_name") == "" and 'id="executive_id"' not in form.get_data(as_text=True)
+    response = client.post(url, data={**ANCHORING, "executive_name": ""})
+    assert response.status_code == 422
+    assert "Skriv navnet på kommunedirektøren (rådmannen)." in field_error(response, "executive_name")
+    assert client.post(url, data=ANCHORING).status_code == 302
+    with app.app_context():
+        membership = get_membership(network.id, lillehammer.id)
+        assert (membership.executive_name, membership.executive_id) == ("Rune Rådmann", None)
+        assert membership.is_anchored
 
 
 def test_todays_date_is_not_in_the_future(app, factory, login):
     network, hamar, _, people = world(factory)
     response = login(people["coordinator"]).post(f"/networks/{network.id}/municipalities/{hamar.id}/anchoring",
-                                                 data={**ANCHORING, "decided_on": clock.oslo_today().isoformat()})
+                                                 data={**ANCHORING, "executive_id": str(people["executive"].id),
+                                                       "decided_on": clock.oslo_today().isoformat()})
     assert response.status_code == 302
 
 

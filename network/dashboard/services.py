@@ -8,7 +8,6 @@ whatever the size of the network (tests/test_dashboard.py counts them).
 """
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 
 from sqlalchemy import case, func, select
@@ -20,7 +19,7 @@ from network.costs import services as cost_services
 from network.evaluations.services import GatheringScores, scores_by_gathering
 from network.extensions import db
 from network.feedback.models import Feedback, FeedbackStatus
-from network.gatherings import services as gathering_services
+from network.gatherings import followup, services as gathering_services
 from network.gatherings.models import Gathering, Registration, RegistrationStatus
 from network.library import services as library_services
 from network.networks.models import Membership, Network
@@ -112,53 +111,11 @@ def municipal_members(network: Network) -> list[Membership]:
 # --- what needs following up ------------------------------------------------------------
 
 
-@dataclass
-class BelowMinimum:
-    gathering: Gathering
-    municipalities: list[tuple[Membership, int]]  # with the number who have a seat
-
-
-@dataclass
-class ExecutiveMissing:
-    membership: Membership
-    checks: list[gathering_services.GatheringCheck]  # the first and/or the last gathering
-
-
-@dataclass
-class Attention:
-    below_minimum: list[BelowMinimum]
-    unanchored: list[Membership]
-    executives_missing: list[ExecutiveMissing]
-
-    @property
-    def below_minimum_count(self) -> int:
-        """Municipalities below the minimum for at least one gathering."""
-        return len({m.organisation_id for entry in self.below_minimum for m, _count in entry.municipalities})
-
-    @property
-    def is_empty(self) -> bool:
-        return not (self.below_minimum or self.unanchored or self.executives_missing)
-
-
 def attention(network: Network, municipal: list[Membership], gatherings: list[Gathering],
-              registered: dict[tuple[int, int], int]) -> Attention:
-    """The checks of seed 002 from ``gathering_checks`` (the same rule as the members' page), and
-    the municipalities whose participation is not anchored with the executive."""
-    checks = gathering_services.gathering_checks(network, municipal, gatherings, counts=registered)
-    by_org = {m.organisation_id: m for m in municipal}
-    below: dict[int, list[tuple[Membership, int]]] = defaultdict(list)
-    executive: dict[int, list[gathering_services.GatheringCheck]] = defaultdict(list)
-    for check in checks:
-        if check.kind == gathering_services.BELOW_MINIMUM:
-            below[check.gathering.id].append((by_org[check.organisation_id], check.count))
-        elif check.kind == gathering_services.EXECUTIVE_MISSING:
-            executive[check.organisation_id].append(check)
-    return Attention(
-        below_minimum=[BelowMinimum(g, below[g.id]) for g in gatherings if below.get(g.id)],
-        unanchored=[m for m in municipal if not m.is_anchored],
-        executives_missing=[ExecutiveMissing(m, executive[m.organisation_id])
-                            for m in municipal if executive.get(m.organisation_id)],
-    )
+              registered: dict[tuple[int, int], int]) -> followup.FollowUp:
+    """The checks of seed 002, grouped by severity and gathering: the same rule as the
+    registrations page and a municipality's page (``followup.follow_up``)."""
+    return followup.follow_up(network, municipal, gatherings, counts=registered)
 
 
 # --- assignments ------------------------------------------------------------------------
@@ -221,7 +178,7 @@ def feedback_waiting(network: Network) -> FeedbackWaiting:
 class Dashboard:
     network: Network
     participation: Participation
-    attention: Attention
+    attention: followup.FollowUp
     costs: cost_services.CostMatrix
     assignments: list[AssignmentStatus]
     feedback: FeedbackWaiting

@@ -304,10 +304,12 @@ class DemoLoader:
         ]
         if organisation.kommunenummer not in content.TWO_PERSON_TEAMS:
             people.append((f"deltaker.{slug}@demo.test", f"{first[(3 * index + 2) % len(first)]} {surname}", "Arealplanlegger", RoleKind.PARTICIPANT))
-        for email, name, title, role in people:
-            self.role(network, self.person(email, name, organisation, title), role)
+        persons = [self.person(email, name, organisation, title) for email, name, title, _role in people]
+        for person, (_email, _name, _title, role) in zip(persons, people):
+            self.role(network, person, role)
         if membership.executive_name is None and organisation.kommunenummer not in content.NOT_ANCHORED:
             membership.executive_name = people[1][1]
+            membership.executive = persons[1]
             membership.anchoring_decided_on = date(2019, 3, 1 + index)
             membership.anchoring_note = "Deltakelsen er besluttet i kommunedirektørens ledergruppe."
         if organisation.kommunenummer in content.NOTES and membership.anchoring_note is None:

@@ -24,8 +24,7 @@ from network.gatherings.models import (
     ACTIVE_STATUSES, SEAT_STATUSES, Gathering, GatheringDay, GatheringStatus, Registration, RegistrationStatus,
 )
 from network.models_base import utcnow
-from network.networks.models import Membership, Network, NetworkRole, RoleKind
-from network.networks.services import MIN_PARTICIPANTS, PREFERRED_PARTICIPANTS, Notice
+from network.networks.models import Network
 
 
 class GatheringError(ValueError):
@@ -313,11 +312,28 @@ def promote_waiting(gathering: Gathering) -> Registration | None:
 ATTENDANCE_STATUSES = (RegistrationStatus.ATTENDED, RegistrationStatus.NO_SHOW, RegistrationStatus.CONFIRMED)
 
 
-def mark_attendance(gathering: Gathering, statuses: dict[int, RegistrationStatus], today: date | None = None) -> int:
-    """After the gathering: attended or no-show for each confirmed registration. Returns the count changed."""
+def check_attendance_open(gathering: Gathering, today: date | None = None) -> None:
     today = today or clock.oslo_today()
     if gathering.status is not GatheringStatus.HELD and (gathering.starts_on is None or today < gathering.starts_on):
         raise GatheringError(_("Oppmøte kan registreres når samlingen har startet."))
+
+
+def mark_all_attended(gathering: Gathering, today: date | None = None) -> int:
+    """The starting point: everyone still registered with a seat came. Those marked already (as
+    attended or not) keep their mark. Returns how many were marked."""
+    check_attendance_open(gathering, today)
+    confirmed = db.session.scalars(select(Registration).where(
+        Registration.gathering_id == gathering.id, Registration.status == RegistrationStatus.CONFIRMED))
+    changed = 0
+    for registration in confirmed:
+        registration.status = RegistrationStatus.ATTENDED
+        changed += 1
+    return changed
+
+
+def mark_attendance(gathering: Gathering, statuses: dict[int, RegistrationStatus], today: date | None = None) -> int:
+    """After the gathering: attended or no-show for each confirmed registration. Returns the count changed."""
+    check_attendance_open(gathering, today)
     changed = 0
     for registration in db.session.scalars(select(Registration).where(Registration.gathering_id == gathering.id)):
         status = statuses.get(registration.id)
@@ -344,79 +360,7 @@ def registered_counts(gathering_ids: list[int]) -> dict[tuple[int, int], int]:
     return {(org_id, gathering_id): count for org_id, gathering_id, count in rows}
 
 
-# What a check found: too few with a seat (below the minimum, or below the preferred size), or the
-# executive not registered for the first or last gathering.
-BELOW_MINIMUM, BELOW_PREFERRED, EXECUTIVE_MISSING = "below_minimum", "below_preferred", "executive_missing"
-
-
-@dataclass(frozen=True)
-class GatheringCheck:
-    organisation_id: int
-    gathering: Gathering
-    kind: str             # BELOW_MINIMUM, BELOW_PREFERRED or EXECUTIVE_MISSING
-    count: int = 0        # people with a seat, for the first two
-    first: bool = False   # EXECUTIVE_MISSING: the first gathering (else the last)
-
-
-def gathering_checks(network: Network, memberships: list[Membership], gatherings: list[Gathering],
-                     counts: dict[tuple[int, int], int] | None = None) -> list[GatheringCheck]:
-    """Per member municipality: team size per gathering, and the executive at the first and last
-    gathering (seed 002). Only gatherings open for registration or later are checked. ``counts``,
-    from ``registered_counts``, saves its query when the caller has it already."""
-    relevant = [g for g in gatherings if g.status is not GatheringStatus.PLANNED]
-    municipal = [m for m in memberships if m.organisation.is_municipality]
-    if not relevant or not municipal:
-        return []
-    if counts is None:
-        counts = registered_counts([g.id for g in relevant])
-    executives = db.session.execute(
-        select(Person.organisation_id, Person.id).join(NetworkRole, NetworkRole.person_id == Person.id)
-        .where(NetworkRole.network_id == network.id, NetworkRole.role == RoleKind.EXECUTIVE)
-    ).all()
-    executives_by_org = defaultdict(set)
-    for org_id, person_id in executives:
-        executives_by_org[org_id].add(person_id)
-    ends = {g.id for g in (gatherings[0], gatherings[-1])} if gatherings else set()
-    registered_people = set(db.session.execute(
-        select(Registration.person_id, Registration.gathering_id)
-        .where(Registration.gathering_id.in_(ends), Registration.status.in_(SEAT_STATUSES))
-    ).all())
-    checks: list[GatheringCheck] = []
-    for membership in municipal:
-        org_id = membership.organisation_id
-        for gathering in relevant:
-            count = counts.get((org_id, gathering.id), 0)
-            if count < MIN_PARTICIPANTS:
-                checks.append(GatheringCheck(org_id, gathering, BELOW_MINIMUM, count))
-            elif count < PREFERRED_PARTICIPANTS:
-                checks.append(GatheringCheck(org_id, gathering, BELOW_PREFERRED, count))
-            if gathering.id in ends and executives_by_org[org_id] and not any(
-                    (person_id, gathering.id) in registered_people for person_id in executives_by_org[org_id]):
-                checks.append(GatheringCheck(org_id, gathering, EXECUTIVE_MISSING,
-                                             first=gathering.id == gatherings[0].id))
-    return checks
-
-
-def check_notice(check: GatheringCheck) -> Notice:
-    n = check.gathering.number
-    if check.kind == BELOW_MINIMUM:
-        return Notice("danger", _(
-            "Samling %(n)s: %(count)s påmeldt. Kommunen skal ha minst %(min)s, helst %(pref)s.",
-            n=n, count=check.count, min=MIN_PARTICIPANTS, pref=PREFERRED_PARTICIPANTS))
-    if check.kind == BELOW_PREFERRED:
-        return Notice("info", _("Samling %(n)s: %(count)s påmeldt. Helst %(pref)s.",
-                                n=n, count=check.count, pref=PREFERRED_PARTICIPANTS))
-    which = _("første") if check.first else _("siste")
-    return Notice("warning", _("Kommunedirektøren er ikke påmeldt den %(which)s samlingen (samling %(n)s).",
-                               which=which, n=n))
-
-
-def gathering_notices(network: Network, memberships: list[Membership], gatherings: list[Gathering]) -> dict[int, list[Notice]]:
-    """``gathering_checks`` as notices, per organisation id."""
-    notices: dict[int, list[Notice]] = defaultdict(list)
-    for check in gathering_checks(network, memberships, gatherings):
-        notices[check.organisation_id].append(check_notice(check))
-    return dict(notices)
+# The checks built on these counts are in ``network.gatherings.followup``.
 
 
 # --- a person's next gatherings and a team's registrations (for "Min side") ----------------

@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from network.auth.models import Person
 from network.extensions import db
-from network.gatherings import access, services
+from network.gatherings import access, followup, services
 from network.gatherings.loading import load_gathering
 from network.gatherings.forms import (
     DayForm, GatheringForm, NewGatheringForm, RegistrationForm, StatusForm, TeamRegistrationForm, to_local, to_utc,
@@ -454,9 +454,10 @@ def registrations(network_id: int, gathering_id: int):
     gatherings = services.gatherings_for(network)
     return render_template(
         "gatherings/registrations.html", network=network, gathering=gathering, rows=rows,
-        notices=services.gathering_notices(network, memberships, gatherings),
+        # Only this gathering's checks, what must be followed up first.
+        follow=followup.follow_up(network, memberships, gatherings, gathering=gathering, anchoring=False),
         memberships=memberships, can_manage=access.can_manage_gathering(current_user, gathering),
-        attendance_statuses=services.ATTENDANCE_STATUSES, action_form=EmptyForm(),
+        action_form=EmptyForm(),
         people=people,
     )
 
@@ -466,9 +467,71 @@ def _is_any_contact(network: Network) -> bool:
     return membership is not None and network_access.is_contact_for(current_user, membership)
 
 
+ATTENDANCE_SEARCH_LIMIT = 25
+
+
+def _matches(registration: Registration, query: str) -> bool:
+    organisation = registration.person.organisation
+    haystack = network_services.norwegian_key(f"{registration.person.name} {organisation.name if organisation else ''}")
+    return all(word in haystack for word in network_services.norwegian_key(query).split())
+
+
+@bp.get("/<int:gathering_id>/attendance")
+@login_required
+def attendance_page(network_id: int, gathering_id: int):
+    """Everyone with a seat came, unless marked otherwise: the page lists only the exceptions,
+    and finds a person by name or municipality to mark them."""
+    gathering = load_gathering(network_id, gathering_id)
+    require(access.can_manage_gathering(current_user, gathering))
+    rows = services.registrations_with_people(gathering)
+    seated = [r for r in rows if r.status in services.ATTENDANCE_STATUSES]
+    query = (request.args.get("q") or "").strip()[:100]
+    found = [r for r in seated if _matches(r, query)] if query else []
+    try:
+        services.check_attendance_open(gathering)
+        can_mark = True
+    except GatheringError as error:
+        can_mark, closed_reason = False, str(error)
+    return render_template(
+        "gatherings/attendance.html", network=gathering.network, gathering=gathering, query=query,
+        can_mark=can_mark, closed_reason=None if can_mark else closed_reason,
+        unmarked=[r for r in seated if r.status is RegistrationStatus.CONFIRMED],
+        attended=[r for r in seated if r.status is RegistrationStatus.ATTENDED],
+        no_show=[r for r in seated if r.status is RegistrationStatus.NO_SHOW],
+        cancelled=[r for r in rows if r.status is RegistrationStatus.CANCELLED],
+        found=found[:ATTENDANCE_SEARCH_LIMIT], found_more=max(0, len(found) - ATTENDANCE_SEARCH_LIMIT),
+    )
+
+
+def _back_to_attendance(network_id: int, gathering_id: int):
+    query = (request.form.get("q") or "").strip()[:100]
+    return redirect(url_for("gatherings.attendance_page", network_id=network_id, gathering_id=gathering_id,
+                            **({"q": query} if query else {})))
+
+
+@bp.post("/<int:gathering_id>/attendance/all")
+@login_required
+def mark_all_attended(network_id: int, gathering_id: int):
+    gathering = load_gathering(network_id, gathering_id)
+    require(access.can_manage_gathering(current_user, gathering))
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        changed = services.mark_all_attended(gathering)
+    except GatheringError as error:
+        db.session.rollback()
+        flash(str(error), "danger")
+    else:
+        db.session.commit()
+        flash(ngettext("%(num)d påmeldt er merket som møtt.", "%(num)d påmeldte er merket som møtt.", changed),
+              "success")
+    return _back_to_attendance(network_id, gathering_id)
+
+
 @bp.post("/<int:gathering_id>/attendance")
 @login_required
 def attendance(network_id: int, gathering_id: int):
+    """One person's mark (or several: ``status-<registration id>`` fields)."""
     gathering = load_gathering(network_id, gathering_id)
     require(access.can_manage_gathering(current_user, gathering))
     if not EmptyForm().validate_on_submit():
@@ -489,7 +552,7 @@ def attendance(network_id: int, gathering_id: int):
     else:
         db.session.commit()
         flash(_("Oppmøtet er lagret (%(n)s endret).", n=changed), "success")
-    return redirect(url_for("gatherings.registrations", network_id=network_id, gathering_id=gathering_id))
+    return _back_to_attendance(network_id, gathering_id)
 
 
 # --- a municipality's team in one step --------------------------------------------------

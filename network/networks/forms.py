@@ -117,9 +117,14 @@ class InviteForm(FlaskForm):
 
 
 class AnchoringForm(FlaskForm):
-    executive_name = StringField(
-        _l("Kommunedirektørens navn"), validators=[DataRequired(_l("Skriv navnet på kommunedirektøren (rådmannen).")), Length(max=120)]
+    """The executive is chosen among the municipality's people with the executive role; the name
+    is typed only when nobody there has that role (``use_people`` decides which field is asked)."""
+
+    executive_id = SelectField(
+        _l("Kommunedirektør"), choices=[], validate_choice=False,
+        description=_l("Personene fra kommunen som har rollen kommunedirektør i nettverket."),
     )
+    executive_name = StringField(_l("Kommunedirektørens navn"), validators=[Length(max=120)])
     decided_on = DateField(_l("Dato for beslutningen"), validators=[DataRequired(DATE_MESSAGE)])
     note = TextAreaField(_l("Notat"), description=_l("For eksempel saksnummer eller hvordan deltakelsen ble besluttet."), validators=[Optional(), Length(max=2000)])
     document_url = URLField(
@@ -127,6 +132,23 @@ class AnchoringForm(FlaskForm):
         description=_l("Lenke til vedtaket eller saken i kommunens arkiv, hvis den finnes."),
         validators=[Optional(), WebAddress(message=_l("Skriv en fullstendig lenke som begynner med https://.")), Length(max=500)],
     )
+
+    def __init__(self, *args, executives=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.executives = {str(person.id): person for person in executives}
+        self.executive_id.choices = [("", _l("Velg kommunedirektør"))] + [(key, p.name) for key, p in self.executives.items()]
+
+    @property
+    def use_people(self) -> bool:
+        return bool(self.executives)
+
+    def validate_executive_id(self, field):
+        if self.use_people and field.data not in self.executives:
+            raise ValidationError(_l("Velg kommunedirektøren (rådmannen)."))
+
+    def validate_executive_name(self, field):
+        if not self.use_people and not (field.data or "").strip():
+            raise ValidationError(_l("Skriv navnet på kommunedirektøren (rådmannen)."))
 
 
 class EmptyForm(FlaskForm):

@@ -155,7 +155,7 @@ def active_memberships(network: Network) -> list[Membership]:
     memberships = db.session.scalars(
         select(Membership)
         .where(Membership.network_id == network.id, Membership.status == MembershipStatus.ACTIVE)
-        .options(joinedload(Membership.organisation).joinedload(Organisation.county))
+        .options(joinedload(Membership.organisation).joinedload(Organisation.county), joinedload(Membership.executive))
     )
     return sorted(memberships, key=_by_county_and_name)
 
@@ -273,7 +273,12 @@ def team_notices(membership: Membership, team: list[TeamMember]) -> list[Notice]
     # Only people who have answered their invitation count: "at least two" is two who have joined.
     count = sum(1 for member in team if member.counts_as_participant)
     invited = sum(1 for member in team if member.invited_participant)
-    if count < MIN_PARTICIPANTS:
+    if count == 0:
+        notices.append(Notice("danger", _(
+            "Ingen deltakere er registrert. Hver kommune skal ha minst %(min)d, helst %(pref)d.",
+            min=MIN_PARTICIPANTS, pref=PREFERRED_PARTICIPANTS,
+        )))
+    elif count < MIN_PARTICIPANTS:
         notices.append(Notice("danger", ngettext(
             "Bare %(num)d deltaker er registrert. Hver kommune skal ha minst %(min)d, helst %(pref)d.",
             "Bare %(num)d deltakere er registrert. Hver kommune skal ha minst %(min)d, helst %(pref)d.",
@@ -319,12 +324,28 @@ def member_rows(network: Network, sort: str = "county", descending: bool = False
     return rows
 
 
+def executive_candidates(network: Network, organisation_id: int) -> list[Person]:
+    """The organisation's people with the executive role in this network, whom anchoring can name."""
+    return list(db.session.scalars(
+        select(Person).join(NetworkRole, NetworkRole.person_id == Person.id)
+        .where(NetworkRole.network_id == network.id, NetworkRole.role == RoleKind.EXECUTIVE,
+               Person.organisation_id == organisation_id)
+        .order_by(Person.name, Person.id)
+    ))
+
+
 def record_anchoring(
-    membership: Membership, *, executive_name: str, decided_on: date | None, note: str | None, document_url: str | None
+    membership: Membership, *, executive: Person | None = None, executive_name: str = "", decided_on: date | None,
+    note: str | None, document_url: str | None
 ) -> None:
+    """The executive is a person in the network when the municipality has one with that role; the
+    typed name is for when it has none (and keeps the name of an executive recorded before)."""
     if decided_on and decided_on > clock.oslo_today():
         raise NetworkError(_("Datoen for vedtaket kan ikke være frem i tid."))
-    membership.executive_name = executive_name.strip() or None
+    if executive is not None and executive.organisation_id != membership.organisation_id:
+        raise NetworkError(_("Kommunedirektøren må være fra kommunen."))
+    membership.executive = executive
+    membership.executive_name = executive.name if executive is not None else (executive_name.strip() or None)
     membership.anchoring_decided_on = decided_on
     membership.anchoring_note = (note or "").strip() or None
     membership.anchoring_document_url = (document_url or "").strip() or None

@@ -11,7 +11,7 @@ from flask_login import current_user, login_required
 from network.auth.models import Person
 from network.auth.services import is_safe_next
 from network.extensions import db
-from network.gatherings import services as gathering_services
+from network.gatherings import followup, services as gathering_services
 from network.main import undo
 from network.main.confirm import ask_first
 from network.main.hygiene import parse_id
@@ -124,7 +124,9 @@ def front_page(network_id: int):
 def member_rows_with_gatherings(network: Network, gatherings, sort: str = "county", descending: bool = False):
     """The members' rows, with the checks on registrations for the gatherings added."""
     rows = services.member_rows(network, sort, descending)
-    extra = gathering_services.gathering_notices(network, [row.membership for row in rows], gatherings)
+    # The anchoring notice comes with the team's own (``team_notices``).
+    extra = followup.follow_up(network, [row.membership for row in rows], gatherings,
+                               anchoring=False).notices_by_organisation()
     for row in rows:
         row.notices.extend(extra.get(row.membership.organisation_id, []))
     if sort == "notices":
@@ -173,7 +175,7 @@ def members_csv(network_id: int):
         rows.append((
             org.name, org.kind.label, org.kommunenummer or "", org.county.name if org.county else "",
             row.participant_count, _("Ja") if row.membership.is_anchored else _("Nei"),
-            row.membership.executive_name or "", " ".join(n.message for n in row.notices),
+            row.membership.executive_display_name or "", " ".join(n.message for n in row.notices),
         ))
     return csv_response(f"medlemmer-nettverk-{network.id}.csv", header, rows)
 
@@ -273,9 +275,10 @@ def municipality(network_id: int, organisation_id: int):
 
 
 def _municipality_notices(network: Network, membership: Membership, team) -> list:
-    gathering_notices = gathering_services.gathering_notices(
-        network, [membership], gathering_services.gatherings_for(network))
-    return services.team_notices(membership, team) + gathering_notices.get(membership.organisation_id, [])
+    checks = followup.follow_up(network, [membership], gathering_services.gatherings_for(network), anchoring=False)
+    notices = services.team_notices(membership, team) + checks.notices_by_organisation().get(membership.organisation_id, [])
+    # What must be followed up first, "nice to have" last.
+    return sorted(notices, key=lambda notice: notice.level == "info")
 
 
 @bp.route("/<int:network_id>/municipalities/<int:organisation_id>/anchoring", methods=["GET", "POST"])
@@ -284,8 +287,9 @@ def anchoring(network_id: int, organisation_id: int):
     network = load_network(network_id)
     membership = load_membership(network, organisation_id)
     require(access.can_edit_anchoring(current_user, membership))
-    form = AnchoringForm(obj=None)
+    form = AnchoringForm(obj=None, executives=services.executive_candidates(network, organisation_id))
     if request.method == "GET":
+        form.executive_id.data = str(membership.executive_id or "")
         form.executive_name.data = membership.executive_name
         form.decided_on.data = membership.anchoring_decided_on
         form.note.data = membership.anchoring_note
@@ -293,7 +297,8 @@ def anchoring(network_id: int, organisation_id: int):
     if form.validate_on_submit():
         try:
             services.record_anchoring(
-                membership, executive_name=form.executive_name.data, decided_on=form.decided_on.data,
+                membership, executive=form.executives.get(form.executive_id.data) if form.use_people else None,
+                executive_name=form.executive_name.data or "", decided_on=form.decided_on.data,
                 note=form.note.data, document_url=form.document_url.data,
             )
         except NetworkError as error:
