@@ -350,7 +350,8 @@ def test_anonymous_feedback_has_no_sender_and_people_no_secrets(app, factory):
     assert people_references("feedback", record) == []
     assert record["does_not_work"] == ANONYMOUS_TEXT and record["received_on"] == "2019-04-15"
     attachment = record["attachments"][0]
-    assert unzip(data)["files/" + attachment["sha256"]] == SLIDES_PDF
+    assert unzip(data)[attachment["file"]] == SLIDES_PDF
+    assert attachment["file"] == "files/feedback/" + attachment["filename"]
     named = next(f for f in feedback if f["topic"] == "gathering")
     assert named["sender_id"] is not None and named["notes"] and named["replies"]
 

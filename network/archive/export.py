@@ -1,5 +1,7 @@
 """Export a network as one ZIP: JSON per kind of record, CSV copies for spreadsheets, the uploaded
-files under ``files/<sha256>``, and a manifest with the format, the counts and each file's sha256.
+files under their own names (``files/uploads/Program.pdf``; each record says which file is its
+own, ``file``, and its ``sha256``), and a manifest with the format, the counts and each file's sha256.
+Entry times are Oslo time, as ZIP programs show them as they are (the format has no time zone).
 
 The records are read table by table (one query each, whatever the network's size), then nested
 and written; nothing here changes the database.
@@ -8,10 +10,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
+import unicodedata
 import zipfile
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import IO
 
 from flask_babel import gettext as _
@@ -27,6 +31,7 @@ from network.extensions import db
 from network.feedback.models import FeedbackStatus, FeedbackTopic
 from network.gatherings.models import RegistrationStatus
 from network.main import clock
+from network.main.clock import OSLO
 from network.main.spreadsheets import csv_text
 from network.networks.models import MembershipStatus, Network, RoleKind
 from network.networks.services import norwegian_key
@@ -40,7 +45,8 @@ class Snapshot:
     network: Network
     rows: dict[str, list[dict]] = field(default_factory=dict)
     links: dict[tuple[str, str], dict] = field(default_factory=dict)  # (kind, key) → own id → [other ids]
-    files: dict[str, bytes] = field(default_factory=dict)
+    files: dict[str, bytes] = field(default_factory=dict)  # path in the ZIP → uploaded file
+    taken: dict[str, set] = field(default_factory=dict)  # folder → names in use (case-folded)
 
     def by_id(self, kind: str) -> dict:
         return {row["id"]: row for row in self.rows[kind]}
@@ -116,14 +122,51 @@ def _record(kind: Kind, row: dict, result: Snapshot) -> dict:
     for column in kind.binary:
         data = row[column.name]
         digest = hashlib.sha256(data).hexdigest()
-        result.files[digest] = data
+        path = _file_path(result, kind, row.get("filename") or "")
+        result.files[path] = data
         record["sha256"] = digest  # stored files keep their own sha256 column; the data's hash is the truth
+        record["file"] = path
     for link in kind.links:
         record[link.key] = result.links[(kind.name, link.key)].get(row["id"], [])
     if kind.name == "feedback" and row["anonymous"]:
         for name in services.SENDER_FIELDS:
             record.pop(name, None)
     return record
+
+
+# Uploaded files by the kind of record they belong to.
+UPLOAD_FOLDERS = {"files": "uploads", "feedback_attachments": "feedback"}
+UNSAFE_IN_NAME = re.compile(r"[^\w .,()+-]+")
+MAX_NAME = 100
+
+
+def safe_filename(name: str) -> str:
+    """The uploaded name as a file name any unzip program accepts: no folders, no control or
+    reserved characters, no leading dot, at most 100 characters with the extension kept."""
+    name = unicodedata.normalize("NFC", name).replace("\\", "/").rsplit("/", 1)[-1]
+    name = UNSAFE_IN_NAME.sub("_", name).strip(" .") or "fil"
+    stem, dot, extension = name.rpartition(".")
+    if not dot or not stem or len(extension) > 10:
+        stem, extension = name, ""
+    stem = stem[:MAX_NAME - len(extension) - 1].rstrip(" .") or "fil"
+    return f"{stem}.{extension}" if extension else stem
+
+
+def _file_path(result: Snapshot, kind: Kind, filename: str) -> str:
+    """``files/<folder>/<name>``, made unique within the folder (``name (2).pdf``), also for
+    systems that don't tell upper from lower case."""
+    folder = f"{services.FILES_DIR}{UPLOAD_FOLDERS.get(kind.name, kind.name)}/"
+    taken = result.taken.setdefault(folder, set())
+    name = safe_filename(filename)
+    stem, dot, extension = name.rpartition(".")
+    if not dot:
+        stem, extension = name, ""
+    number = 1
+    while name.casefold() in taken:
+        number += 1
+        name = f"{stem} ({number}).{extension}" if extension else f"{stem} ({number})"
+    taken.add(name.casefold())
+    return folder + name
 
 
 def _value_order(record: dict) -> str:
@@ -283,8 +326,8 @@ def write_archive(network: Network, target: IO[bytes], now: datetime | None = No
         contents[path] = _json_bytes(content)
     for path, text in csv_files(result).items():
         contents[path] = text.encode("utf-8")
-    for digest, data in sorted(result.files.items()):
-        contents[services.FILES_DIR + digest] = data
+    for path, data in sorted(result.files.items()):
+        contents[path] = data
     manifest = {
         "format": services.FORMAT,
         "version": services.VERSION,
@@ -295,7 +338,8 @@ def write_archive(network: Network, target: IO[bytes], now: datetime | None = No
         "kinds": services.describe(),
         "not_archived": services.NOT_ARCHIVED,
     }
-    stamp = now.astimezone(timezone.utc).timetuple()[:6]
+    # ZIP times have no zone and are read as local time: Oslo time, as in the archive's file name.
+    stamp = now.astimezone(OSLO).timetuple()[:6]
     with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for path, data in [(services.MANIFEST, _json_bytes(manifest)), *contents.items()]:
             info = zipfile.ZipInfo(path, date_time=stamp)

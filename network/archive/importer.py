@@ -3,7 +3,7 @@
 First the whole archive is checked without touching the database: the sizes its entries declare
 (each, all together, and how tightly each is packed) before anything is unpacked, then each entry
 read no further than its declared size allows; the format and its version, every file against the
-manifest's sha256, every uploaded file against its name, the JSON, the counts, and every value
+manifest's sha256 (found by that sha256, whatever its name), the JSON, the counts, and every value
 against the forms' rules. Then everything is written inside one savepoint; any fault rolls all of it back.
 Counties, organisations and people that already exist are matched by their natural keys
 (county number; municipality number, county authority's county, organisation number or name;
@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import zipfile
 from dataclasses import dataclass, field
 from graphlib import TopologicalSorter
@@ -32,6 +33,8 @@ from network.networks.models import Network
 from network.organisations.models import County, Organisation, OrganisationKind
 
 MISSING = object()
+# Archives written before uploaded files kept their own names: files/<sha256>.
+LEGACY_FILE_NAME = re.compile(r"[0-9a-f]{64}")
 
 
 @dataclass
@@ -158,8 +161,11 @@ def read_archive(source: str | IO[bytes]) -> Archive:
     blobs = {}
     for path, data in contents.items():
         if path.startswith(services.FILES_DIR):
-            digest = path[len(services.FILES_DIR):]
-            if hashlib.sha256(data).hexdigest() != digest:
+            # Files are found by their content's sha256 (checked against the manifest above). Archives
+            # written before the files kept their own names named them by that sha256.
+            digest = hashlib.sha256(data).hexdigest()
+            name = path[len(services.FILES_DIR):]
+            if LEGACY_FILE_NAME.fullmatch(name) and name != digest:
                 raise ArchiveError(_("Filen %(path)s stemmer ikke med navnet sitt.", path=path))
             blobs[digest] = data
 
@@ -277,7 +283,7 @@ class Writer:
         if kind.nested:
             columns[kind.parent_column] = kind.table.c[kind.parent_column]
         binary = {column.name for column in kind.binary}
-        allowed = set(columns) | ({"sha256"} if binary else set()) | ({"id"} if kind.anonymous else set())
+        allowed = set(columns) | ({"sha256", "file"} if binary else set()) | ({"id"} if kind.anonymous else set())
         unknown = sorted(set(record) - allowed)
         if unknown:
             raise ArchiveError(_("%(where)s: ukjent felt «%(field)s».", where=where, field=unknown[0]))
