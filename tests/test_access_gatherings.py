@@ -1,8 +1,10 @@
 """The access matrix for gatherings and registration (see tests/test_access_matrix.py)."""
 from __future__ import annotations
 
+from datetime import date, datetime, timedelta, timezone
+
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from network.auth.models import Person
 from network.extensions import db
@@ -54,6 +56,15 @@ ROUTES = [
     Route("gathering_held", "gatherings.change_status", "POST", GATHERING + "/status", COORDINATORS,
           data={"status": "held", **CONFIRMED},
           effect=lambda ids: db.session.get(Gathering, ids["gathering"]).status is GatheringStatus.HELD),
+    # Cancelling asks first (how many get mail), then mails everyone registered.
+    Route("cancel_gathering", "gatherings.cancel_gathering", "POST", GATHERING + "/cancel", COORDINATORS,
+          data=CONFIRMED,
+          effect=lambda ids: db.session.get(Gathering, ids["gathering"]).status is GatheringStatus.CANCELLED),
+    Route("cancel_gathering_question", "gatherings.cancel_gathering", "POST", GATHERING + "/cancel", COORDINATORS,
+          statuses={"coordinator": 200, "admin": 200}),
+    # A draft without registrations can be deleted (asked first).
+    Route("delete_gathering", "gatherings.delete", "POST", G + "/{draft}/delete", COORDINATORS, data=CONFIRMED,
+          effect=lambda ids: db.session.get(Gathering, ids["draft"]) is None),
     Route("add_day", "gatherings.add_day", "POST", GATHERING + "/days", COORDINATORS,
           data={"day": "2031-03-20", "starts_at": "09:00", "ends_at": "12:00", **CONFIRMED},
           effect=lambda ids: len(db.session.get(Gathering, ids["gathering"]).days) == 3),
@@ -89,19 +100,27 @@ ROUTES = [
     Route("attendance", "gatherings.attendance", "POST", GATHERING + "/attendance", COORDINATORS,
           data={"status-{reg_hamar}": "attended"},
           effect=lambda ids: db.session.get(Registration, ids["reg_hamar"]).status is RegistrationStatus.ATTENDED),
+    # The attendance page (with a search), and everyone registered marked as attended in one go.
+    Route("attendance_page", "gatherings.attendance_page", "GET", GATHERING + "/attendance?q=Dag", COORDINATORS),
+    Route("mark_all_attended", "gatherings.mark_all_attended", "POST", GATHERING + "/attendance/all", COORDINATORS,
+          effect=lambda ids: db.session.get(Registration, ids["reg_lillehammer"]).status is RegistrationStatus.ATTENDED),
 ]
 
 
 def build_with_gathering(app, factory):
     ids, people = build(app, factory)
     with app.app_context():
+        # The period covers the gatherings (2031).
+        db.session.execute(update(Network).where(Network.id == ids["network"]).values(ends_on=date(2032, 12, 31)))
+        db.session.commit()
         network = db.session.get(Network, ids["network"])
     gathering = open_gathering(factory, network, number=1, day=FUTURE)
+    draft = factory.gathering(network, 2, FUTURE + timedelta(days=60), title="Utkast")
     with app.app_context():
         gathering_row = db.session.get(Gathering, gathering.id)
         first_day, second_day = (d.id for d in gathering_row.days)
         hamar_helper = db.session.scalar(select(Person.id).where(Person.name == "Hege Hjelper"))
-    ids.update(gathering=gathering.id, first_day=first_day, second_day=second_day, hamar_helper=hamar_helper,
+    ids.update(gathering=gathering.id, draft=draft.id, first_day=first_day, second_day=second_day, hamar_helper=hamar_helper,
                reg_hamar=register(app, gathering.id, people["participant"].id),
                reg_lillehammer=register(app, gathering.id, people["other_contact"].id))
     return ids, people
@@ -122,10 +141,14 @@ def _fill_keys(route: Route, ids: dict) -> Route:
 
 # What a route needs of the gathering beyond the world: attendance is marked once it is held, and
 # only a closed gathering can be marked held.
-PREPARE = {"attendance": GatheringStatus.HELD, "gathering_held": GatheringStatus.CLOSED}
+PREPARE = {"attendance": GatheringStatus.HELD, "mark_all_attended": GatheringStatus.HELD,
+           "attendance_page": GatheringStatus.HELD, "gathering_held": GatheringStatus.CLOSED}
 
 
 def prepare(app, route: Route, ids) -> None:
+    if route.name == "gathering_held":  # only from the gathering's last day on
+        last_day = FUTURE + timedelta(days=1)
+        app.config["CLOCK_NOW"] = datetime(last_day.year, last_day.month, last_day.day, 12, 0, tzinfo=timezone.utc)
     if route.name in PREPARE:
         with app.app_context():
             db.session.get(Gathering, ids["gathering"]).status = PREPARE[route.name]

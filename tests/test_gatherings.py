@@ -7,11 +7,20 @@ from sqlalchemy.exc import IntegrityError
 
 from network.extensions import db
 from network.gatherings.models import Gathering, GatheringStatus, Registration, RegistrationStatus
-from network.networks.models import RoleKind
+from network.networks.models import Network, RoleKind
 from network.outbox.models import OutboxMessage
-from tests.factories import world
+from tests.factories import world as base_world
 from tests.query_counter import count_queries
 from tests.gathering_helpers import FUTURE, day_ids, open_gathering, register, registration
+
+def world(factory):
+    """The shared world, with a period that covers the gatherings these tests add (2031)."""
+    built = base_world(factory)
+    with factory.app.app_context():
+        db.session.get(Network, built[0].id).ends_on = date(2032, 12, 31)
+        db.session.commit()
+    return built
+
 
 NEW_FORM = {"number": "1", "title": "Oppstart", "theme": "Bolig for alle", "venue": "Gardermoen",
             "address": "Hotellvegen 1", "capacity": "30", "price_per_day": "900",
@@ -61,12 +70,14 @@ def test_bad_gathering_input_is_shown_on_the_form(factory, login, field, value, 
     assert 'value="Gardermoen"' in body
 
 
-def test_gathering_numbers_are_unique_in_a_network(factory, login):
+def test_a_new_gathering_is_numbered_by_date(app, factory, login):
     network, _, _, people = world(factory)
-    open_gathering(factory, network, number=1)
+    later = open_gathering(factory, network, number=1, day=date(2031, 9, 1))
     response = login(people["coordinator"]).post(f"/networks/{network.id}/gatherings/new", data=NEW_FORM)
-    assert response.status_code == 422
-    assert "allerede en samling nummer 1" in response.get_data(as_text=True)
+    assert response.status_code == 302
+    with app.app_context():
+        numbers = {g.title: g.number for g in db.session.scalars(select(Gathering).where(Gathering.network_id == network.id))}
+        assert numbers == {"Oppstart": 1, db.session.get(Gathering, later.id).title: 2}
 
 
 def test_days_are_added_and_removed(app, factory, login):
@@ -87,7 +98,7 @@ def test_days_are_added_and_removed(app, factory, login):
 
 def test_status_moves_forward_and_held_is_final(app, factory, login):
     network, _, _, people = world(factory)
-    gathering = factory.gathering(network, 1, FUTURE)
+    gathering = factory.gathering(network, 1, date(2020, 3, 12))  # over: it can be marked as held
     client = login(people["coordinator"])
     base = f"/networks/{network.id}/gatherings/{gathering.id}"
     for status in ("open", "closed", "held"):

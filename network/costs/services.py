@@ -20,7 +20,7 @@ from sqlalchemy.orm import selectinload
 from network.auth.models import Person
 from network.extensions import db
 from network.gatherings.models import (
-    SEAT_STATUSES, Gathering, GatheringDay, Registration, RegistrationStatus, registration_day,
+    SEAT_STATUSES, Gathering, GatheringDay, GatheringStatus, Registration, RegistrationStatus, registration_day,
 )
 from network.networks import access
 from network.networks.models import Membership, Network
@@ -136,7 +136,8 @@ def invoice_lines(network: Network, gathering: Gathering | None = None,
         .join(Person, Registration.person_id == Person.id)
         .outerjoin(Organisation, Person.organisation_id == Organisation.id)
         .join(Gathering, Registration.gathering_id == Gathering.id)
-        .where(Gathering.network_id == network.id)
+        # A cancelled gathering charges nobody (invoice basis, cost matrix and Min side alike).
+        .where(Gathering.network_id == network.id, Gathering.status != GatheringStatus.CANCELLED)
         .order_by(Registration.created_at, Registration.id)
     )
     if gathering is not None:

@@ -45,7 +45,7 @@ class LocalDateTimeField(DateTimeLocalField):
 
 
 class GatheringForm(FlaskForm):
-    number = IntegerField(_l("Nummer i rekken"), validators=[DataRequired(_l("Skriv samlingens nummer.")), NumberRange(min=1, max=99, message=_l("Nummeret må være mellom 1 og 99."))])
+    # No number field: gatherings are numbered by date (services.renumber).
     title = StringField(_l("Tittel"), validators=[DataRequired(_l("Gi samlingen en tittel.")), Length(max=200)])
     theme = TextAreaField(_l("Tema"), validators=[Optional(), Length(max=3000)])
     venue = StringField(_l("Sted"), validators=[Optional(), Length(max=200)])

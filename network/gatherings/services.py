@@ -18,6 +18,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from network.auth.models import Person
 from network.extensions import db
 from network.main import clock
+from network.main.formatting import long_date
 from network.main.undo import within_window
 from network.gatherings import email
 from network.gatherings.models import (
@@ -52,42 +53,111 @@ def next_number(network: Network) -> int:
     return (db.session.scalar(select(func.max(Gathering.number)).where(Gathering.network_id == network.id)) or 0) + 1
 
 
+def renumber(network: Network) -> None:
+    """Number the network's gatherings by date (1 is the earliest). Called when a gathering is
+    added or removed or its dates change, inside that transaction; otherwise numbers stay as they
+    are, since people refer to them ("samling 3")."""
+    gatherings = list(db.session.scalars(
+        select(Gathering).where(Gathering.network_id == network.id).options(selectinload(Gathering.days))))
+    ordered = sorted(gatherings, key=lambda g: (g.starts_on or date.max, g.number, g.id or 0))
+    if all(g.number == n for n, g in enumerate(ordered, start=1)):
+        return
+    # Out of the way first, so the unique (network, number) constraint holds at every step.
+    for gathering in gatherings:
+        gathering.number += 1000
+    db.session.flush()
+    for n, gathering in enumerate(ordered, start=1):
+        gathering.number = n
+    db.session.flush()
+
+
+def period_problem(network: Network, day: date) -> str | None:
+    """A gathering's days lie within the network's period."""
+    if (network.starts_on and day < network.starts_on) or (network.ends_on and day > network.ends_on):
+        return _("Datoen må være innenfor nettverkets periode, %(start)s–%(end)s.",
+                 start=long_date(network.starts_on) if network.starts_on else "…",
+                 end=long_date(network.ends_on) if network.ends_on else "…")
+    return None
+
+
+DEADLINE_LABELS = {"registration_closes_at": _("Påmeldingsfristen"),
+                   "cancellation_deadline": _("Fristen for avmelding uten kostnad")}
+
+
+def deadline_problems(fields: dict, first_day: date | None) -> dict[str, str]:
+    """The registration deadline and the free-cancellation deadline come before the first day."""
+    problems = {}
+    if first_day is None:
+        return problems
+    for name, label in DEADLINE_LABELS.items():
+        moment = fields.get(name)
+        if moment is not None and clock.oslo_date(moment) >= first_day:
+            problems[name] = _("%(what)s må være før samlingens første dag (%(day)s).",
+                               what=label, day=long_date(first_day))
+    return problems
+
+
 GATHERING_FIELDS = ("number", "title", "theme", "venue", "address", "capacity", "registration_opens_at",
                     "registration_closes_at", "cancellation_deadline", "price_per_day")
 NOTIFY_FIELDS = {"venue": _("sted"), "address": _("adresse")}
 
 
-def check_gathering(network: Network, gathering: Gathering | None, fields: dict) -> None:
-    """The rules ``save_gathering`` applies, also checked before asking whether to mail the registered."""
+def gathering_problems(network: Network, gathering: Gathering | None, fields: dict,
+                       first_day: date | None = None) -> dict[str, str]:
+    """Every cross-field rule broken, by form field, so a form shows them all at once. Fields
+    missing from ``fields`` (not typed, or typed wrong) are not checked. ``first_day`` is the new
+    gathering's first day; an existing gathering's own is used otherwise."""
+    problems: dict[str, str] = {}
     opens, closes = fields.get("registration_opens_at"), fields.get("registration_closes_at")
     if opens and closes and closes <= opens:
-        raise GatheringError(_("Påmeldingen må stenge etter at den åpner."))
-    clash = db.session.scalar(select(Gathering.id).where(
-        Gathering.network_id == network.id, Gathering.number == fields["number"],
-        Gathering.id != (gathering.id if gathering else -1)))
-    if clash:
-        raise GatheringError(_("Nettverket har allerede en samling nummer %(n)s.", n=fields["number"]))
+        problems["registration_closes_at"] = _("Påmeldingen må stenge etter at den åpner.")
+    if first_day is None and gathering is not None:
+        first_day = gathering.starts_on
+    if first_day is not None and gathering is None:
+        if problem := period_problem(network, first_day):
+            problems["first_day"] = problem
+    for name, problem in deadline_problems(fields, first_day).items():
+        problems.setdefault(name, problem)
     if fields.get("capacity") is not None and gathering is not None and gathering.id is not None:
         if fields["capacity"] < seats_taken(gathering):
-            raise GatheringError(_("Kapasiteten kan ikke være lavere enn antallet som alt har plass (%(n)s).",
-                                   n=seats_taken(gathering)))
+            problems["capacity"] = _("Kapasiteten kan ikke være lavere enn antallet som alt har plass (%(n)s).",
+                                     n=seats_taken(gathering))
+    return problems
+
+
+def check_gathering(network: Network, gathering: Gathering | None, fields: dict,
+                    first_day: date | None = None) -> None:
+    """The rules ``save_gathering`` applies, also checked before asking whether to mail the registered."""
+    problems = gathering_problems(network, gathering, fields, first_day)
+    if problems:
+        raise GatheringError(" ".join(problems.values()))
 
 
 def save_gathering(network: Network, gathering: Gathering | None, **fields) -> tuple[Gathering, list[str]]:
-    """Create or update; returns the gathering and what changed that participants must hear about."""
+    """Create or update; returns the gathering and what changed that participants must hear about.
+    A new gathering is numbered last for now; ``create_gathering`` renumbers once it has its day."""
     check_gathering(network, gathering, fields)
     changes = []
     if gathering is None:
-        gathering = Gathering(network=network)
+        gathering = Gathering(network=network, number=next_number(network))
         db.session.add(gathering)
     else:
         changes = notice_changes(gathering, fields)
     for name in GATHERING_FIELDS:
-        setattr(gathering, name, fields[name])
+        if name in fields:
+            setattr(gathering, name, fields[name])
     db.session.flush()
     if changes:
         email.queue_change_notice(gathering, active_registrations(gathering), changes)
     return gathering, changes
+
+
+def create_gathering(network: Network, fields: dict, first_day: date, starts_at: time, ends_at: time) -> Gathering:
+    """A new gathering with its first day, numbered by date among the others."""
+    check_gathering(network, None, fields, first_day)
+    gathering, _changes = save_gathering(network, None, **fields)
+    add_day(gathering, first_day, starts_at, ends_at)
+    return gathering
 
 
 def notice_changes(gathering: Gathering, fields: dict) -> list[str]:
@@ -96,10 +166,18 @@ def notice_changes(gathering: Gathering, fields: dict) -> list[str]:
 
 
 def check_new_day(gathering: Gathering, day: date, starts_at: time, ends_at: time) -> None:
+    problems = []
     if ends_at <= starts_at:
-        raise GatheringError(_("Sluttidspunktet må være etter starttidspunktet."))
+        problems.append(_("Sluttidspunktet må være etter starttidspunktet."))
     if any(existing.day == day for existing in gathering.days):
-        raise GatheringError(_("Samlingen har allerede en dag %(day)s.", day=day.strftime("%d.%m.%Y")))
+        problems.append(_("Samlingen har allerede en dag %(day)s.", day=day.strftime("%d.%m.%Y")))
+    if problem := period_problem(gathering.network, day):
+        problems.append(problem)
+    if gathering.starts_on is not None and day < gathering.starts_on:
+        fields = {name: getattr(gathering, name) for name in DEADLINE_LABELS}
+        problems.extend(deadline_problems(fields, day).values())
+    if problems:
+        raise GatheringError(" ".join(problems))
 
 
 def add_day(gathering: Gathering, day: date, starts_at: time, ends_at: time) -> GatheringDay:
@@ -108,6 +186,8 @@ def add_day(gathering: Gathering, day: date, starts_at: time, ends_at: time) -> 
     db.session.add(new)
     gathering.updated_at = utcnow()  # calendars see the change through SEQUENCE
     db.session.flush()
+    db.session.refresh(gathering, ["days"])
+    renumber(gathering.network)
     if gathering.id and active_registrations(gathering):
         email.queue_change_notice(gathering, active_registrations(gathering), [_("dato")])
     return new
@@ -122,6 +202,7 @@ def remove_day(gathering_day: GatheringDay) -> None:
     db.session.delete(gathering_day)
     gathering.updated_at = utcnow()
     db.session.flush()
+    renumber(gathering.network)
     for registration in registrations:
         if not registration.days:  # their only day is gone: keep them on the first day
             registration.days = [gathering.days[0]]
@@ -129,15 +210,94 @@ def remove_day(gathering_day: GatheringDay) -> None:
         email.queue_change_notice(gathering, registrations, [_("dato")])
 
 
-def change_status(gathering: Gathering, status: GatheringStatus) -> None:
+def status_refused(gathering: Gathering, status: GatheringStatus, today: date | None = None) -> str | None:
+    """Why the gathering can't move to ``status`` now, or None. The moves themselves are the
+    table ``GATHERING_TRANSITIONS``; "held" is only possible from the last day on (Oslo date),
+    since it mails everyone an evaluation that thanks them for coming."""
     if not gathering.can_move_to(status):
-        raise GatheringError(_("Samlingen kan ikke gå fra «%(old)s» til «%(new)s».",
-                               old=gathering.status.label, new=status.label))
+        return _("Samlingen kan ikke gå fra «%(old)s» til «%(new)s».", old=gathering.status.label, new=status.label)
+    if status is GatheringStatus.HELD:
+        today = today or clock.oslo_today()
+        if gathering.ends_on is None or today < gathering.ends_on:
+            return _("Samlingen kan merkes som gjennomført fra og med siste dag (%(day)s).",
+                     day=long_date(gathering.ends_on))
+    return None
+
+
+def next_statuses(gathering: Gathering, today: date | None = None) -> list[GatheringStatus]:
+    """The statuses offered on the edit page (cancelling has a button of its own)."""
+    return [status for status in GatheringStatus
+            if status is not GatheringStatus.CANCELLED and status_refused(gathering, status, today) is None]
+
+
+def to_evaluate(gathering: Gathering) -> int:
+    """How many get the evaluation when the gathering is marked as held."""
+    from network.evaluations.services import count_to_invite  # evaluations build on gatherings
+
+    return count_to_invite(gathering)
+
+
+def change_status(gathering: Gathering, status: GatheringStatus, today: date | None = None) -> None:
+    refused = status_refused(gathering, status, today)
+    if refused:
+        raise GatheringError(refused)
+    if status is GatheringStatus.CANCELLED:
+        cancel_gathering(gathering)
+        return
     gathering.move_to(status)
     if status is GatheringStatus.HELD:
         from network.evaluations.services import invite_attendees  # evaluations build on gatherings
 
         invite_attendees(gathering)
+
+
+def to_tell_of_cancellation(gathering: Gathering) -> list[Registration]:
+    """Everyone registered (with a seat or waiting) is told when the gathering is cancelled."""
+    return list(db.session.scalars(
+        select(Registration).where(Registration.gathering_id == gathering.id, Registration.status.in_(
+            (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITING)))
+        .options(joinedload(Registration.person), selectinload(Registration.days)).order_by(Registration.id)))
+
+
+def cancel_gathering(gathering: Gathering) -> int:
+    """Cancel ("avlys"): mail everyone registered, with a calendar cancellation for those who had
+    a seat. The registrations stay as they were (the history), but a cancelled gathering charges
+    nobody (network/costs). Returns how many were told."""
+    refused = status_refused(gathering, GatheringStatus.CANCELLED)
+    if refused:
+        raise GatheringError(refused)
+    _lock(gathering)
+    registrations = to_tell_of_cancellation(gathering)
+    gathering.move_to(GatheringStatus.CANCELLED)
+    gathering.updated_at = utcnow()  # a higher SEQUENCE than the invitation people have
+    db.session.flush()
+    for registration in registrations:
+        email.queue_gathering_cancelled(registration)
+    return len(registrations)
+
+
+def delete_refused(gathering: Gathering) -> str | None:
+    if gathering.status is not GatheringStatus.PLANNED:
+        return _("Bare en planlagt samling kan slettes. Avlys den i stedet.")
+    if db.session.scalar(select(func.count()).select_from(Registration).where(
+            Registration.gathering_id == gathering.id)):
+        return _("Samlingen har påmeldinger og kan ikke slettes. Avlys den i stedet.")
+    return None
+
+
+def delete_gathering(gathering: Gathering) -> None:
+    """Delete a draft with nobody registered, with its days, programme and uploaded files."""
+    refused = delete_refused(gathering)
+    if refused:
+        raise GatheringError(refused)
+    from network.programme.services import delete_material  # the programme builds on gatherings
+
+    network = gathering.network
+    for material in list(gathering.materials):
+        delete_material(material)
+    db.session.delete(gathering)
+    db.session.flush()
+    renumber(network)
 
 
 # --- registrations ----------------------------------------------------------------------
@@ -178,6 +338,8 @@ def _lock(gathering: Gathering) -> None:
 def registration_closed_reason(gathering: Gathering, now: datetime | None = None) -> str | None:
     """Why nobody can register now, or None if they can."""
     now = now or utcnow()
+    if gathering.status is GatheringStatus.CANCELLED:
+        return _("Samlingen er avlyst.")
     if gathering.status is not GatheringStatus.OPEN:
         return _("Påmeldingen er ikke åpen (%(status)s).", status=gathering.status.label.lower())
     if gathering.registration_opens_at and now < gathering.registration_opens_at:
@@ -211,7 +373,7 @@ def register(gathering: Gathering, person: Person, details: RegistrationDetails,
     """Confirm a seat, or a place on the waiting list when the gathering is full."""
     now = now or utcnow()
     reason = registration_closed_reason(gathering, now)
-    if reason and not override_window:
+    if reason and (not override_window or gathering.status is GatheringStatus.CANCELLED):
         raise GatheringError(reason)
     days = _chosen_days(gathering, details.day_ids)
     _lock(gathering)
@@ -405,7 +567,8 @@ def next_gatherings(network_ids: list[int], today: date) -> dict[int, Gathering]
     if not network_ids:
         return {}
     rows = db.session.scalars(
-        select(Gathering).where(Gathering.network_id.in_(network_ids), Gathering.status != GatheringStatus.HELD,
+        select(Gathering).where(Gathering.network_id.in_(network_ids),
+                                Gathering.status.not_in((GatheringStatus.HELD, GatheringStatus.CANCELLED)),
                                 _not_over(today))
         .options(joinedload(Gathering.network), selectinload(Gathering.days))
     ).unique().all()
@@ -477,7 +640,7 @@ def register_team(gathering: Gathering, people: list[Person], day_ids: list[int]
     still go through."""
     now = now or utcnow()
     reason = registration_closed_reason(gathering, now)
-    if reason and not override_window:
+    if reason and (not override_window or gathering.status is GatheringStatus.CANCELLED):
         raise GatheringError(reason)
     if not people:
         raise GatheringError(_("Kryss av minst én person."))

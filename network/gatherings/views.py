@@ -65,12 +65,10 @@ def create(network_id: int):
     network = load_network(network_id)
     require(access.can_manage_gathering(current_user, network))
     form = NewGatheringForm()
-    if request.method == "GET":
-        form.number.data = services.next_number(network)
-    if form.validate_on_submit():
+    if _validate_all(form, network, None):
         try:
-            gathering, _changes = services.save_gathering(network, None, **_gathering_fields(form))
-            services.add_day(gathering, form.first_day.data, form.starts_at.data, form.ends_at.data)
+            gathering = services.create_gathering(network, _gathering_fields(form), form.first_day.data,
+                                                  form.starts_at.data, form.ends_at.data)
         except GatheringError as error:
             db.session.rollback()
             form.form_errors.append(str(error))
@@ -82,12 +80,34 @@ def create(network_id: int):
 
 
 def _gathering_fields(form: GatheringForm) -> dict:
-    fields = {name: getattr(form, name).data for name in services.GATHERING_FIELDS}
+    fields = {name: getattr(form, name).data for name in services.GATHERING_FIELDS if hasattr(form, name)}
     for name in DATETIME_FIELDS:
         fields[name] = to_utc(fields[name])
     for name in ("theme", "venue", "address"):
         fields[name] = (fields[name] or "").strip()
     return fields
+
+
+def _validate_all(form: GatheringForm, network: Network, gathering: Gathering | None) -> bool:
+    """The fields' own rules and the rules between fields, all at once: a form shows every
+    error in one round. Cross-field rules skip fields that are missing or typed wrong."""
+    if request.method != "POST":
+        return False
+    valid = form.validate_on_submit()
+    if "csrf_token" in form.errors:
+        return False
+    fields = {name: value for name, value in _gathering_fields(form).items()
+              if not getattr(form, name).errors}
+    first_day = getattr(form, "first_day", None)
+    day = first_day.data if first_day is not None and not first_day.errors else None
+    problems = services.gathering_problems(network, gathering, fields, day)
+    for name, problem in problems.items():
+        getattr(form, name).errors.append(problem)
+    if isinstance(form, NewGatheringForm) and not (form.starts_at.errors or form.ends_at.errors) \
+            and form.starts_at.data and form.ends_at.data and form.ends_at.data <= form.starts_at.data:
+        form.ends_at.errors.append(_("Sluttidspunktet må være etter starttidspunktet."))
+        problems["ends_at"] = ""
+    return valid and not problems
 
 
 @bp.route("/<int:gathering_id>/edit", methods=["GET", "POST"])
@@ -99,7 +119,7 @@ def edit(network_id: int, gathering_id: int):
     if request.method == "GET":
         for name in DATETIME_FIELDS:
             getattr(form, name).data = to_local(getattr(gathering, name))
-    if form.validate_on_submit():
+    if _validate_all(form, gathering.network, gathering):
         fields = _gathering_fields(form)
         registered = len(services.active_registrations(gathering)) if services.notice_changes(gathering, fields) else 0
         try:
@@ -126,13 +146,15 @@ def edit(network_id: int, gathering_id: int):
             db.session.commit()
             flash(_("Samlingen er lagret.") + (" " + _("Påmeldte har fått beskjed om endringen.") if changes else ""), "success")
             return redirect(url_for("gatherings.show", network_id=network_id, gathering_id=gathering.id))
+    return _edit_page(gathering, form, DayForm(), status_code(form))
+
+
+def _edit_page(gathering: Gathering, form, day_form, code: int):
     return render_template("gatherings/edit.html", network=gathering.network, gathering=gathering, form=form,
-                           day_form=DayForm(), status_form=StatusForm(choices=_next_statuses(gathering)),
-                           action_form=EmptyForm()), status_code(form)
-
-
-def _next_statuses(gathering: Gathering) -> list[GatheringStatus]:
-    return [status for status in GatheringStatus if gathering.can_move_to(status)]
+                           day_form=day_form, status_form=StatusForm(choices=services.next_statuses(gathering)),
+                           action_form=EmptyForm(), held_refused=services.status_refused(gathering, GatheringStatus.HELD),
+                           can_cancel=gathering.can_move_to(GatheringStatus.CANCELLED),
+                           delete_refused=services.delete_refused(gathering)), code
 
 
 @bp.post("/<int:gathering_id>/status")
@@ -143,25 +165,97 @@ def change_status(network_id: int, gathering_id: int):
     form = StatusForm(choices=list(GatheringStatus))
     if not form.validate_on_submit():
         abort(400)
-    if form.status.data == GatheringStatus.HELD.value and gathering.can_move_to(GatheringStatus.HELD):
+    status = GatheringStatus(form.status.data)
+    refused = services.status_refused(gathering, status)
+    if refused:  # said before anything is asked
+        flash(refused, "danger")
+        return redirect(url_for("gatherings.edit", network_id=network_id, gathering_id=gathering_id))
+    page = None
+    if status is GatheringStatus.HELD:
+        n = services.to_evaluate(gathering)
         page = ask_first(
             title=_("Merke samlingen som gjennomført?"),
             message=_("Merk «%(title)s» som gjennomført.", title=gathering.title),
-            details=[_("Evalueringen sendes nå på e-post til alle som er påmeldt (%(n)s).",
-                       n=services.seats_taken(gathering)),
+            details=[ngettext("%(num)s person får nå e-post med invitasjon til å evaluere samlingen.",
+                              "%(num)s personer får nå e-post med invitasjon til å evaluere samlingen.", n),
                      _("Påmeldingen kan ikke åpnes igjen.")],
             button=_("Ja, merk som gjennomført"),
             back=url_for("gatherings.edit", network_id=network_id, gathering_id=gathering_id))
-        if page is not None:
-            return page
+    elif status is GatheringStatus.CANCELLED:
+        page = _ask_before_cancelling(gathering)
+    if page is not None:
+        return page
     try:
-        services.change_status(gathering, GatheringStatus(form.status.data))
+        services.change_status(gathering, status)
     except GatheringError as error:
+        db.session.rollback()
         flash(str(error), "danger")
     else:
         db.session.commit()
         flash(_("Status er nå «%(status)s».", status=gathering.status.label), "success")
     return redirect(url_for("gatherings.edit", network_id=network_id, gathering_id=gathering_id))
+
+
+def _ask_before_cancelling(gathering: Gathering):
+    n = len(services.to_tell_of_cancellation(gathering))
+    return ask_first(
+        title=_("Avlyse samlingen?"),
+        message=_("Avlys «%(title)s».", title=gathering.title),
+        details=[ngettext("%(num)s påmeldt får e-post om at samlingen er avlyst, med en kalenderfil som fjerner den.",
+                          "%(num)s påmeldte får e-post om at samlingen er avlyst, med en kalenderfil som fjerner den.",
+                          n) if n else _("Ingen er påmeldt, så ingen får e-post."),
+                 _("Ingen faktureres for samlingen. Den blir stående i listene som avlyst.")],
+        button=_("Ja, avlys samlingen"),
+        back=url_for("gatherings.edit", network_id=gathering.network_id, gathering_id=gathering.id))
+
+
+@bp.post("/<int:gathering_id>/cancel")
+@login_required
+def cancel_gathering(network_id: int, gathering_id: int):
+    gathering = load_gathering(network_id, gathering_id)
+    require(access.can_manage_gathering(current_user, gathering))
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    refused = services.status_refused(gathering, GatheringStatus.CANCELLED)
+    if refused:
+        flash(refused, "danger")
+        return redirect(url_for("gatherings.show", network_id=network_id, gathering_id=gathering_id))
+    page = _ask_before_cancelling(gathering)
+    if page is not None:
+        return page
+    told = services.cancel_gathering(gathering)
+    db.session.commit()
+    flash(ngettext("Samlingen er avlyst. %(num)s påmeldt har fått e-post.",
+                   "Samlingen er avlyst. %(num)s påmeldte har fått e-post.", told), "success")
+    return redirect(url_for("gatherings.show", network_id=network_id, gathering_id=gathering_id))
+
+
+@bp.post("/<int:gathering_id>/delete")
+@login_required
+def delete(network_id: int, gathering_id: int):
+    gathering = load_gathering(network_id, gathering_id)
+    require(access.can_manage_gathering(current_user, gathering))
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    refused = services.delete_refused(gathering)
+    if refused:
+        flash(refused, "danger")
+        return redirect(url_for("gatherings.edit", network_id=network_id, gathering_id=gathering_id))
+    files = sum(material.file_id is not None for material in gathering.materials)
+    page = ask_first(
+        title=_("Slette samlingen?"),
+        message=_("Slett «%(title)s» med dager og program.", title=gathering.title),
+        details=[ngettext("%(num)s opplastet fil slettes også.", "%(num)s opplastede filer slettes også.", files)]
+        if files else [],
+        button=_("Ja, slett samlingen"),
+        back=url_for("gatherings.edit", network_id=network_id, gathering_id=gathering_id))
+    if page is not None:
+        return page
+    title = gathering.title
+    services.delete_gathering(gathering)
+    db.session.commit()
+    flash(_("Samlingen «%(title)s» er slettet.", title=title), "success")
+    return redirect(url_for("gatherings.index", network_id=network_id))
 
 
 @bp.post("/<int:gathering_id>/days")
@@ -199,9 +293,9 @@ def add_day(network_id: int, gathering_id: int):
             flash(_("Dagen er lagt til."), "success")
             return redirect(url_for("gatherings.edit", network_id=network_id, gathering_id=gathering_id))
     edit_form = GatheringForm(obj=gathering)
-    return render_template("gatherings/edit.html", network=gathering.network, gathering=gathering, form=edit_form,
-                           day_form=form, status_form=StatusForm(choices=_next_statuses(gathering)),
-                           action_form=EmptyForm()), 422
+    for name in DATETIME_FIELDS:
+        getattr(edit_form, name).data = to_local(getattr(gathering, name))
+    return _edit_page(gathering, edit_form, form, 422)
 
 
 @bp.post("/<int:gathering_id>/days/<int:day_id>/delete")
