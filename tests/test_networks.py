@@ -664,7 +664,8 @@ def test_contact_may_only_pick_their_own_municipality(app, factory, login):
     client = login(people["contact"])
     form = client.get(f"/networks/{network.id}/people/invite")
     assert form.status_code == 200
-    assert select_options(form, "organisation_id") == [(str(hamar.id), "Hamar")]
+    # The empty first choice makes the list valid HTML; their only organisation is chosen for them.
+    assert select_options(form, "organisation_id") == [("", "Velg organisasjon"), (str(hamar.id), "Hamar")]
     assert '<option selected value="%d">' % hamar.id in form.get_data(as_text=True)
     html = form.get_data(as_text=True)
     assert 'value="participant"' in html and 'value="executive"' in html and 'value="contact"' in html
@@ -680,6 +681,12 @@ def test_contact_may_only_pick_their_own_municipality(app, factory, login):
         assert db.session.scalar(select(Person).where(Person.email == "nora.ny@example.test")) is None
 
 
+def test_the_invite_form_preselects_no_organisation_when_there_is_a_choice(factory, login):
+    network, _hamar, _lillehammer, people = world(factory)
+    html = login(people["coordinator"]).get(f"/networks/{network.id}/people/invite").get_data(as_text=True)
+    assert "<option selected" not in html  # nobody is invited to "Agder …" by not choosing
+
+
 def test_coordinator_may_pick_every_member_and_role(factory, login):
     network, hamar, lillehammer, people = world(factory)
     form = login(people["coordinator"]).get(f"/networks/{network.id}/people/invite?organisation_id={lillehammer.id}")
@@ -687,6 +694,7 @@ def test_coordinator_may_pick_every_member_and_role(factory, login):
     assert {options[str(hamar.id)], options[str(lillehammer.id)]} == {"Hamar", "Lillehammer"}
     assert "KS" in options.values()  # the coordinator's own organisation
     html = form.get_data(as_text=True)
+    assert '<option value="">Velg organisasjon</option>' in html
     assert '<option selected value="%d">' % lillehammer.id in html
     for role in RoleKind:
         assert f'value="{role.value}"' in html

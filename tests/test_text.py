@@ -1,4 +1,6 @@
 """User text in Markdown is shown safely: tags typed by the user are text, links are http(s)/mailto only."""
+import re
+
 import pytest
 
 from network.main.text import plain_excerpt, render_markdown
@@ -29,6 +31,17 @@ def test_markdown_becomes_html_with_safe_links_and_lower_headings():
     assert "<strong>Bolig for alle</strong>" in html
     assert '<a href="https://www.ks.no" rel="noopener noreferrer nofollow">KS</a>' in html
     assert "<li>en</li>" in html and "<blockquote>" in html
+
+
+@pytest.mark.parametrize("typed, expected", [
+    ("### Mål\n\ntekst", ["h3"]),
+    ("# Mål\n\n### Tiltak\n\n##### Detalj", ["h3", "h4", "h5"]),
+    ("#### Først\n\n## Så", ["h4", "h3"]),
+])
+def test_headings_in_user_text_start_at_h3_and_skip_no_level(typed, expected):
+    # A page's own h2 comes before the text: a "### …" shown as h5 would skip two levels (W3C checker).
+    html = str(render_markdown(typed))
+    assert re.findall(r"<(h[1-6])>", html) == expected
 
 
 def test_excerpt_is_plain_text_cut_at_a_word():

@@ -18,9 +18,13 @@ URL_SCHEMES = {"http", "https", "mailto"}
 _HEADING = re.compile(r"<(/?)h([1-6])>")
 
 
-def _shift_heading(match: re.Match) -> str:
-    """Headings in user text start at h3, under the page's own h1 and h2."""
-    return f"<{match.group(1)}h{min(int(match.group(2)) + 2, 6)}>"
+def _shift_headings(html: str) -> str:
+    """Headings in user text start at h3, under the page's own h1 and h2, and skip no level
+    (HTML checkers and screen-reader users expect h3, h4, … in turn): the levels the text uses
+    are renumbered in order, so "### A" alone becomes h3 and "# A" then "### B" become h3 and h4."""
+    levels = sorted({int(level) for _end, level in _HEADING.findall(html)})
+    new = {level: min(3 + rank, 6) for rank, level in enumerate(levels)}
+    return _HEADING.sub(lambda m: f"<{m.group(1)}h{new[int(m.group(2))]}>", html)
 
 
 def render_markdown(text: str | None) -> Markup:
@@ -28,7 +32,7 @@ def render_markdown(text: str | None) -> Markup:
         return Markup("")
     # Every "<" the user typed becomes text, so their own HTML is shown, never parsed.
     html = markdown_lib.markdown(text.replace("<", "&lt;"), extensions=["sane_lists", "tables"], output_format="html")
-    html = _HEADING.sub(_shift_heading, html)
+    html = _shift_headings(html)
     clean = nh3.clean(
         html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, url_schemes=URL_SCHEMES,
         link_rel="noopener noreferrer nofollow",

@@ -28,7 +28,7 @@ class NetworkForm(FlaskForm):
         description=_l("Utgangspunktet for arbeidet, og hva nettverket holder seg unna."),
         validators=[Optional(), Length(max=5000)],
     )
-    starts_on = DateField(_l("Startdato"), validators=[Optional()], render_kw={"placeholder": "2019-04-10"})
+    starts_on = DateField(_l("Startdato"), validators=[Optional()])
     ends_on = DateField(_l("Sluttdato"), validators=[Optional()])
     ks_contact_name = StringField(_l("Kontaktperson i KS"), validators=[DataRequired(_l("Skriv navnet på kontaktpersonen i KS.")), Length(max=120)])
     ks_contact_email = EmailField(_l("E-post til kontaktpersonen"), filters=[strip], validators=[DataRequired(_l("Skriv e-postadressen til kontaktpersonen.")), EmailAddress(EMAIL_MESSAGE)])
@@ -112,7 +112,8 @@ class InviteForm(FlaskForm):
 
     def __init__(self, *args, organisations=(), roles=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.organisation_id.choices = [(str(o.id), o.name) for o in organisations]
+        # An empty first choice: nobody is invited to the first organisation in the list by mistake.
+        self.organisation_id.choices = [("", _l("Velg organisasjon"))] + [(str(o.id), o.name) for o in organisations]
         self.roles.choices = [(r.value, r.label) for r in RoleKind if r in roles]
 
 

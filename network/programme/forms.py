@@ -74,7 +74,8 @@ class ProgrammeItemForm(FlaskForm):
     def __init__(self, *args, gathering: Gathering, **kwargs):
         super().__init__(*args, **kwargs)
         self.day_id.choices = day_choices(gathering)
-        self.method.choices = [(m.value, m.label) for m in WorkingMethod]
+        # A required list starts with an empty choice (HTML: a required <select> has a placeholder option).
+        self.method.choices = [("", _("Velg arbeidsform"))] + [(m.value, m.label) for m in WorkingMethod]
 
     @property
     def chosen_day_id(self) -> int | None:
