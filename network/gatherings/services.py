@@ -198,6 +198,7 @@ def remove_day(gathering_day: GatheringDay) -> None:
     if len(gathering.days) <= 1:
         raise GatheringError(_("En samling må ha minst én dag."))
     registrations = active_registrations(gathering)
+    had_day = {registration.id for registration in registrations if gathering_day in registration.days}
     gathering.days.remove(gathering_day)
     db.session.delete(gathering_day)
     gathering.updated_at = utcnow()
@@ -207,7 +208,8 @@ def remove_day(gathering_day: GatheringDay) -> None:
         if not registration.days:  # their only day is gone: keep them on the first day
             registration.days = [gathering.days[0]]
     if registrations:
-        email.queue_change_notice(gathering, registrations, [_("dato")])
+        # Those who had the day get its METHOD:CANCEL too: a calendar keeps an event until told.
+        email.queue_change_notice(gathering, registrations, [_("dato")], removed_day=gathering_day, had_day=had_day)
 
 
 def status_refused(gathering: Gathering, status: GatheringStatus, today: date | None = None) -> str | None:

@@ -12,6 +12,7 @@ from flask import Response
 from network.main.numbers import round_half_up
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 
 
 def csv_cell(value):
@@ -37,7 +38,8 @@ def csv_text(header: Iterable, rows: Iterable[Iterable]) -> str:
 
 
 def csv_response(filename: str, header: Iterable, rows: Iterable[Iterable]) -> Response:
-    return Response(csv_text(header, rows), mimetype="text/csv; charset=utf-8", headers={
+    # content_type, not mimetype: Werkzeug adds "; charset=utf-8" to a text/* mimetype a second time.
+    return Response(csv_text(header, rows), content_type=CSV_CONTENT_TYPE, headers={
         "Content-Disposition": f"attachment; filename={filename}",
         "Cache-Control": "no-store",  # member data should not linger in shared caches
     })
