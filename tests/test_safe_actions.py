@@ -87,6 +87,7 @@ INVENTORY: dict[str, Kind] = {
     "gatherings.remove_day": D, "gatherings.register": C, "gatherings.register_team": C,
     "gatherings.edit_registration": U, "gatherings.cancel_registration": D, "gatherings.undo_cancel": O,
     "gatherings.attendance": U,
+    "gatherings.mark_all_attended": U,  # undone person by person on the same page
     # programme and materials
     "programme.new_item": C, "programme.edit_item": U, "programme.delete_item": D, "programme.move_item": U,
     "programme.new_material": C, "programme.delete_material": D,
