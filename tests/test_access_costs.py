@@ -10,11 +10,19 @@ from sqlalchemy import select
 from network.extensions import db
 from network.gatherings.models import Gathering, Registration, RegistrationStatus
 from network.networks.models import Network
+from network.organisations.models import Organisation
 from tests.conftest import built_once
 from tests.test_access_matrix import COORDINATORS, MEMBERS, ROLES, Route, build, check_access
 from tests.test_access_matrix import fuzz
 
 N = "/networks/{network}"
+
+
+def _hamar_number_saved(ids) -> bool:
+    """The matrix's world starts Hamar without a number; a coordinator's POST stores it without spaces."""
+    return db.session.get(Organisation, ids["hamar"]).org_number == "970540008"
+
+
 GATHERING = N + "/gatherings/{gathering}"
 
 ROUTES = [
@@ -27,8 +35,22 @@ ROUTES = [
           GATHERING + "/invoice-basis.csv", COORDINATORS),
     Route("gathering_invoice_basis_xlsx", "costs.gathering_invoice_basis", "GET",
           GATHERING + "/invoice-basis.xlsx", COORDINATORS),
+    # The sums per organisation, a CSV apart from the lines (tests/test_invoice_basis.py).
+    Route("invoice_sums_csv", "costs.invoice_basis", "GET", N + "/costs/invoice-basis-sum.csv", COORDINATORS),
+    Route("gathering_invoice_sums_csv", "costs.gathering_invoice_basis", "GET",
+          GATHERING + "/invoice-basis-sum.csv", COORDINATORS),
     # Every member may see the counts; only coordinators see names (tested below).
     Route("catering", "costs.catering", "GET", GATHERING + "/catering", MEMBERS),
+    # Organisation numbers for the invoice basis: coordinators of a network its organisations are in.
+    Route("org_number_form", "organisations.edit_org_number", "GET", N + "/organisations/{hamar}/org-number",
+          COORDINATORS),
+    Route("org_number_save", "organisations.edit_org_number", "POST", N + "/organisations/{hamar}/org-number",
+          COORDINATORS, data={"org_number": "970 540 008"}, effect=_hamar_number_saved),
+    Route("org_numbers_import_page", "organisations.import_org_numbers", "GET", N + "/org-numbers/import",
+          COORDINATORS),
+    # Without a file: the page again (422) for those who may import, refused for everyone else.
+    Route("org_numbers_import", "organisations.import_org_numbers", "POST", N + "/org-numbers/import", None,
+          data={}, statuses={role: 422 for role in COORDINATORS}),
 ]
 
 # The participant's diet, and names that only coordinators may see next to it.
@@ -42,6 +64,9 @@ def build_with_gathering(app, factory):
     with app.app_context():
         network = db.session.get(Network, ids["network"])
         other_network = db.session.get(Network, ids["other_network"])
+    with app.app_context():
+        db.session.get(Organisation, ids["hamar"]).org_number = None
+        db.session.commit()
     gathering = factory.gathering(network, 1, date(2019, 4, 10), days=2)
     other_gathering = factory.gathering(other_network, 1, date(2019, 4, 10))
     with app.app_context():
@@ -81,6 +106,9 @@ WRONG_IDS = [
     ("unknown_gathering_catering", N + "/gatherings/999999/catering"),
     ("other_networks_gathering_export", N + "/gatherings/{other_gathering}/invoice-basis.xlsx"),
     ("other_networks_gathering_catering", N + "/gatherings/{other_gathering}/catering"),
+    ("unknown_organisation_org_number", N + "/organisations/999999/org-number"),
+    ("outside_organisation_org_number", N + "/organisations/{ringsaker}/org-number"),
+    ("unknown_network_org_numbers", N.replace("{network}", "999999") + "/org-numbers/import"),
 ]
 
 

@@ -352,7 +352,7 @@ def test_coordinator_creates_an_organisation_from_the_members_page(app, factory,
     innlandet = dict((label, value) for value, label in select_options(page, "county_id"))["Innlandet"]
 
     response = client.post(f"/networks/{network.id}/organisations", data={
-        "name": " Husbanken region øst ", "kind": "husbanken", "county_id": innlandet, "org_number": "986294534"})
+        "name": " Husbanken region øst ", "kind": "husbanken", "county_id": innlandet, "org_number": "986294538"})
     assert response.status_code == 302
     assert response.location == f"/networks/{network.id}/members"
     page = client.get(response.location)
@@ -361,7 +361,7 @@ def test_coordinator_creates_an_organisation_from_the_members_page(app, factory,
     with app.app_context():
         organisation = db.session.scalar(select(Organisation).where(Organisation.name == "Husbanken region øst"))
         assert organisation.kind is OrganisationKind.HUSBANKEN
-        assert organisation.county.name == "Innlandet" and organisation.org_number == "986294534"
+        assert organisation.county.name == "Innlandet" and organisation.org_number == "986294538"
         assert get_membership(network.id, organisation.id).status is MembershipStatus.ACTIVE
     # Other members are listed apart on the front page, without team checks.
     front = client.get(f"/networks/{network.id}")
@@ -370,8 +370,8 @@ def test_coordinator_creates_an_organisation_from_the_members_page(app, factory,
 
 
 @pytest.mark.parametrize("field, data, message", [
-    ("org_number", {"org_number": "12345"}, "Organisasjonsnummeret har 9 sifre."),
-    ("org_number", {"org_number": "98629453X"}, "Organisasjonsnummeret har 9 sifre."),
+    ("org_number", {"org_number": "12345"}, "Organisasjonsnummeret må ha 9 sifre og et gyldig kontrollsiffer"),
+    ("org_number", {"org_number": "98629453X"}, "Organisasjonsnummeret må ha 9 sifre og et gyldig kontrollsiffer"),
     ("name", {"name": ""}, "Skriv navnet på organisasjonen."),
     ("kind", {"kind": "municipality"}, "Ikke et gyldig valg"),
 ])

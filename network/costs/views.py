@@ -8,16 +8,19 @@ from flask_login import current_user, login_required
 from network.costs import export, services
 from network.gatherings.loading import load_gathering
 from network.gatherings.models import Gathering
+from network.main.spreadsheets import CSV_CONTENT_TYPE
 from network.networks import access
 from network.networks.loading import load_network, require
 from network.networks.models import Network
 from network.networks.services import get_membership
+from network.organisations import services as organisation_services
 from network.privacy.audit import audited, names_for_coordinators
 from network.privacy.models import ExportKind
 
 bp = Blueprint("costs", __name__, url_prefix="/networks/<int:network_id>")
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+SUMS = "sum"  # the CSV of sums per organisation, apart from the lines
 
 
 @bp.app_template_global()
@@ -38,12 +41,15 @@ def overview(network_id: int):
     sort = request.args.get("sort", "name")
     sort = sort if sort in services.MATRIX_SORTS else "name"
     descending = request.args.get("dir") == "desc"
+    matrix = services.cost_matrix(network, sort, descending)
     return render_template(
         "costs/overview.html",
         network=network,
-        matrix=services.cost_matrix(network, sort, descending),
+        matrix=matrix,
         sort=sort,
         descending=descending,
+        # The finance office invoices by organisation number: those without one are named first.
+        missing_org_numbers=organisation_services.missing_org_numbers(row.organisation_id for row in matrix.rows),
     )
 
 
@@ -59,17 +65,20 @@ def _own_costs(network: Network):
 def _export(network: Network, gathering: Gathering | None, fmt: str) -> Response:
     basis = services.invoice_basis(network, gathering)
     name = f"fakturagrunnlag-nettverk-{network.id}" + (f"-samling-{gathering.number}" if gathering else "")
-    if fmt == "csv":
-        body, mimetype = export.to_csv(basis), "text/csv; charset=utf-8"
+    if fmt == "csv":  # the lines only, for import; the sums per organisation are a file of their own
+        body, content_type = export.to_csv(basis), CSV_CONTENT_TYPE
+    elif fmt == SUMS:
+        body, content_type, name, fmt = export.sums_to_csv(basis), CSV_CONTENT_TYPE, name + "-sum", "csv"
     else:
-        body, mimetype = export.to_xlsx(basis), XLSX_MIMETYPE
-    return Response(body, mimetype=mimetype, headers={
+        body, content_type = export.to_xlsx(basis), XLSX_MIMETYPE
+    return Response(body, content_type=content_type, headers={
         "Content-Disposition": f"attachment; filename={name}.{fmt}",
         "Cache-Control": "no-store",
     })
 
 
 @bp.get("/costs/invoice-basis.<any(csv, xlsx):fmt>")
+@bp.get("/costs/invoice-basis-sum.csv", defaults={"fmt": SUMS})
 @login_required
 @audited(ExportKind.INVOICE_BASIS)
 def invoice_basis(network_id: int, fmt: str):
@@ -79,6 +88,7 @@ def invoice_basis(network_id: int, fmt: str):
 
 
 @bp.get("/gatherings/<int:gathering_id>/invoice-basis.<any(csv, xlsx):fmt>")
+@bp.get("/gatherings/<int:gathering_id>/invoice-basis-sum.csv", defaults={"fmt": SUMS})
 @login_required
 @audited(ExportKind.INVOICE_BASIS)
 def gathering_invoice_basis(network_id: int, gathering_id: int, fmt: str):

@@ -3,12 +3,12 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, IntegerField, EmailField, HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField, URLField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from network.networks.models import NetworkStatus, RoleKind
 from network.organisations.models import OrganisationKind
-from network.validators import EmailAddress, PhoneNumber, WebAddress
+from network.validators import EmailAddress, OrgNumber, PhoneNumber, WebAddress
 
 def strip(value):
     """Spaces around a pasted name or address are not part of it."""
@@ -84,7 +84,8 @@ class NewOrganisationForm(FlaskForm):
     county_id = SelectField(_l("Fylke"), choices=[], validators=[Optional()])
     org_number = StringField(
         _l("Organisasjonsnummer"),
-        validators=[Optional(), Regexp(r"^\d{9}$", message=_l("Organisasjonsnummeret har 9 sifre."))],
+        filters=[lambda value: "".join(value.split()) if value else value],  # "970 540 008" is stored as 970540008
+        validators=[Optional(), OrgNumber()],
     )
 
     def __init__(self, *args, counties=(), **kwargs):
