@@ -75,9 +75,17 @@ def test_the_upload_shows_what_will_be_imported_and_writes_nothing(app, login, a
     assert NAME in body and "Samlinger" in body and "Personer" in body and "Påmeldinger" in body and "Filer" in body
     assert "10. april 2019" in body  # the network's period
     assert ">Importer<" in body and "Ingenting er lagret ennå" in body
+    # The people are still here (only the networks were removed): they keep their accounts.
+    assert "har konto her fra før" in body and "uten passord" not in body
     assert _counts_without_kept_uploads(app) == before
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Network)) == 0
+
+
+def test_an_archive_may_be_larger_than_other_uploads(app, login, archive):
+    data, admin = archive
+    app.config["MAX_CONTENT_LENGTH"] = len(data) // 2  # the limit for every other upload
+    assert _upload(_admin_client(app, login, admin), data).status_code == 302
 
 
 def test_importer_imports_everything_and_goes_to_the_new_network(app, login, archive):

@@ -41,6 +41,7 @@ class Preview:
     ends_on: date | None
     counts: list[tuple[str, int]]
     people_here: int                      # people in the archive who already have an account here
+    people_new: int                       # the others, who get an account without a password
     refusals: list[str] = field(default_factory=list)
 
 
@@ -72,7 +73,7 @@ def preview(data: bytes) -> Preview:
     if not importer.installation_is_empty(db.session.connection()):
         refusals.append(_("Installasjonen har allerede et nettverk. Et arkiv kan bare leses inn i en tom installasjon."))
     return Preview(str(network.get("name") or ""), _date(network.get("starts_on")), _date(network.get("ends_on")),
-                   counts, people_here, refusals)
+                   counts, people_here, len(rows["people"]) - people_here, refusals)
 
 
 def keep_pending(data: bytes, filename: str, person) -> StoredFile:
