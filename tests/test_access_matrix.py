@@ -50,8 +50,9 @@ NETWORK_FORM = {
 NEW_NETWORK_FORM = {**NETWORK_FORM, "name": "Nytt nettverk 2025", "status": "planned"}
 # Destructive actions ask first (network/main/confirm.py); the matrix sends the confirmation.
 CONFIRMED = {"confirmed": "1"}
-ANCHORING_FORM = {"executive_name": "Rune Rådmann", "decided_on": "2019-03-01", "note": "Sak 12/19",
-                  "document_url": "https://example.test/sak-12-19"}
+# Hamar's executive is chosen among its people with that role; Lillehammer has none, so a name is typed.
+ANCHORING_FORM = {"executive_id": "{hamar_executive}", "executive_name": "Rune Rådmann", "decided_on": "2019-03-01",
+                  "note": "Sak 12/19", "document_url": "https://example.test/sak-12-19"}
 
 
 def _invite_form(org_key: str, email: str, role: str = "participant") -> dict:
@@ -84,7 +85,7 @@ def _anchored(org_key):
     def check(ids):
         membership = db.session.scalar(select(Membership).where(
             Membership.network_id == ids["network"], Membership.organisation_id == ids[org_key]))
-        return membership.executive_name == ANCHORING_FORM["executive_name"]
+        return membership.is_anchored and membership.anchoring_note == ANCHORING_FORM["note"]
     return check
 
 
@@ -267,6 +268,7 @@ def build(app, factory) -> tuple[dict, dict]:
             "invitation_token": tokens.make_token(invitee, tokens.INVITATION),
             "hamar_invitee": invitee.id, "invitee_email": invitee.email,
             "reset_token": tokens.make_token(resetter, tokens.PASSWORD_RESET), "resetter": resetter.id,
+            "hamar_executive": people["executive"].id,
         }
     return ids, people
 
