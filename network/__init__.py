@@ -169,6 +169,10 @@ def register_request_hooks(app: Flask) -> None:
 
     app.after_request(deliver_after_request)
 
+    from network.networks import readonly
+
+    readonly.register(app)  # a closed network refuses every POST inside it
+
     @app.after_request
     def security_headers(response):
         response.headers.setdefault(

@@ -167,6 +167,10 @@ ROUTES = [
     Route("create", "networks.create", "POST", "/networks/new", ADMINS, data=NEW_NETWORK_FORM, effect=_network_created),
     Route("edit", "networks.edit", "GET", N + "/edit", COORDINATORS),
     Route("edit", "networks.edit", "POST", N + "/edit", COORDINATORS, data=NETWORK_FORM, effect=_network_renamed),
+    # Closing makes the network read-only (asked first); reopening is for KS administrators too.
+    Route("close", "networks.close", "POST", N + "/close", ADMINS, data=CONFIRMED,
+          effect=lambda ids: db.session.get(Network, ids["network"]).closed_at is not None),
+    Route("reopen", "networks.reopen", "POST", N + "/reopen", ADMINS),
     Route("front_page", "networks.front_page", "GET", N, MEMBERS),
     Route("members", "networks.members", "GET", N + "/members", COORDINATORS),
     Route("members_search", "networks.members", "GET", N + "/members?q=3403", COORDINATORS),

@@ -297,6 +297,7 @@ def delete_gathering(gathering: Gathering) -> None:
     network = gathering.network
     for material in list(gathering.materials):
         delete_material(material)
+    db.session.expire(gathering, ["materials"])  # gone already; the cascade must not delete them twice
     db.session.delete(gathering)
     db.session.flush()
     renumber(network)

@@ -62,6 +62,11 @@ def can_view_network(person, network: Network) -> bool:
     return is_admin(person) or bool(roles_in(person, network))
 
 
+def can_close_network(person, network: Network) -> bool:
+    """Closing a network (read-only) and reopening it is for KS administrators."""
+    return is_admin(person)
+
+
 def can_edit_network(person, network: Network) -> bool:
     return is_coordinator(person, network)
 

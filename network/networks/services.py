@@ -130,6 +130,19 @@ def _role_order(role: RoleKind) -> int:
     return list(RoleKind).index(role)
 
 
+def close_network(network: Network, now=None) -> None:
+    """Close the network: read-only from now on (network/networks/readonly.py), still exportable."""
+    if network.closed_at is not None:
+        raise NetworkError(_("Nettverket er allerede avsluttet."))
+    network.closed_at = now or utcnow()
+
+
+def reopen_network(network: Network) -> None:
+    if network.closed_at is None:
+        raise NetworkError(_("Nettverket er ikke avsluttet."))
+    network.closed_at = None
+
+
 def save_network(network: Network | None, **fields) -> Network:
     if fields.get("starts_on") and fields.get("ends_on") and fields["ends_on"] < fields["starts_on"]:
         raise NetworkError(_("Sluttdatoen kan ikke være før startdatoen."))

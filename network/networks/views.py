@@ -102,6 +102,50 @@ def _save_network(network: Network | None, form: NetworkForm):
     return redirect(url_for("networks.front_page", network_id=saved.id))
 
 
+@bp.post("/<int:network_id>/close")
+@login_required
+def close(network_id: int):
+    network = load_network(network_id)
+    require(access.can_close_network(current_user, network))
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    page = ask_first(
+        title=_("Avslutte nettverket?"),
+        message=_("Avslutt «%(network)s». Nettverket blir bare til å lese: ingen kan endre, melde på eller laste opp noe.",
+                  network=network.name),
+        details=[_("Alle sider, eksporter og arkivet kan fortsatt hentes ut.")],
+        button=_("Ja, avslutt nettverket"),
+        back=url_for("networks.front_page", network_id=network.id),
+        afterwards=_("En KS-administrator kan åpne nettverket igjen."))
+    if page is not None:
+        return page
+    try:
+        services.close_network(network)
+    except NetworkError as error:
+        flash(str(error), "info")
+    else:
+        db.session.commit()
+        flash(_("Nettverket er avsluttet og kan bare leses."), "success")
+    return redirect(url_for("networks.front_page", network_id=network.id))
+
+
+@bp.post("/<int:network_id>/reopen")
+@login_required
+def reopen(network_id: int):
+    network = load_network(network_id)
+    require(access.can_close_network(current_user, network))
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        services.reopen_network(network)
+    except NetworkError as error:
+        flash(str(error), "info")
+    else:
+        db.session.commit()
+        flash(_("Nettverket er åpnet igjen og kan endres."), "success")
+    return redirect(url_for("networks.front_page", network_id=network.id))
+
+
 @bp.get("/<int:network_id>")
 @login_required
 def front_page(network_id: int):
@@ -117,7 +161,8 @@ def front_page(network_id: int):
         other_members=[m for m in memberships if not m.organisation.is_municipality],
         # The front page lists what needs action; "3 preferred" stays on the members page.
         rows_with_notices=[row for row in rows if any(n.level != "info" for n in row.notices)],
-        can_edit=access.can_edit_network(current_user, network),
+        can_edit=access.can_edit_network(current_user, network) and not network.is_closed,
+        can_close=access.can_close_network(current_user, network),
     )
 
 
