@@ -109,6 +109,30 @@ def crawl(client) -> tuple[dict[str, str], list[str]]:
     return pages, broken
 
 
+def archive_import_pages(app, client) -> dict[str, str]:
+    """The archive import's pages, which no link reaches with an upload: the demo's own archive
+    uploaded (refused, since the installation has networks, with what it holds shown) and kept."""
+    from io import BytesIO
+
+    from network.archive.export import write_archive
+    from network.archive.web_import import keep_pending
+    from network.networks.models import Network
+
+    with app.app_context():
+        data = BytesIO()
+        write_archive(db.session.scalar(select(Network).order_by(Network.id)), data)
+        admin = db.session.scalar(select(Person).where(Person.email == ROLES["coordinator and KS administrator"]))
+        upload_id = keep_pending(data.getvalue(), "demo.zip", admin).id
+        db.session.commit()
+    refused = client.post("/archive/import", data={"archive": (BytesIO(data.getvalue()), "demo.zip")},
+                          content_type="multipart/form-data")
+    assert refused.status_code == 422
+    summary = client.get(f"/archive/import/{upload_id}")
+    assert summary.status_code == 200
+    return {"/archive/import (refused upload)": refused.get_data(as_text=True),
+            f"/archive/import/{upload_id}": summary.get_data(as_text=True)}
+
+
 def _load_demo(app, _factory):
     result = app.test_cli_runner().invoke(args=["demo"])
     assert result.exit_code == 0, result.output
@@ -150,6 +174,8 @@ def test_every_page_each_demo_role_reaches_is_valid_html(demo, app, tmp_path):
                 person = db.session.scalar(select(Person).where(Person.email == email))
             client = signed_in_client(app, person)
         pages, role_broken = crawl(client)
+        if email == ROLES["coordinator and KS administrator"]:
+            pages.update(archive_import_pages(app, client))
         counts[role] = len(pages)
         broken += [f"{role}: {line}" for line in role_broken]
         for index, (url, html) in enumerate(pages.items()):
