@@ -49,7 +49,8 @@ def overview(network_id: int):
         sort=sort,
         descending=descending,
         # The finance office invoices by organisation number: those without one are named first.
-        missing_org_numbers=organisation_services.missing_org_numbers(row.organisation_id for row in matrix.rows),
+        missing_org_numbers=organisation_services.missing_org_numbers(
+            [row.organisation_id for row in matrix.rows], [row.organisation_id for row in matrix.rows if row.total]),
     )
 
 

@@ -129,13 +129,20 @@ def set_org_number(organisation: Organisation, org_number: str | None) -> None:
     organisation.org_number = org_number or None
 
 
-def missing_org_numbers(organisation_ids) -> list[Organisation]:
-    """Those of the organisations that have no organisation number, by name. One query."""
+INVOICED_KINDS = (OrganisationKind.MUNICIPALITY, OrganisationKind.COUNTY_AUTHORITY)
+
+
+def missing_org_numbers(organisation_ids, charged_ids=()) -> list[Organisation]:
+    """Those of the organisations that will be invoiced and have no organisation number, by name:
+    municipalities and county authorities, and any other organisation with something charged
+    (``charged_ids``), not KS or Husbanken with nothing to pay. One query."""
     ids = [i for i in organisation_ids if i is not None]
+    charged = [i for i in charged_ids if i is not None]
     if not ids:
         return []
     return list(db.session.scalars(
-        select(Organisation).where(Organisation.id.in_(ids), Organisation.org_number.is_(None))
+        select(Organisation).where(Organisation.id.in_(ids), Organisation.org_number.is_(None),
+                                   Organisation.kind.in_(INVOICED_KINDS) | Organisation.id.in_(charged))
         .order_by(Organisation.name, Organisation.id)))
 
 

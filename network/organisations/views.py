@@ -60,7 +60,7 @@ def import_org_numbers(network_id: int):
                 return redirect(url_for("costs.overview", network_id=network.id))
             db.session.rollback()
             errors = result.errors
-            form.file.errors = [_("Ingenting er lagret: filen har feil. Rett dem og last opp filen på nytt.")]
+            form.file.errors = [_("Filen har feil; se listen øverst.")]
     status = 422 if errors or form.file.errors else 200
     return render_template("organisations/import_org_numbers.html", network=network, form=form, errors=errors,
                            max_kb=services.ORG_NUMBER_IMPORT_MAX_BYTES // 1000), status
