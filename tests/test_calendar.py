@@ -146,7 +146,9 @@ def test_adding_a_day_raises_the_sequence_too(app, factory, login):
     client = login(people["participant"])
     [before] = events(client.get(_url(network, gathering)).data)
     with app.test_request_context():
-        services.add_day(db.session.get(Gathering, gathering.id), date(2031, 3, 13), time(9), time(15))
+        row = db.session.get(Gathering, gathering.id)
+        row.network.ends_on = date(2031, 12, 31)  # a new day must lie within the network's period
+        services.add_day(row, date(2031, 3, 13), time(9), time(15))
         db.session.commit()
     first, second = events(client.get(_url(network, gathering)).data)
     assert first.uid == before.uid
