@@ -253,31 +253,33 @@ def test_coordinator_journey(page: Page, live_server: LiveServer):
     expect(page.get_by_role("heading", name="Laget i nettverket")).to_be_visible()
     check_a11y(page)
 
-    # Anchoring: an empty name gives the error summary, focused, and an invalid field.
+    # Anchoring: the executive is chosen among Hamar's people with that role; no choice gives the
+    # error summary, focused, and an invalid field.
     page.get_by_role("link", name="Registrer forankring").click()
     expect(page).to_have_url(server(f"{network_path}/municipalities/{server.hamar_id}/anchoring"))
     check_a11y(page)
-    name_field = page.get_by_label("Kommunedirektørens navn")
-    name_field.fill("")
+    executive_field = page.get_by_label("Kommunedirektør", exact=False).first
+    executive_field.select_option("")
     page.get_by_role("button", name="Lagre").click()
     summary = page.locator("[data-error-summary]")
     expect(summary).to_be_visible()
-    expect(summary).to_contain_text("Skriv navnet på kommunedirektøren (rådmannen).")
+    expect(summary).to_contain_text("Velg kommunedirektøren (rådmannen).")
     expect(summary).to_be_focused()
     assert error_summary_is_focused(page)
-    expect(name_field).to_have_attribute("aria-invalid", "true")
-    expect(name_field).to_have_attribute("aria-describedby", re.compile(r"\bexecutive_name-error\b"))
-    expect(page.locator("#executive_name-error")).to_have_text("Skriv navnet på kommunedirektøren (rådmannen).")
+    expect(executive_field).to_have_attribute("aria-invalid", "true")
+    expect(executive_field).to_have_attribute("aria-describedby", re.compile(r"\bexecutive_id-error\b"))
+    expect(page.locator("#executive_id-error")).to_have_text("Velg kommunedirektøren (rådmannen).")
     check_a11y(page)
     # The link in the summary leads to the field.
-    summary.get_by_role("link", name="Skriv navnet på kommunedirektøren (rådmannen).").click()
-    expect(name_field).to_be_focused()
-    name_field.fill("Rita Rådmann")
+    summary.get_by_role("link", name="Velg kommunedirektøren (rådmannen).").click()
+    expect(executive_field).to_be_focused()
+    executive_field.select_option(index=1)
+    executive = executive_field.locator("option").nth(1).inner_text()
     page.get_by_role("button", name="Lagre").click()
-    # (The browser keeps the #executive_name fragment across the redirect.)
+    # (The browser keeps the #executive_id fragment across the redirect.)
     expect(page).to_have_url(re.compile(re.escape(server(f"{network_path}/municipalities/{server.hamar_id}")) + "(#.*)?$"))
     expect(page.get_by_role("status").filter(has_text="Forankringen er registrert.")).to_be_visible()
-    expect(main(page)).to_contain_text("forankret hos kommunedirektør Rita Rådmann")
+    expect(main(page)).to_contain_text(f"forankret hos kommunedirektør {executive}")
     check_a11y(page)
 
     # Invite a new person from Hamar.

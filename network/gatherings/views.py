@@ -550,10 +550,19 @@ def registrations(network_id: int, gathering_id: int):
         "gatherings/registrations.html", network=network, gathering=gathering, rows=rows,
         # Only this gathering's checks, what must be followed up first.
         follow=followup.follow_up(network, memberships, gatherings, gathering=gathering, anchoring=False),
+        attendance_open=_attendance_open(gathering),
         memberships=memberships, can_manage=access.can_manage_gathering(current_user, gathering),
         action_form=EmptyForm(),
         people=people,
     )
+
+
+def _attendance_open(gathering: Gathering) -> bool:
+    try:
+        services.check_attendance_open(gathering)
+    except GatheringError:
+        return False
+    return True
 
 
 def _is_any_contact(network: Network) -> bool:
@@ -581,14 +590,10 @@ def attendance_page(network_id: int, gathering_id: int):
     seated = [r for r in rows if r.status in services.ATTENDANCE_STATUSES]
     query = (request.args.get("q") or "").strip()[:100]
     found = [r for r in seated if _matches(r, query)] if query else []
-    try:
-        services.check_attendance_open(gathering)
-        can_mark = True
-    except GatheringError as error:
-        can_mark, closed_reason = False, str(error)
+    can_mark = _attendance_open(gathering)
     return render_template(
         "gatherings/attendance.html", network=gathering.network, gathering=gathering, query=query,
-        can_mark=can_mark, closed_reason=None if can_mark else closed_reason,
+        can_mark=can_mark, closed_reason=None if can_mark else _("Oppmøte kan registreres når samlingen har startet."),
         unmarked=[r for r in seated if r.status is RegistrationStatus.CONFIRMED],
         attended=[r for r in seated if r.status is RegistrationStatus.ATTENDED],
         no_show=[r for r in seated if r.status is RegistrationStatus.NO_SHOW],
