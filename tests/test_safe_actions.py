@@ -82,11 +82,13 @@ INVENTORY: dict[str, Kind] = {
     "networks.create": C, "networks.edit": U, "networks.add_member": C, "networks.create_organisation": C,
     "networks.withdraw_member": D, "networks.anchoring": U, "networks.invite": C,
     "networks.resend_invitation": O, "networks.revoke_role": D, "networks.undo_revoke": O,
+    "networks.close": D, "networks.reopen": U,  # closing makes the network read-only (asked first)
     # gatherings and registration
     "gatherings.create": C, "gatherings.edit": D, "gatherings.change_status": D, "gatherings.add_day": D,
     "gatherings.remove_day": D, "gatherings.register": C, "gatherings.register_team": C,
     "gatherings.edit_registration": U, "gatherings.cancel_registration": D, "gatherings.undo_cancel": O,
     "gatherings.attendance": U,
+    "gatherings.cancel_gathering": D, "gatherings.delete": D,  # cancelling mails everyone registered
     "gatherings.mark_all_attended": U,  # undone person by person on the same page
     # programme and materials
     "programme.new_item": C, "programme.edit_item": U, "programme.delete_item": D, "programme.move_item": U,
