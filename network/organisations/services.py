@@ -122,6 +122,7 @@ def county_authority(county_name: str) -> Organisation | None:
 ORG_NUMBER_IMPORT_MAX_BYTES = 200_000  # the whole country is about 6 KB; anything far bigger is the wrong file
 NUMBER_COLUMNS = ("kommunenummer", "fylkesnummer")
 ORG_NUMBER_COLUMN = "organisasjonsnummer"
+SAMPLE_CSV = f"{NUMBER_COLUMNS[0]};{ORG_NUMBER_COLUMN}\n3403;970540008\n3405;945578564"  # Hamar, Lillehammer
 
 
 def set_org_number(organisation: Organisation, org_number: str | None) -> None:

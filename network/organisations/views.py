@@ -63,4 +63,4 @@ def import_org_numbers(network_id: int):
             form.file.errors = [_("Filen har feil; se listen øverst.")]
     status = 422 if errors or form.file.errors else 200
     return render_template("organisations/import_org_numbers.html", network=network, form=form, errors=errors,
-                           max_kb=services.ORG_NUMBER_IMPORT_MAX_BYTES // 1000), status
+                           max_kb=services.ORG_NUMBER_IMPORT_MAX_BYTES // 1000, sample=services.SAMPLE_CSV), status
