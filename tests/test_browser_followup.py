@@ -4,6 +4,7 @@ the participant answers it, and the coordinator's dashboard shows the result."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -13,6 +14,7 @@ from network.auth.models import Person
 from network.extensions import db
 from network.feedback.models import Feedback, FeedbackStatus
 from network.gatherings.models import Gathering, Registration, RegistrationStatus
+from network.main import clock
 from network.outbox.models import OutboxMessage
 from tests.test_browser import (  # noqa: F401  (fixtures)
     COORDINATOR, PARTICIPANT, LiveServer, browser_context_args, browser_type_launch_args, check_a11y, live_server,
@@ -101,13 +103,21 @@ def test_feedback_answered_evaluation_answered_dashboard_shows_it(page: Page, li
                                                              OutboxMessage.body_text.contains(REPLY))) is not None
         db.session.remove()
 
-    # 3. The coordinator closes registration and marks the gathering held: the evaluation goes out.
+    # 3. The gathering is over (its days moved to the past: "held" is refused before the last day),
+    #    so the coordinator closes registration and marks it held: the evaluation goes out.
+    with server.app.app_context():
+        gathering = db.session.get(Gathering, gathering_id)
+        shift = gathering.days[-1].day - (clock.oslo_today() - timedelta(days=1))
+        for day in gathering.days:
+            day.day -= shift
+        db.session.commit()
+        db.session.remove()
     page.goto(server(f"/networks/{network_id}/gatherings/{gathering_id}/edit"))
     page.get_by_label("Ny status").select_option(label="Påmeldingen er stengt")
     page.get_by_role("button", name="Endre status").click()
     page.get_by_label("Ny status").select_option(label="Gjennomført")
     page.get_by_role("button", name="Endre status").click()
-    expect(main(page)).to_contain_text("Evalueringen sendes nå på e-post")  # asked first: it can't be taken back
+    expect(main(page)).to_contain_text("nå e-post med invitasjon til å evaluere samlingen")  # asked first: it can't be taken back
     check_a11y(page)
     page.get_by_role("button", name="Ja, merk som gjennomført").click()
     expect(main(page)).to_contain_text("Nå: Gjennomført.")
