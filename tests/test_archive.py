@@ -575,3 +575,34 @@ def test_the_coordinator_downloads_the_archive(app, factory, login):
 ])
 def test_archive_filename(name, expected):
     assert services.archive_filename(name, date(2020, 10, 14)) == expected
+
+
+def test_the_chief_executive_goes_with_the_archive_and_an_archive_without_it_still_imports(app, factory):
+    """The anchoring's executive is a person: exported as a reference to them, matched on import.
+    An archive written before the column existed imports with no executive person (the name stays)."""
+    network_id = small_network(app, factory)
+    with app.app_context():
+        rita = db.session.scalar(select(Person).where(Person.name == "Rita Rådmann"))
+        membership = db.session.scalar(select(Membership).where(
+            Membership.network_id == network_id, Membership.organisation_id == rita.organisation_id))
+        membership.executive_id, membership.executive_name = rita.id, "Rita Rådmann"
+        db.session.commit()
+        data = exported(network_id)
+        contents = unzip(data)
+        manifest = json.loads(contents.pop(services.MANIFEST))
+        memberships = json.loads(contents["memberships.json"])
+        assert any(m.get("executive_id") is not None for m in memberships["memberships"])
+        for record in memberships["memberships"]:
+            record.pop("executive_id")
+        contents["memberships.json"] = json.dumps(memberships).encode()
+        manifest["files"]["memberships.json"] = hashlib.sha256(contents["memberships.json"]).hexdigest()
+        older = rezip({services.MANIFEST: json.dumps(manifest).encode(), **contents})
+
+        for archive, executive in ((data, "Rita Rådmann"), (older, None)):
+            empty_database()
+            result = import_archive(io.BytesIO(archive))
+            db.session.commit()
+            imported = db.session.scalar(select(Membership).where(
+                Membership.network_id == result.network_id, Membership.executive_name.is_not(None)))
+            assert (imported.executive.name if imported.executive else None) == executive
+            assert imported.executive_name == "Rita Rådmann"
