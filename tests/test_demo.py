@@ -10,6 +10,7 @@ from network.extensions import db
 from network.gatherings.models import Gathering
 from network.networks.models import Membership, Network, NetworkRole, NetworkStatus, RoleKind
 from network.organisations.models import OrganisationKind
+from network.validators import is_org_number
 from tests.conftest import built_once
 
 NETWORK_NAME = "Lærings- og utviklingsnettverk – helhetlig kommunal boligpolitikk"
@@ -136,3 +137,15 @@ def test_demo_has_challenges_and_planning_profiles_to_compare(demo, app):
         sizes = {group.name: len(group.members) for group in grouping.groups}
         # 4 strong growth, 10 growth (in 3 groups of 4, 3, 3), Sør-Varanger alone, 2 in decline.
         assert sizes == {"Sterk vekst": 4, "Vekst 1": 4, "Vekst 2": 3, "Vekst 3": 3, "Stabil": 1, "Nedgang": 2}
+
+
+def test_every_municipality_and_county_authority_in_the_demo_has_a_valid_organisation_number(app, demo):
+    """The invoice basis needs them (issue 13): loaded with the national list, mod-11 checked."""
+    with app.app_context():
+        network = db.session.scalar(select(Network).where(Network.name == NETWORK_NAME))
+        invoiced = [m.organisation for m in network.memberships
+                    if m.organisation.kind in (OrganisationKind.MUNICIPALITY, OrganisationKind.COUNTY_AUTHORITY)]
+        assert len(invoiced) == 17 + 4
+        assert [(o.name, o.org_number) for o in invoiced if not is_org_number(o.org_number)] == []
+        hamar = next(o for o in invoiced if o.name == "Hamar")
+        assert hamar.org_number == "970540008"
