@@ -71,8 +71,10 @@ def kroner(amount: int | Decimal | None) -> str:
 
 
 def number(value: int | float | None) -> str:
-    """31 488 (Norwegian digit grouping)."""
-    return format_decimal(value) if value is not None else "–"
+    """31 488 (Norwegian digit grouping); a fraction to at most three places, rounded half up."""
+    if value is None:
+        return "–"
+    return format_decimal(value if isinstance(value, int) else round_half_up(value, 3))
 
 
 def signed_percent(value: float | None) -> str:
