@@ -54,7 +54,8 @@ def phone_pages(server: LiveServer) -> tuple[list[str], list[str]]:
         f"{g}/register", f"{n}/people/invite", f"{n}/challenges/new", f"{n}/feedback/new",   # forms
         f"{n}/edit", f"{n}/groups/{grouping}/edit", f"{n}/growth/settings",
         f"{n}/challenges/matrix", f"{n}/members", f"{n}/costs", f"{n}/assignments/grid",    # tables
-        f"{n}/planning", f"{n}/growth", f"{g}/registrations", f"{n}/gatherings/{grouped}/programme",
+        f"{n}/planning", f"{n}/growth", f"{g}/registrations", f"{g}/attendance?q=hamar",
+        f"{n}/gatherings/{grouped}/programme",
         f"{n}/dashboard", f"{g}/evaluation/results", f"{n}/evaluations",                    # dashboards
         "/finnes-ikke", f"{n}/gatherings/999999",                                           # errors
     ]
