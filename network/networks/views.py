@@ -152,7 +152,9 @@ def front_page(network_id: int):
     network = load_network(network_id)
     memberships = services.active_memberships(network)
     gatherings = gathering_services.gatherings_for(network)
-    rows = member_rows_with_gatherings(network, gatherings) if access.is_coordinator(current_user, network) else []
+    # A closed network has nothing left to follow up.
+    rows = member_rows_with_gatherings(network, gatherings) \
+        if access.is_coordinator(current_user, network) and not network.is_closed else []
     return render_template(
         "networks/front_page.html",
         network=network,
