@@ -374,3 +374,13 @@ def test_an_outsider_learns_nothing_from_a_closed_network(app, built, login):
     response = login(people["outsider"]).post(f"/networks/{ids['network']}/edit", data={"name": "X"})
     assert response.status_code == 403
     assert "Bolignettverket" not in response.get_data(as_text=True)
+
+
+def test_a_cancelled_gathering_leaves_min_side(app, built, login):
+    ids, people = built
+    client = login(people["participant"])
+    with app.app_context():
+        title = db.session.get(Gathering, ids["gathering"]).title
+    assert title in client.get("/me").get_data(as_text=True)
+    login(people["coordinator"]).post(gathering_url(ids, tail="/cancel"), data=CONFIRMED)
+    assert title not in client.get("/me").get_data(as_text=True)

@@ -543,6 +543,7 @@ def upcoming_registrations(person: Person, today: date) -> list[Registration]:
         select(Registration).join(Registration.gathering)
         .where(Registration.person_id == person.id,
                Registration.status.in_((RegistrationStatus.CONFIRMED, RegistrationStatus.WAITING)),
+               Gathering.status != GatheringStatus.CANCELLED,  # they were told by mail
                _not_over(today))
         .options(joinedload(Registration.gathering).joinedload(Gathering.network),
                  joinedload(Registration.gathering).selectinload(Gathering.days),
