@@ -37,7 +37,7 @@ def _network_form(network, **changes):
 
 
 def _gathering_form(**changes):
-    return {"number": "1", "title": "Oppstart", "price_per_day": "900", "venue": "Gardermoen", **changes}
+    return {"title": "Oppstart", "price_per_day": "900", "venue": "Gardermoen", **changes}
 
 
 # --- item 4: lazy translation strings are text, not markup ------------------------------
@@ -108,9 +108,9 @@ def test_an_integer_out_of_range_in_a_form_is_a_form_error(app, factory, login, 
     network, _hamar, _lillehammer, people = world(factory)
     gathering = open_gathering(factory, network)
     response = login(people["coordinator"]).post(f"/networks/{network.id}/gatherings/{gathering.id}/edit",
-                                                 data=_gathering_form(number=value))
+                                                 data=_gathering_form(capacity=value))
     assert response.status_code == 422
-    assert "Nummeret må være mellom 1 og 99." in response.get_data(as_text=True) or \
+    assert "Kapasiteten må være minst 1." in response.get_data(as_text=True) or \
         "Tallet er for stort eller for lite." in response.get_data(as_text=True)
 
 
