@@ -178,7 +178,7 @@ ROUTES = [
     Route("add_member", "networks.add_member", "POST", N + "/members", COORDINATORS,
           data={"organisation_id": "{ringsaker}"}, effect=lambda ids: _active(ids, "ringsaker")),
     Route("create_organisation", "networks.create_organisation", "POST", N + "/organisations", COORDINATORS,
-          data={"name": "Boligstiftelsen i Innlandet", "kind": "other", "county_id": "", "org_number": "987654321"},
+          data={"name": "Boligstiftelsen i Innlandet", "kind": "other", "county_id": "", "org_number": "987654325"},
           effect=_org_created),
     Route("withdraw_member", "networks.withdraw_member", "POST", N + "/members/{gjovik_membership}/withdraw",
           COORDINATORS, data=CONFIRMED, effect=lambda ids: not _active(ids, "gjovik")),

@@ -304,7 +304,7 @@ def test_draft_then_deliver_then_reopen(app, setting, login):
         assert draft.updated_by_id == setting.people["participant"].id
 
     shown = client.get(setting.submission_url())
-    assert "<h5>Mål</h5>" in shown.get_data(as_text=True)  # the preview, rendered (### is h5 under the page's own headings)
+    assert "<h3>Mål</h3>" in shown.get_data(as_text=True)  # the preview, rendered (the text's first heading level is h3, under the page's own)
     assert "Utkastet er lagret" in page(shown)
     response = client.post(setting.submission_url(), data={"text": "### Mål\n- flere boliger", "version": version_in(shown),
                                                           "action": "submit", "confirmed": "1"})
