@@ -13,16 +13,19 @@ from email import message_from_bytes, policy
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import select
 
 from network.archive import export
 from network.extensions import db
 from network.feedback.models import FeedbackTopic
 from network.files.models import StoredFile
 from network.gatherings.models import Gathering, Material
+from network.models_base import utcnow
 from network.networks.models import Network, RoleKind
+from network.outbox.models import OutboxMessage, OutboxStatus
 from tests.factories import world
 from tests.gathering_helpers import open_gathering, register
-from tests.smtp_server import SMTP_PORT, smtp  # noqa: F401  (fixture: a real SMTP server)
+from tests.smtp_server import SMTP_PORT, free_port, smtp  # noqa: F401  (fixture: a real SMTP server)
 from tests.test_anonymity_exports import build
 from tests.test_feedback import make_feedback
 
@@ -115,6 +118,43 @@ def test_reply_a_coordinator_wrote_is_not_marked_automatic(app, mail_world, logi
     [reply] = parsed(smtp)
     assert reply["To"] == people["participant"].email
     check_headers(reply, automatic=False)
+
+
+def test_a_reply_sent_again_by_cron_is_still_not_automatic(app, factory, mail_world, login, runner, smtp,
+                                                           monkeypatch):
+    """Whether a person wrote the mail is stored on it: a retry from ``flask mail send-pending``
+    sends the reply without Auto-Submitted, and the system's confirmation beside it with it."""
+    network, _, _, people = mail_world
+    feedback_id = make_feedback(app, network.id, sender=people["participant"], topic=FeedbackTopic.NETWORK,
+                                works="Samlingene er nyttige.")
+    gathering = open_gathering(factory, network)
+    with app.app_context():
+        day_ids = [day.id for day in db.session.get(Gathering, gathering.id).days]
+    smtp.handler.envelopes.clear()
+    mail = app.extensions["mail"]  # Flask-Mail's settings, read from the config when the app was made
+    monkeypatch.setattr(mail, "port", free_port())  # no server there: both wait in the outbox
+    response = login(people["coordinator"]).post(f"/networks/{network.id}/feedback/{feedback_id}/reply",
+                                                 data={"reply-body": "Takk for det!"})
+    assert response.status_code == 302
+    response = login(people["participant"]).post(f"/networks/{network.id}/gatherings/{gathering.id}/register",
+                                                 data={"days": [str(day_ids[0])]})
+    assert response.status_code == 302
+    assert parsed(smtp) == []
+    with app.app_context():
+        waiting = db.session.scalars(select(OutboxMessage).where(OutboxMessage.status == OutboxStatus.PENDING)
+                                     .order_by(OutboxMessage.id)).all()
+        assert [(row.attempts, row.written_by_person) for row in waiting] == [(1, True), (1, False)]
+        for row in waiting:
+            row.next_attempt_at = utcnow() - timedelta(seconds=1)
+        db.session.commit()
+
+    monkeypatch.setattr(mail, "port", SMTP_PORT)
+    assert "Sent 2, failed 0." in runner.invoke(args=["mail", "send-pending"]).output
+    reply, confirmation = parsed(smtp)
+    assert str(reply["Subject"]) == "Svar fra KS på tilbakemeldingen din"
+    check_headers(reply, automatic=False)
+    assert str(confirmation["Subject"]).startswith("Påmeldt")
+    check_headers(confirmation, automatic=True)
 
 
 def test_reminders_from_cron_are_automatic(app, factory, mail_world, runner, smtp):

@@ -44,5 +44,5 @@ def queue_reply(feedback: Feedback, reply: FeedbackReply, author: Person) -> Out
     return queue_mail(
         reply.recipient, _("Svar fra KS på tilbakemeldingen din"), "feedback/email/reply",
         network=feedback.network, feedback=feedback, reply=reply, author=author,
-        automatic=False,  # a coordinator wrote it: auto-responders may answer it
+        written_by_person=True,  # a coordinator wrote it: no Auto-Submitted, so auto-responders may answer it
     )

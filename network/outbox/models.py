@@ -3,7 +3,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text
+from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from network.extensions import db
@@ -33,13 +33,13 @@ class OutboxMessage(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # A person wrote it (a coordinator's reply to feedback): sent without ``Auto-Submitted`` (RFC 3834),
+    # on the first attempt and on every retry. The system's own mail (the default) carries it.
+    written_by_person: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     attachments: Mapped[list[OutboxAttachment]] = relationship(
         back_populates="message", cascade="all, delete-orphan", order_by="OutboxAttachment.id"
     )
-
-    # Not a column: whether the system wrote the message by itself (see outbox.services.queue_mail).
-    automatic = True
 
 
 class OutboxAttachment(db.Model):

@@ -25,9 +25,9 @@ from network.models_base import utcnow
 from network.outbox.models import OutboxAttachment, OutboxMessage, OutboxStatus
 
 _SESSION_KEY = "outbox_new_ids"
-_PERSONAL_KEY = "outbox_personal_ids"
 # RFC 3834: mail the system writes by itself (confirmations, reminders, digests, notices) says
-# so, and auto-responders leave it alone. Mail a person wrote (a reply to feedback) does not.
+# so, and auto-responders leave it alone. Mail a person wrote (a reply to feedback) does not;
+# that is stored on the message (``written_by_person``), so a retry from cron knows it too.
 AUTO_SUBMITTED = "auto-generated"
 # iMIP (RFC 6047): an invitation or cancellation goes in the message body as well, as a
 # text/calendar alternative with its METHOD, which is what makes Outlook show it as an invitation.
@@ -42,14 +42,13 @@ class Attachment:
 
 
 def queue_mail(
-    recipient: str, subject: str, template: str, attachments: Iterable[Attachment] = (), automatic: bool = True,
-    **context
+    recipient: str, subject: str, template: str, attachments: Iterable[Attachment] = (),
+    written_by_person: bool = False, **context
 ) -> OutboxMessage:
     """Render ``<template>.txt`` and ``<template>.html`` and queue them for ``recipient``.
 
-    ``automatic=False`` for mail a person wrote: it goes without ``Auto-Submitted``. The flag is
-    not stored (the outbox has no column for it), so only delivery right after the request knows
-    it; a retry from cron sends such a message as automatic."""
+    ``written_by_person=True`` for mail a person wrote: it goes without ``Auto-Submitted``, on
+    every attempt. By default the mail is the system's own and says so."""
     message = OutboxMessage(
         recipient=recipient,
         # A subject is one header line: a network name or title with a line break must not end it.
@@ -57,8 +56,8 @@ def queue_mail(
         body_text=render_template(f"{template}.txt", **context),
         body_html=render_template(f"{template}.html", **context),
         attachments=[OutboxAttachment(filename=a.filename, content_type=a.content_type, data=a.data) for a in attachments],
+        written_by_person=written_by_person,
     )
-    message.automatic = automatic
     db.session.add(message)
     return message
 
@@ -113,9 +112,9 @@ class _Message(Message):
         return message
 
 
-def _as_mail_message(row: OutboxMessage, automatic: bool = True) -> Message:
+def _as_mail_message(row: OutboxMessage) -> Message:
     message = _Message(subject=row.subject, recipients=[row.recipient], body=row.body_text, html=row.body_html,
-                       extra_headers={"Auto-Submitted": AUTO_SUBMITTED} if automatic else None)
+                       extra_headers=None if row.written_by_person else {"Auto-Submitted": AUTO_SUBMITTED})
     message.msgId = message_id(row)
     for attachment in row.attachments:
         method = _imip_method(attachment.content_type)
@@ -142,10 +141,8 @@ def _due_query(now: datetime, ids: list[int] | None):
     return query.with_for_update(skip_locked=True)
 
 
-def send_pending(ids: list[int] | None = None, limit: int = 100, personal: Iterable[int] = ()) -> tuple[int, int]:
-    """Send due messages one at a time, committing after each. Returns (sent, failed).
-    ``personal``: ids of messages a person wrote (no ``Auto-Submitted``)."""
-    personal = set(personal)
+def send_pending(ids: list[int] | None = None, limit: int = 100) -> tuple[int, int]:
+    """Send due messages one at a time, committing after each. Returns (sent, failed)."""
     sent = failed = 0
     use_console = not current_app.config.get("MAIL_SERVER")
     for _ in range(limit):
@@ -157,7 +154,7 @@ def send_pending(ids: list[int] | None = None, limit: int = 100, personal: Itera
                 _print_to_console(row)
             else:
                 with _TimedConnection(current_app.extensions["mail"]) as connection:
-                    connection.send(_as_mail_message(row, automatic=row.id not in personal))
+                    connection.send(_as_mail_message(row))
         except (OSError, smtplib.SMTPException) as exc:  # the server or the network: try again later
             row.attempts += 1
             row.last_error = f"{type(exc).__name__}: {exc}"[:2000]
@@ -201,31 +198,26 @@ def _remember_new_messages(session: Session, _flush_context) -> None:
     new = [obj for obj in session.new if isinstance(obj, OutboxMessage)]
     if new:
         session.info.setdefault(_SESSION_KEY, []).extend(obj.id for obj in new)
-        session.info.setdefault(_PERSONAL_KEY, []).extend(obj.id for obj in new if not obj.automatic)
 
 
 @event.listens_for(Session, "after_commit")
 def _schedule_delivery(session: Session) -> None:
     ids = session.info.pop(_SESSION_KEY, None)
-    personal = session.info.pop(_PERSONAL_KEY, None)
     if ids and has_request_context():
         g.setdefault("outbox_ids", []).extend(ids)
-        g.setdefault("outbox_personal_ids", []).extend(personal or ())
 
 
 @event.listens_for(Session, "after_soft_rollback")
 def _forget_rolled_back(session: Session, _previous_transaction) -> None:
     session.info.pop(_SESSION_KEY, None)
-    session.info.pop(_PERSONAL_KEY, None)
 
 
 def deliver_after_request(response):
     """Send what this request committed. Failures stay queued for the next run."""
     ids = g.pop("outbox_ids", None)
-    personal = g.pop("outbox_personal_ids", None) or ()
     if ids:
         try:
-            send_pending(ids=ids, personal=personal)
+            send_pending(ids=ids)
         except Exception:  # never turn a successful request into an error page
             current_app.logger.exception("Outbox delivery failed; messages stay queued")
             db.session.rollback()
