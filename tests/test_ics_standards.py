@@ -5,23 +5,29 @@ VTIMEZONE, so a wrong RRULE shows up as a wrong UTC time).
 The files: the per-gathering download, the private feed, the invitation mailed on registration
 (attached and in the body, as iMIP wants), the cancellation mailed when a registration is
 cancelled or a day removed, and the one for a cancelled gathering (``ics.gathering_cancellation``).
-A winter gathering (UTC+1) and a summer gathering (UTC+2) each."""
+A winter gathering (UTC+1) and a summer gathering (UTC+2) each.
+
+A mailed file is one event (one UID, as iTIP wants): several days are a daily recurrence, which
+each parser expands on its own (icalendar's reading with dateutil's rrule; vobject's own rruleset),
+to exactly the person's days at the same UTC times, across the change to summer time."""
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timezone
+from datetime import date, datetime, time, timedelta, timezone
 from email import message_from_bytes, policy
 from zoneinfo import ZoneInfo
 
 import pytest
 import vobject
+from dateutil.rrule import rrulestr
 from icalendar import Calendar
 
 from network.auth.models import Person
 from network.calendar import ics
 from network.extensions import db
 from network.gatherings import services
-from network.gatherings.models import Gathering, GatheringStatus, Registration
+from network.gatherings.models import Gathering, GatheringDay, GatheringStatus, Registration
+from network.gatherings.services import RegistrationDetails
 from network.outbox.services import send_pending
 from tests.factories import world
 from tests.gathering_helpers import open_gathering, register
@@ -54,6 +60,51 @@ def times_by_uid(data: bytes) -> dict[str, tuple[datetime, datetime]]:
                   for e in second.vevent_list}
     assert by_icalendar == by_vobject
     return by_icalendar
+
+
+def _icalendar_instances(calendar) -> dict[datetime, datetime]:
+    events = calendar.walk("VEVENT")
+    [master] = [e for e in events if "RECURRENCE-ID" not in e]
+    overrides = {e["RECURRENCE-ID"].dt: e for e in events if "RECURRENCE-ID" in e}
+    starts = [master.start]
+    if "RRULE" in master:
+        excluded = master.get("EXDATE", [])
+        excluded = {d.dt for group in (excluded if isinstance(excluded, list) else [excluded]) for d in group.dts}
+        rule = rrulestr(master["RRULE"].to_ical().decode(), dtstart=master.start)
+        starts = [start for start in rule if start not in excluded]
+    instances = {}
+    for start in starts:
+        event = overrides.pop(start, None)
+        begin, end = (event.start, event.end) if event is not None else (start, start + (master.end - master.start))
+        instances[begin.astimezone(timezone.utc)] = end.astimezone(timezone.utc)
+    assert not overrides, "an override names no instance of the rule"
+    return instances
+
+
+def _vobject_instances(calendar) -> dict[datetime, datetime]:
+    events = calendar.vevent_list
+    [master] = [e for e in events if "recurrence-id" not in e.contents]
+    overrides = {e.recurrence_id.value: e for e in events if "recurrence-id" in e.contents}
+    rules = master.getrruleset(addRDate=True)
+    starts = list(rules) if rules is not None else [master.dtstart.value]
+    length = master.dtend.value - master.dtstart.value
+    instances = {}
+    for start in starts:
+        event = overrides.pop(start, None)
+        begin, end = ((event.dtstart.value, event.dtend.value) if event is not None else (start, start + length))
+        instances[begin.astimezone(timezone.utc)] = end.astimezone(timezone.utc)
+    assert not overrides, "an override names no instance of the rule"
+    return instances
+
+
+def instances(data: bytes) -> dict[datetime, datetime]:
+    """A mailed file's one event, expanded by each parser: UTC start -> UTC end; they must agree."""
+    first, second = both(data)
+    assert len({str(e["UID"]) for e in first.walk("VEVENT")}) == 1  # iTIP: one UID per message
+    assert len({e.uid.value for e in second.vevent_list}) == 1
+    expanded = _icalendar_instances(first)
+    assert expanded == _vobject_instances(second)
+    return expanded
 
 
 def check_file(data: bytes, method: str, status: str = "CONFIRMED") -> None:
@@ -189,11 +240,15 @@ def test_removed_day_is_cancelled_in_the_change_notice(app, two_seasons, smtp):
     register(app, gathering.id, people["participant"].id)
     with app.test_request_context():
         send_pending()  # the confirmation
+    [confirmation] = smtp.messages
+    invitation = calendar_parts(confirmation)[0]
+    assert sorted(instances(invitation)) == [datetime(2031, 6, 11, 8, tzinfo=timezone.utc),
+                                             datetime(2031, 6, 12, 8, tzinfo=timezone.utc)]
+    [uid] = {e.uid.value for e in both(invitation)[1].vevent_list}
     smtp.handler.messages.clear()
     with app.test_request_context():
         row = db.session.get(Gathering, gathering.id)
         second_day = max(row.days, key=lambda day: day.day)
-        removed_uid = ics.event_uid(row, second_day)
         services.remove_day(second_day)
         db.session.commit()
         send_pending()
@@ -201,9 +256,18 @@ def test_removed_day_is_cancelled_in_the_change_notice(app, two_seasons, smtp):
     _, files = calendar_parts(mail)
     cancel, request = (part.get_payload(decode=True) for part in files)
     check_file(cancel, "CANCEL", status="CANCELLED")
-    assert list(times_by_uid(cancel)) == [removed_uid]
+    # The CANCEL of that one instance: the invitation's UID with the day's RECURRENCE-ID.
+    [event] = both(cancel)[1].vevent_list
+    assert event.uid.value == uid
+    assert event.recurrence_id.value.astimezone(timezone.utc) == datetime(2031, 6, 12, 8, tzinfo=timezone.utc)
+    assert b"RECURRENCE-ID;TZID=Europe/Oslo:20310612T100000" in cancel
     check_file(request, "REQUEST")
-    assert removed_uid not in times_by_uid(request)
+    assert list(instances(request)) == [datetime(2031, 6, 11, 8, tzinfo=timezone.utc)]
+    [updated] = both(request)[1].vevent_list
+    assert updated.uid.value == uid
+    # Newer than the invitation, and newer than the cancellation before it in the same mail.
+    assert int(updated.sequence.value) > int(event.sequence.value) > int(
+        both(invitation)[1].vevent.sequence.value)
 
 
 def test_cancelled_gathering_file_for_each_registration(app, two_seasons):
@@ -247,3 +311,134 @@ def test_timezone_rules_give_oslo_time_for_every_day_of_a_year():
     # Around the change itself: 01:59 and 03:00 local on the last Sunday of March 2031.
     assert datetime(2031, 3, 30, 1, 59, tzinfo=zone).utcoffset().total_seconds() == 3600
     assert datetime(2031, 3, 30, 3, 0, tzinfo=zone).utcoffset().total_seconds() == 7200
+
+
+# --- several days as one event ----------------------------------------------------------------
+
+SPRING = date(2031, 3, 28)  # Friday; summer time begins on Sunday 30 March 2031 at 02:00
+
+
+@pytest.fixture
+def across_summer_time(app, factory):
+    """Four days, 28–31 March 2031; the last starts at 09:00 instead of 10:00. The person takes
+    every day but Saturday: a rule with UNTIL, an EXDATE, and an override for Monday."""
+    network, _, _, people = world(factory)
+    gathering = open_gathering(factory, network, 3, SPRING, days=4)
+    with app.test_request_context():
+        row = db.session.get(Gathering, gathering.id)
+        monday = next(day for day in row.days if day.day == date(2031, 3, 31))
+        monday.starts_at, monday.ends_at = time(9), time(15)
+        chosen = [day.id for day in row.days if day.day != date(2031, 3, 29)]
+        person = db.session.get(Person, people["participant"].id)
+        registration = services.register(row, person, RegistrationDetails(day_ids=chosen), registered_by=person,
+                                         override_window=True)
+        db.session.commit()
+        return gathering, registration.id
+
+
+UTC = timezone.utc
+ACROSS = {  # UTC start -> UTC end of the person's days
+    datetime(2031, 3, 28, 9, tzinfo=UTC): datetime(2031, 3, 28, 15, tzinfo=UTC),  # 10–16 winter time
+    datetime(2031, 3, 30, 8, tzinfo=UTC): datetime(2031, 3, 30, 14, tzinfo=UTC),  # 10–16 summer time
+    datetime(2031, 3, 31, 7, tzinfo=UTC): datetime(2031, 3, 31, 13, tzinfo=UTC),  # 09–15 summer time
+}
+
+
+def _mailed(app, registration_id, make):
+    with app.test_request_context():
+        registration = db.session.get(Registration, registration_id)
+        return make(registration).data
+
+
+def test_a_two_day_invitation_is_one_event_with_a_daily_rule(app, two_seasons):
+    _, people, gatherings = two_seasons
+    registration_id = register(app, gatherings[SUMMER].id, people["participant"].id)
+    data = _mailed(app, registration_id,
+                   lambda r: ics.mail_attachment(r.gathering, r.days, r))
+    check_file(data, "REQUEST")
+    [event] = both(data)[0].walk("VEVENT")  # consecutive days with the same times: no override
+    assert str(event["UID"]) == f"gathering-{gatherings[SUMMER].id}-registration-{registration_id}@ks-nettverk"
+    assert event["RRULE"].to_ical() == b"FREQ=DAILY;COUNT=2"
+    assert instances(data) == {datetime(2031, 6, 11, 8, tzinfo=UTC): datetime(2031, 6, 11, 14, tzinfo=UTC),
+                               datetime(2031, 6, 12, 8, tzinfo=UTC): datetime(2031, 6, 12, 14, tzinfo=UTC)}
+
+
+def test_days_across_summer_time_expand_to_the_chosen_days_in_both_parsers(app, across_summer_time):
+    gathering, registration_id = across_summer_time
+    data = _mailed(app, registration_id, lambda r: ics.mail_attachment(r.gathering, r.days, r))
+    check_file(data, "REQUEST")
+    assert instances(data) == ACROSS
+    master, override = both(data)[0].walk("VEVENT")
+    # RFC 5545: UNTIL in UTC when DTSTART has a TZID; the last instance's own start under the rule.
+    assert b"RRULE:FREQ=DAILY;UNTIL=20310331T080000Z\r\n" in data
+    assert b"EXDATE;TZID=Europe/Oslo:20310329T100000\r\n" in data
+    assert "RECURRENCE-ID" not in master
+    # Monday has other times: an override of its instance (10:00 under the rule), its own times.
+    assert override["RECURRENCE-ID"].dt == datetime(2031, 3, 31, 10, tzinfo=ZoneInfo("Europe/Oslo"))
+    assert override["RECURRENCE-ID"].params["TZID"] == "Europe/Oslo"
+    assert override.start == datetime(2031, 3, 31, 9, tzinfo=ZoneInfo("Europe/Oslo"))
+    assert str(override["UID"]) == str(master["UID"]) and override["SEQUENCE"] == master["SEQUENCE"]
+
+
+def test_download_and_feed_keep_one_event_per_day(app, across_summer_time, login, factory):
+    """PUBLISH files are no invitations: one VEVENT per day with its own UID, as before."""
+    gathering, registration_id = across_summer_time
+    with app.app_context():
+        row = db.session.get(Gathering, gathering.id)
+        expected = {ics.event_uid(row, day) for day in row.days}
+        person = db.session.get(Registration, registration_id).person
+        person.calendar_token = "per-dag"
+        db.session.commit()
+        data = ics.gathering_ics(row)
+    check_file(data, "PUBLISH")
+    assert set(times_by_uid(data)) == expected and b"RRULE:FREQ=DAILY" not in data
+    feed = app.test_client().get("/calendar/per-dag.ics").data
+    check_file(feed, "PUBLISH")
+    assert sorted(times_by_uid(feed).values()) == sorted(ACROSS.items())
+
+
+def test_cancelling_the_registration_cancels_the_whole_event(app, across_summer_time):
+    _, registration_id = across_summer_time
+    request = _mailed(app, registration_id, lambda r: ics.mail_attachment(r.gathering, r.days, r))
+    cancel = _mailed(app, registration_id, ics.registration_cancellation)
+    check_file(cancel, "CANCEL", status="CANCELLED")
+    [event] = both(cancel)[1].vevent_list  # the master: no RECURRENCE-ID, the whole series goes
+    assert "recurrence-id" not in event.contents
+    assert event.uid.value == both(request)[1].vevent.uid.value
+    assert int(event.sequence.value) > int(both(request)[1].vevent.sequence.value)
+    # The same series (its days; the override's own times don't matter to a CANCEL of the whole).
+    assert {start.date() for start in instances(cancel)} == {start.date() for start in ACROSS}
+
+
+def test_gathering_cancellation_names_the_master(app, across_summer_time):
+    _, registration_id = across_summer_time
+    cancel = _mailed(app, registration_id, lambda r: ics.gathering_cancellation(r.gathering, r))
+    check_file(cancel, "CANCEL", status="CANCELLED")
+    [event] = both(cancel)[0].walk("VEVENT")
+    assert "RECURRENCE-ID" not in event
+    assert str(event["UID"]).endswith(f"-registration-{registration_id}@ks-nettverk")
+
+
+@pytest.mark.parametrize("which, utc_start", [
+    (date(2031, 3, 30), datetime(2031, 3, 30, 8, tzinfo=UTC)),  # under the rule, summer time
+    (date(2031, 3, 31), datetime(2031, 3, 31, 8, tzinfo=UTC)),  # the override: its rule instance, 10:00
+])
+def test_one_day_cancel_carries_the_instance_recurrence_id(app, across_summer_time, which, utc_start):
+    gathering, registration_id = across_summer_time
+    with app.test_request_context():
+        registration = db.session.get(Registration, registration_id)
+        day = next(d for d in registration.days if d.day == which)
+        request = ics.mail_attachment(registration.gathering, registration.days, registration).data
+        cancel = ics.day_cancellation(registration.gathering, day, registration).data
+    check_file(cancel, "CANCEL", status="CANCELLED")
+    [event] = both(cancel)[1].vevent_list
+    assert event.uid.value == both(request)[1].vevent_list[0].uid.value
+    assert event.recurrence_id.value.astimezone(UTC) == utc_start
+    assert f"RECURRENCE-ID;TZID=Europe/Oslo:{which:%Y%m%d}T100000\r\n".encode() in cancel
+    assert "rrule" not in event.contents
+    assert int(event.sequence.value) > int(both(request)[1].vevent_list[0].sequence.value)
+    # The recurrence ID names an instance the invitation has (the rule's start, not the override's).
+    first, _ = both(request)
+    [master] = [e for e in first.walk("VEVENT") if "RECURRENCE-ID" not in e]
+    rule = rrulestr(master["RRULE"].to_ical().decode(), dtstart=master.start)
+    assert utc_start in {start.astimezone(UTC) for start in rule}

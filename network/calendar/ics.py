@@ -5,9 +5,14 @@ so the UID never changes and SEQUENCE grows with ``Gathering.updated_at`` (and, 
 for one person, their registration's ``updated_at``).
 
 Mailed files are iTIP invitations (RFC 5546/6047): ``METHOD:REQUEST`` with the network's KS
-contact as ORGANIZER and the recipient as ATTENDEE, so Outlook shows them as an invitation;
-a cancelled registration, day or gathering is mailed as ``METHOD:CANCEL`` with the same UIDs,
-``STATUS:CANCELLED`` and a higher SEQUENCE. Times carry ``TZID=Europe/Oslo`` with a full
+contact as ORGANIZER and the recipient as ATTENDEE, so Outlook shows them as an invitation.
+iTIP wants every component of such a message to share one UID, so a mailed file holds ONE
+event per person and gathering (``series_uid``): a single day is a plain VEVENT, several days
+a daily recurrence over the person's days (EXDATE for the days between that they skip) with an
+override (RECURRENCE-ID) for each day whose times differ from the first. A cancelled
+registration or gathering is mailed as ``METHOD:CANCEL`` of that UID, a removed day as the
+CANCEL of its instance (RECURRENCE-ID), with ``STATUS:CANCELLED`` and a higher SEQUENCE.
+The download and the feed (METHOD:PUBLISH) keep one VEVENT per day (``event_uid``). Times carry ``TZID=Europe/Oslo`` with a full
 VTIMEZONE whose STANDARD/DAYLIGHT rules are RRULEs (the EU rule), the form Outlook itself
 writes: a definition cut to dated changeovers in the events' years is what some readers get
 wrong once they have cached another file's definition of the same TZID.
@@ -218,32 +223,144 @@ def _calendar_uid(gathering: Gathering) -> str:
     return f"gathering-{gathering.id}@{UID_DOMAIN}"
 
 
+def series_uid(gathering: Gathering, registration=None) -> str:
+    """The one UID of a person's mailed event for a gathering: from the ids, so every later
+    invitation, change or cancellation names the event the person got, whichever days they keep."""
+    if registration is None or registration.id is None:
+        return f"gathering-{gathering.id}-invitation@{UID_DOMAIN}"
+    return f"gathering-{gathering.id}-registration-{registration.id}@{UID_DOMAIN}"
+
+
+def _by_date(days: Iterable[GatheringDay]) -> list[GatheringDay]:
+    unique = {day.id: day for day in days}
+    return sorted(unique.values(), key=lambda day: day.day)
+
+
+def _instance_start(first: GatheringDay, day: GatheringDay) -> datetime:
+    """Where the daily rule puts ``day``: the first day's start time on that date (its RECURRENCE-ID)."""
+    return local(day.day, first.starts_at)
+
+
+def _series_event(gathering: Gathering, day: GatheringDay, stamp: datetime, registration, person,
+                  seq: int, cancelled: bool) -> Event:
+    url = gathering_url(gathering)
+    event = Event.new(
+        uid=series_uid(gathering, registration),
+        summary=summary(gathering),
+        start=local(day.day, day.starts_at),
+        end=local(day.day, day.ends_at),
+        location=location(gathering) or None,
+        # No "day n of m" line: the master's text is every instance's text.
+        description=_description(gathering, url, 1, 1),
+        url=url,
+        stamp=stamp,
+        last_modified=max(gathering.updated_at, getattr(registration, "updated_at", None) or gathering.updated_at),
+        sequence=seq,
+        organizer=organizer(gathering),
+        attendees=[attendee(person, cancelled)] if person is not None else None,
+    )
+    event.add("STATUS", "CANCELLED" if cancelled else "CONFIRMED")
+    return event
+
+
+def _add_recurrence(event: Event, days: Sequence[GatheringDay]) -> None:
+    """A daily rule from the first to the last day: COUNT when the days follow each other, else
+    UNTIL (UTC, as RFC 5545 wants when DTSTART has a TZID) and EXDATE for the dates skipped."""
+    first, last = days[0], days[-1]
+    span = (last.day - first.day).days + 1
+    if span == len(days):
+        event.add("RRULE", {"FREQ": "DAILY", "COUNT": len(days)})
+        return
+    event.add("RRULE", {"FREQ": "DAILY", "UNTIL": _instance_start(first, last).astimezone(timezone.utc)})
+    chosen = {day.day for day in days}
+    skipped = [first.day + timedelta(days=n) for n in range(span)]
+    event.add("EXDATE", [local(moment, first.starts_at) for moment in skipped if moment not in chosen])
+
+
+def series_events(gathering: Gathering, days: Iterable[GatheringDay], registration=None,
+                  stamp: datetime | None = None, cancelled: bool = False, bump: int = 0) -> list[Event]:
+    """The person's days as one event: the master (with its rule when there are several days),
+    then an override for each day whose times differ from the first day's. ``bump`` raises the
+    SEQUENCE (an invitation mailed right after a cancelled instance must be newer than it)."""
+    stamp = stamp or utcnow()
+    cancelled = cancelled or gathering.status is GatheringStatus.CANCELLED
+    current = {day.id for day in gathering.days}
+    chosen = _by_date(day for day in days if day.id in current or cancelled)
+    if not chosen:
+        return []
+    person = getattr(registration, "person", None)
+    seq = sequence(gathering, registration, cancelled) + bump
+    first = chosen[0]
+    master = _series_event(gathering, first, stamp, registration, person, seq, cancelled)
+    if len(chosen) > 1:
+        _add_recurrence(master, chosen)
+    if cancelled:  # a CANCEL of the whole event names the master only (RFC 5546 3.2.5)
+        return [master]
+    overrides = []
+    for day in chosen[1:]:
+        if (day.starts_at, day.ends_at) != (first.starts_at, first.ends_at):
+            override = _series_event(gathering, day, stamp, registration, person, seq, cancelled)
+            override.add("RECURRENCE-ID", _instance_start(first, day))
+            overrides.append(override)
+    return [master, *overrides]
+
+
+def instance_cancel_event(gathering: Gathering, day: GatheringDay, registration=None,
+                          stamp: datetime | None = None) -> list[Event]:
+    """The CANCEL of one day of the person's event. The series they got is their days with
+    ``day`` among them (``day`` may already be out of the gathering); a series of one day is
+    cancelled whole."""
+    stamp = stamp or utcnow()
+    current = {d.id for d in gathering.days}
+    had = _by_date([*(d for d in getattr(registration, "days", ()) if d.id in current), day])
+    if len(had) == 1:
+        return series_events(gathering, had, registration, stamp, cancelled=True)
+    person = getattr(registration, "person", None)
+    event = _series_event(gathering, day, stamp, registration, person,
+                          sequence(gathering, registration, cancelled=True), cancelled=True)
+    event.add("RECURRENCE-ID", _instance_start(had[0], day))
+    return [event]
+
+
+def _mailed_calendar(gathering: Gathering, events: list[Event], method: str) -> bytes:
+    calendar = Calendar.new(prodid=PRODID, method=method, name=summary(gathering), uid=_calendar_uid(gathering))
+    calendar.add("X-WR-TIMEZONE", TIMEZONE)
+    if events:
+        calendar.add_component(timezone_component())
+    for event in events:
+        calendar.add_component(event)
+    return calendar.to_ical()
+
+
 def mail_attachment(gathering: Gathering, days: Sequence[GatheringDay] | None = None,
-                    registration=None) -> Attachment:
-    """The invitation for one person's days (METHOD:REQUEST, the person as ATTENDEE)."""
-    calendar = build_calendar([Entry(gathering, days, registration)], summary(gathering), _calendar_uid(gathering),
-                              method=REQUEST)
-    return Attachment(filename(gathering), MAIL_CONTENT_TYPE, calendar.to_ical())
+                    registration=None, after_cancel: bool = False) -> Attachment:
+    """The invitation for one person's days (METHOD:REQUEST, the person as ATTENDEE), one UID.
+    ``after_cancel``: mailed right after the CANCEL of one of its instances, so it must be newer."""
+    days = list(gathering.days) if days is None else days
+    events = series_events(gathering, days, registration, bump=2 if after_cancel else 0)
+    return Attachment(filename(gathering), MAIL_CONTENT_TYPE, _mailed_calendar(gathering, events, REQUEST))
+
+
+def _cancel_attachment(gathering: Gathering, events: list[Event]) -> Attachment:
+    return Attachment(f"avlyst-{filename(gathering)}", CANCEL_CONTENT_TYPE, _mailed_calendar(gathering, events, CANCEL))
 
 
 def cancellation(gathering: Gathering, days: Sequence[GatheringDay], registration=None) -> Attachment:
-    """METHOD:CANCEL for ``days`` (the same UIDs, STATUS:CANCELLED, a higher SEQUENCE), so calendars
-    that imported the invitation take the events out. ``days`` may include a day being removed."""
-    calendar = build_calendar([Entry(gathering, days, registration)], summary(gathering), _calendar_uid(gathering),
-                              method=CANCEL, cancelled=True)
-    return Attachment(f"avlyst-{filename(gathering)}", CANCEL_CONTENT_TYPE, calendar.to_ical())
+    """METHOD:CANCEL of the person's whole event (the same UID, STATUS:CANCELLED, a higher SEQUENCE),
+    so calendars that took the invitation take the event out."""
+    return _cancel_attachment(gathering, series_events(gathering, days, registration, cancelled=True))
 
 
 def registration_cancellation(registration) -> Attachment:
-    """A cancelled registration: the person's days go out of their calendar."""
+    """A cancelled registration: the person's event goes out of their calendar."""
     return cancellation(registration.gathering, registration.days, registration)
 
 
 def day_cancellation(gathering: Gathering, day: GatheringDay, registration=None) -> Attachment:
-    """A day removed from the gathering (call before the commit: the day row is being deleted)."""
-    return cancellation(gathering, [day], registration)
+    """A day removed from the gathering: the CANCEL of that instance (RECURRENCE-ID)."""
+    return _cancel_attachment(gathering, instance_cancel_event(gathering, day, registration))
 
 
 def gathering_cancellation(gathering: Gathering, registration) -> Attachment:
-    """A cancelled gathering: every day the person was registered for, cancelled."""
+    """A cancelled gathering: the person's whole event, cancelled."""
     return cancellation(gathering, registration.days, registration)

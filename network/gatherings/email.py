@@ -83,13 +83,15 @@ def queue_reminder(registration: Registration) -> None:
 
 def queue_change_notice(gathering: Gathering, registrations: list[Registration], changes: list[str],
                         removed_day: GatheringDay | None = None, had_day: Collection[int] = ()) -> None:
-    """The attached ``.ics`` keeps the events' UIDs with a higher SEQUENCE, so calendars update the entry.
+    """The attached ``.ics`` keeps the event's UID with a higher SEQUENCE, so calendars update the entry.
     A removed day can't be in that file (one METHOD per file): those who had it (``had_day``, ids of
-    registrations) get its METHOD:CANCEL as a second attachment, first so Outlook acts on it."""
+    registrations) get the METHOD:CANCEL of that instance as a second attachment, first so Outlook
+    acts on it, and the invitation after it with a higher SEQUENCE still."""
     for registration in registrations:
         attachments = calendar_attachments(registration)
         if removed_day is not None and registration.id in had_day and attachments:
-            attachments.insert(0, ics.day_cancellation(gathering, removed_day, registration))
+            attachments = [ics.day_cancellation(gathering, removed_day, registration),
+                           ics.mail_attachment(gathering, registration.days, registration, after_cancel=True)]
         queue_mail(registration.person.email, _("Endring: %(title)s", title=gathering.title),
                    "gatherings/email/changed", attachments=attachments, registration=registration,
                    gathering=gathering, calendar_attached=bool(attachments), changes=changes, **links(registration))
