@@ -13,7 +13,7 @@ to exactly the person's days at the same UTC times, across the change to summer 
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timezone
 from email import message_from_bytes, policy
 from zoneinfo import ZoneInfo
 
@@ -26,7 +26,7 @@ from network.auth.models import Person
 from network.calendar import ics
 from network.extensions import db
 from network.gatherings import services
-from network.gatherings.models import Gathering, GatheringDay, GatheringStatus, Registration
+from network.gatherings.models import Gathering, GatheringStatus, Registration
 from network.gatherings.services import RegistrationDetails
 from network.outbox.services import send_pending
 from tests.factories import world
@@ -380,7 +380,7 @@ def test_days_across_summer_time_expand_to_the_chosen_days_in_both_parsers(app, 
     assert str(override["UID"]) == str(master["UID"]) and override["SEQUENCE"] == master["SEQUENCE"]
 
 
-def test_download_and_feed_keep_one_event_per_day(app, across_summer_time, login, factory):
+def test_download_and_feed_keep_one_event_per_day(app, across_summer_time):
     """PUBLISH files are no invitations: one VEVENT per day with its own UID, as before."""
     gathering, registration_id = across_summer_time
     with app.app_context():
