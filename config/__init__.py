@@ -128,6 +128,9 @@ class BaseConfig:
     ARCHIVE_MAX_TOTAL_BYTES = 1024 * 1024 * 1024    # all files together, unpacked
     ARCHIVE_MAX_RATIO = 100                         # unpacked / packed size of an entry over 1 MiB
     ARCHIVE_MAX_ENTRIES = 100_000
+    # An archive uploaded on the web page is held in memory and kept in one database row until it
+    # is imported, so the page takes smaller ZIP files; larger ones go through `flask archive import`.
+    ARCHIVE_WEB_MAX_BYTES = 200 * 1024 * 1024
 
     DESIGNSYSTEM_DIR = os.environ.get(
         "DESIGNSYSTEM_DIR",

@@ -88,6 +88,24 @@ def test_an_archive_may_be_larger_than_other_uploads(app, login, archive):
     assert _upload(_admin_client(app, login, admin), data).status_code == 302
 
 
+def test_the_page_takes_archives_up_to_its_own_limit(app, login, archive):
+    """Held in memory and in one row until imported: past ARCHIVE_WEB_MAX_BYTES the upload is
+    refused (the request itself once it is past the limit and the form's room), and the page names
+    the limit and the command line."""
+    data, admin = archive
+    http = _admin_client(app, login, admin)
+    before = _counts_without_kept_uploads(app)
+    app.config["ARCHIVE_WEB_MAX_BYTES"] = len(data) - 1
+    refused = _upload(http, data)
+    assert refused.status_code == 422 and "kommandolinjen" in refused.get_data(as_text=True)
+    app.config["ARCHIVE_WEB_MAX_BYTES"] = 1
+    assert _upload(http, data + b"\0" * 128 * 1024).status_code == 413
+    assert _counts_without_kept_uploads(app) == before
+    app.config["ARCHIVE_WEB_MAX_BYTES"] = 3 * 1024 * 1024
+    page = http.get("/archive/import").get_data(as_text=True)
+    assert "opptil 3 MB" in page and "flask archive import" in page
+
+
 def test_importer_imports_everything_and_goes_to_the_new_network(app, login, archive):
     data, admin = archive
     http = _admin_client(app, login, admin)

@@ -58,6 +58,11 @@ def download(network_id: int):
 FORM_SLACK = 64 * 1024
 
 
+def web_upload_limit() -> int:
+    """The largest ZIP file the page takes (its unpacked contents are checked by the importer)."""
+    return current_app.config["ARCHIVE_WEB_MAX_BYTES"]
+
+
 @bp.record_once
 def _allow_archive_uploads(state) -> None:
     """An archive may be larger than other uploads (MAX_CONTENT_LENGTH). The limit must be raised
@@ -66,7 +71,7 @@ def _allow_archive_uploads(state) -> None:
 
     def raise_limit():
         if request.endpoint == "archive.import_upload":
-            request.max_content_length = current_app.config["ARCHIVE_MAX_TOTAL_BYTES"] + FORM_SLACK
+            request.max_content_length = web_upload_limit() + FORM_SLACK
 
     state.app.before_request_funcs.setdefault(None, []).insert(0, raise_limit)
 
@@ -75,7 +80,7 @@ def _allow_archive_uploads(state) -> None:
 @login_required
 def import_form():
     require(access.is_admin(current_user))
-    return render_template("archive/import.html", form=ImportUploadForm())
+    return render_template("archive/import.html", form=ImportUploadForm(), limit=web_upload_limit())
 
 
 @bp.post("/archive/import")
@@ -86,8 +91,11 @@ def import_upload():
     summary = None
     if form.validate_on_submit():
         upload = form.archive.data
-        data = upload.read()
+        data = upload.read(web_upload_limit() + 1)
         try:
+            if len(data) > web_upload_limit():  # the request limit has some room for the form's other fields
+                raise ArchiveError(_("filen er større enn %(mb)s MB; les den inn fra kommandolinjen.",
+                                     mb=web_upload_limit() // (1024 * 1024)))
             summary = web_import.preview(data)
         except ArchiveError as error:
             form.archive.errors.append(_("Arkivet kan ikke leses inn: %(reason)s", reason=str(error)))
@@ -98,7 +106,7 @@ def import_upload():
                 stored = web_import.keep_pending(data, upload.filename, current_user)
                 db.session.commit()
                 return redirect(url_for("archive.import_summary", upload_id=stored.id))
-    return render_template("archive/import.html", form=form, summary=summary), 422
+    return render_template("archive/import.html", form=form, summary=summary, limit=web_upload_limit()), 422
 
 
 def _pending_or_404(upload_id: int):
