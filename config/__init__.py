@@ -83,6 +83,8 @@ class BaseConfig:
     # Attempts to change one's password or e-mail address (the current password is asked for, so
     # this is a sign-in in disguise), per person.
     PROFILE_RATE_LIMIT = os.environ.get("PROFILE_RATE_LIMIT", "10 per hour")
+    # Requests to the read-only API per token (network/api), in the same store.
+    API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "120 per minute;3000 per hour")
 
     MAIL_SERVER = os.environ.get("MAIL_SERVER")  # unset: mail is shown in the console
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))

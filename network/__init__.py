@@ -84,6 +84,7 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from network.api import bp as api_bp
     from network.archive.views import bp as archive_bp
     from network.assignments.views import bp as assignments_bp
     from network.auth.views import bp as auth_bp
@@ -112,7 +113,7 @@ def register_blueprints(app: Flask) -> None:
     for blueprint in (main_bp, auth_bp, networks_bp, gatherings_bp, programme_bp, calendar_bp, costs_bp,
                       growth_bp, groups_bp, challenges_bp, planning_bp, assignments_bp, library_bp, resources_bp,
                       outbox_bp, organisations_bp, demo_bp, comments_bp, feedback_bp, evaluations_bp, dashboard_bp,
-                      archive_bp, privacy_bp, profile_bp):
+                      archive_bp, privacy_bp, profile_bp, api_bp):
         app.register_blueprint(blueprint)
 
     from network.main import errors
@@ -186,7 +187,9 @@ def register_request_hooks(app: Flask) -> None:
         response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         if app.config.get("HSTS_ENABLED") and request.is_secure:
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-        if request.endpoint not in CACHEABLE_ENDPOINTS and (
+        if request.blueprint == "api":
+            pass  # the API sets its own (private, revalidated with the ETag; network/api/framework.py)
+        elif request.endpoint not in CACHEABLE_ENDPOINTS and (
             request.endpoint in TOKEN_ENDPOINTS or current_user.is_authenticated
         ):
             # Nothing a signed-in person sees, and no page with a secret link, stays in a cache.

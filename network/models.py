@@ -22,3 +22,4 @@ from network.evaluations.models import (  # noqa: F401
 )
 from network.privacy.models import DeletionRequest, ExportLog  # noqa: F401
 from network.profile.models import EmailChange  # noqa: F401
+from network.api.models import ApiToken  # noqa: F401

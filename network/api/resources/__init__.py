@@ -1,0 +1,3 @@
+"""Every API resource module; each registers its routes on ``network.api.bp`` when imported.
+One import line per module."""
+from network.api.resources import meta  # noqa: F401

@@ -1,0 +1,148 @@
+"""The access matrix for the read-only API (network/api): every API route, for every role's token,
+and for a revoked, an expired and a wrong-network token (see tests/test_access_matrix.py).
+
+The API decides with the same access rules as the web UI (the token's owner is current_user), so
+a role sees through the API exactly what it sees on the pages. Without a token (``anonymous``),
+and with a revoked or expired one, every route is 401; a token limited to another network gets
+403 on every route under /networks/<id>. All errors are problem+json.
+
+Adding a route: a row in ROUTES (``api_row``), the ids it needs in ``build_api`` (your area's
+section), and strings that must never appear in ``NEVER_SHOWN``.
+"""
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import pytest
+
+from network.api import framework
+from tests.api_helpers import make_token, revoke_token
+from tests.conftest import built_once
+from tests.test_access_matrix import (  # noqa: F401  (COORDINATORS, MEMBERS: for the areas' rows)
+    COORDINATORS, FUZZ_PAYLOADS, MEMBERS, NETWORK_SECRETS, QUERY_TEXT_MAX, ROLES, SIGNED_IN, Route, build,
+)
+
+# Tokens that are not a role: each is the coordinator's.
+TOKEN_KINDS = ("revoked", "expired", "wrong_network")
+COLUMNS = ROLES + TOKEN_KINDS
+
+
+def api_row(name: str, endpoint: str, path: str, allowed: frozenset, refused: int = 403,
+            wrong_network: int | None = None, **statuses) -> Route:
+    """A GET row: 200 for ``allowed`` roles, ``refused`` (403 or 404) for the others, 401 without a
+    usable token. ``wrong_network``: the status for the coordinator's token limited to another
+    network (403 under /networks/<id>, else 200 by default). ``statuses`` overrides single columns."""
+    if wrong_network is None:
+        wrong_network = 403 if path.startswith(N) else 200
+    expected = {role: (200 if role in allowed else refused) for role in SIGNED_IN}
+    expected.update(anonymous=401, revoked=401, expired=401, wrong_network=wrong_network, **statuses)
+    return Route(name, endpoint, "GET", API + path, None, login_required=False, statuses=expected)
+
+
+API = "/api/v1"
+N = "/networks/{network}"
+EVERYONE = SIGNED_IN
+ROUTES = [
+    # foundation (network/api/resources/meta.py)
+    api_row("me", "api.me", "/me", EVERYONE),
+    # R1: networks, members, gatherings, programme, registrations, attendance
+
+    # R2: costs, invoice basis, challenges, planning profiles, self-assessments
+
+    # R3: assignments, submission grid, evaluation results, dashboard totals
+
+]
+
+# Text no token may ever read through the API, whoever owns it (route name → strings).
+NEVER_SHOWN: dict[str, tuple[str, ...]] = {}
+
+
+def build_api(app, factory):
+    """The matrix's world (tests/test_access_matrix.py's ``build``), each area's additions, and a
+    token per role and per kind. ids["token"][column] is the plaintext."""
+    ids, people = build(app, factory)
+    # --- R1 additions ---
+    # --- R2 additions ---
+    # --- R3 additions ---
+    secrets = {role: make_token(app, people[role])[1] for role in SIGNED_IN}
+    coordinator = people["coordinator"]
+    revoked_id, secrets["revoked"] = make_token(app, coordinator)
+    revoke_token(app, revoked_id)
+    secrets["expired"] = make_token(app, coordinator, expires_in=timedelta(seconds=-1))[1]
+    secrets["wrong_network"] = make_token(app, coordinator, network=ids["other_network"])[1]
+    return {**ids, "token": secrets}, people
+
+
+built = built_once(build_api)
+
+
+def headers_for(column, ids) -> dict:
+    return {} if column == "anonymous" else {"Authorization": f"Bearer {ids['token'][column]}"}
+
+
+def check_api_access(app, route: Route, column: str, ids) -> tuple[int, dict | None]:
+    """Request the route with the column's token; check the status, the problem format of a
+    refusal, and that nothing of the network or of NEVER_SHOWN leaks. Returns (status, JSON)."""
+    path = route.path.format(**ids)
+    response = app.test_client().get(path, headers=headers_for(column, ids))
+    expected = route.expected(column)
+    assert response.status_code == expected, (path, column, response.status_code, response.get_data(as_text=True)[:300])
+    body = response.get_data(as_text=True)
+    if expected >= 400:
+        assert response.mimetype == "application/problem+json"
+        assert json.loads(body)["status"] == expected
+    else:
+        assert response.mimetype == "application/json"
+        assert response.headers["Cache-Control"].startswith("private")
+    if column in ("anonymous", "outsider", "revoked", "expired") or expected >= 400:
+        for secret in NETWORK_SECRETS:
+            assert secret not in body, f"{secret!r} shown to {column} on {path}"
+    for secret in NEVER_SHOWN.get(route.name, ()):
+        assert secret not in body, f"{secret!r} shown to {column} on {path}"
+    return response.status_code, (json.loads(body) if body else None)
+
+
+@pytest.mark.parametrize("column", COLUMNS)
+@pytest.mark.parametrize("route", ROUTES, ids=lambda route: f"{route.method}-{route.name}")
+def test_access(app, built, route, column):
+    ids, _people = built
+    check_api_access(app, route, column, ids)
+
+
+# --- fuzzing: bad query parameters never give a server error, and are refused as problem+json ---
+
+
+def _query_names(route: Route) -> set[str]:
+    registered = next(item for item in framework.ROUTES if item.endpoint == route.endpoint)
+    names = set(registered.query.model_fields) if registered.query is not None else set()
+    return names | {"page", "size"}
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=lambda route: f"{route.method}-{route.name}")
+def test_fuzzed_query_never_gives_a_server_error(app, built, db_connection, route):
+    ids, _people = built
+    column = next((role for role in ("coordinator", "admin", *SIGNED_IN) if route.expected(role) == 200), "admin")
+    path = route.path.format(**ids).split("?")[0]
+    client = app.test_client()
+    errors = []
+    for payload in FUZZ_PAYLOADS:
+        for name in sorted(_query_names(route)):
+            savepoint = db_connection.begin_nested()
+            try:
+                response = client.get(path, query_string={name: payload[:QUERY_TEXT_MAX]},
+                                      headers=headers_for(column, ids))
+            finally:
+                savepoint.rollback()
+            if response.status_code >= 500:
+                errors.append(f"{path} {name}={payload[:30]!r}: {response.status_code}")
+            elif response.status_code >= 400:
+                assert response.mimetype == "application/problem+json", (path, name)
+    assert not errors, "\n".join(errors)
+
+
+def test_every_api_route_has_a_row():
+    """Every route the API registers is in this matrix (test_access_matrix checks the whole app too)."""
+    rows = {route.endpoint for route in ROUTES}
+    assert {route.endpoint for route in framework.ROUTES} <= rows
+
