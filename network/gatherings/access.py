@@ -40,3 +40,16 @@ def can_register_team(person, membership: Membership | None) -> bool:
             or not membership.organisation.is_municipality:
         return False
     return network_access.is_coordinator(person, membership.network) or network_access.is_contact_for(person, membership)
+
+
+def can_view_registrations(person, gathering: Gathering, own_membership: Membership | None) -> bool:
+    """The list of registrations: coordinators, and a member municipality's contact (who sees
+    only their own municipality's, see ``sees_all_registrations``). ``own_membership`` is the
+    person's own organisation's membership of the network."""
+    return can_manage_gathering(person, gathering) or (
+        own_membership is not None and network_access.is_contact_for(person, own_membership))
+
+
+def sees_all_registrations(person, gathering: Gathering) -> bool:
+    """Coordinators see every municipality's registrations; a contact only their own."""
+    return can_manage_gathering(person, gathering)

@@ -593,6 +593,17 @@ def seat_counts(gathering_ids: list[int]) -> dict[int, int]:
     ).all())
 
 
+def waiting_counts(gathering_ids: list[int]) -> dict[int, int]:
+    """Gathering id → people on its waiting list, in one query."""
+    if not gathering_ids:
+        return {}
+    return dict(db.session.execute(
+        select(Registration.gathering_id, func.count()).where(
+            Registration.gathering_id.in_(gathering_ids), Registration.status == RegistrationStatus.WAITING)
+        .group_by(Registration.gathering_id)
+    ).all())
+
+
 def is_full(gathering: Gathering, seats: int) -> bool:
     return gathering.capacity is not None and seats >= gathering.capacity
 

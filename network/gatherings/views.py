@@ -538,10 +538,10 @@ def undo_cancel(network_id: int, gathering_id: int, registration_id: int):
 def registrations(network_id: int, gathering_id: int):
     gathering = load_gathering(network_id, gathering_id)
     network = gathering.network
-    require(access.can_manage_gathering(current_user, gathering) or _is_any_contact(network))
+    require(access.can_view_registrations(current_user, gathering, membership_of(network, current_user)))
     rows = services.registrations_with_people(gathering)
     people = network_services.people_in_network(network)
-    if not access.can_manage_gathering(current_user, gathering):  # a contact sees their own municipality
+    if not access.sees_all_registrations(current_user, gathering):  # a contact sees their own municipality
         rows = [r for r in rows if r.person.organisation_id == current_user.organisation_id]
         people = [m for m in people if m.person.organisation_id == current_user.organisation_id]
     memberships = network_services.active_memberships(network)
@@ -563,11 +563,6 @@ def _attendance_open(gathering: Gathering) -> bool:
     except GatheringError:
         return False
     return True
-
-
-def _is_any_contact(network: Network) -> bool:
-    membership = membership_of(network, current_user)
-    return membership is not None and network_access.is_contact_for(current_user, membership)
 
 
 ATTENDANCE_SEARCH_LIMIT = 25
