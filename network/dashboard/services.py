@@ -171,6 +171,15 @@ def feedback_waiting(network: Network) -> FeedbackWaiting:
     return FeedbackWaiting(new or 0, awaiting or 0)
 
 
+def feedback_by_status(network: Network) -> dict[str, int]:
+    """How many pieces of feedback have each status, every status present. One query; counts
+    only, so nothing here says who sent what."""
+    counts = dict(db.session.execute(
+        select(Feedback.status, func.count()).where(Feedback.network_id == network.id).group_by(Feedback.status)
+    ).all())
+    return {status.value: counts.get(status, 0) for status in FeedbackStatus}
+
+
 # --- the whole page ---------------------------------------------------------------------
 
 

@@ -471,6 +471,39 @@ def scores_by_gathering(network: Network, gatherings: list[Gathering] | None = N
     return list(scores.values())
 
 
+@dataclass
+class QuestionScore:
+    question: EvaluationQuestion
+    answers: int = 0                 # responses that gave this question a rating
+    average: float | None = None     # None without ratings
+
+
+def question_scores(gathering_ids: list[int]) -> dict[int, list[QuestionScore]]:
+    """Per gathering id: the coordinators' rated questions, in their order, with how many rated
+    each and the mean. Two queries whatever the number of answers; sums are added in SQL as
+    integers and divided here, as in ``scores_by_gathering``. The caller withholds gatherings with
+    fewer than ``min_answers()`` responses: this reads aggregates only, never an answer."""
+    if not gathering_ids:
+        return {}
+    questions = db.session.scalars(
+        select(EvaluationQuestion)
+        .where(EvaluationQuestion.gathering_id.in_(gathering_ids), EvaluationQuestion.kind == QuestionKind.RATING)
+        .order_by(EvaluationQuestion.gathering_id, EvaluationQuestion.position, EvaluationQuestion.id)).all()
+    scores = {question.id: QuestionScore(question) for question in questions}
+    if scores:
+        rows = db.session.execute(
+            select(EvaluationAnswer.question_id, func.count(EvaluationAnswer.rating), func.sum(EvaluationAnswer.rating))
+            .where(EvaluationAnswer.question_id.in_(list(scores)), EvaluationAnswer.rating.is_not(None))
+            .group_by(EvaluationAnswer.question_id))
+        for question_id, count, total in rows:
+            if count:
+                scores[question_id].answers, scores[question_id].average = count, int(total) / count
+    result: dict[int, list[QuestionScore]] = {gathering_id: [] for gathering_id in gathering_ids}
+    for score in scores.values():
+        result[score.question.gathering_id].append(score)
+    return result
+
+
 def two_decimals(value: float | None) -> Decimal | None:
     """For the CSV, which writes Decimals with a decimal comma."""
     return round_half_up(value, 2)
