@@ -47,6 +47,19 @@ ROUTES = [
     # foundation (network/api/resources/meta.py)
     api_row("me", "api.me", "/me", EVERYONE),
     # R1: networks, members, gatherings, programme, registrations, attendance
+    # The outsider lists their own network (not this one); the wrong-network token lists none.
+    api_row("api_networks", "api.networks_list", "/networks", EVERYONE),
+    api_row("api_network", "api.network_show", N, MEMBERS),
+    api_row("api_members", "api.network_members", N + "/members?county=34", MEMBERS),
+    api_row("api_gatherings", "api.gatherings_list", N + "/gatherings", MEMBERS),
+    api_row("api_gathering", "api.gathering_show", N + "/gatherings/{api_gathering}", MEMBERS),
+    api_row("api_programme", "api.gathering_programme", N + "/gatherings/{api_gathering}/programme", MEMBERS),
+    # Coordinators, and each municipality's contact for their own people (see test_r1_contacts_...).
+    api_row("api_registrations", "api.gathering_registrations", N + "/gatherings/{api_gathering}/registrations",
+            COORDINATORS | {"contact", "other_contact"}),
+    api_row("api_registrations_other", "api.gathering_registrations",
+            N + "/gatherings/{api_gathering}/registrations?organisation_id={lillehammer}&status=waiting",
+            COORDINATORS | {"contact", "other_contact"}),
 
     # R2: costs, invoice basis, challenges, planning profiles, self-assessments
 
@@ -69,6 +82,7 @@ def build_api(app, factory):
     token per role and per kind. ids["token"][column] is the plaintext."""
     ids, people = build(app, factory)
     # --- R1 additions ---
+    ids = {**ids, **build_r1(app, ids, people)}
     # --- R2 additions ---
     # --- R3 additions ---
     ids = {**ids, **build_work(app, ids)}
@@ -133,6 +147,43 @@ def build_work(app, ids) -> dict:
 
 
 built = built_once(build_api)
+
+
+# R1: what registrants told the hosts (diet, allergies, accessibility, comment) is never in the API.
+R1_SECRETS = ("Kost-hemmelighet R1", "Allergi-hemmelighet R1", "Tilrettelegging-hemmelighet R1",
+              "Kommentar-hemmelighet R1")
+for _name in ("api_networks", "api_network", "api_members", "api_gatherings", "api_gathering", "api_programme",
+              "api_registrations", "api_registrations_other"):
+    NEVER_SHOWN[_name] = NEVER_SHOWN.get(_name, ()) + R1_SECRETS
+
+
+def build_r1(app, ids, people) -> dict:
+    """A gathering with a programme item, Hamar's participant registered (with every private
+    detail filled in) and Lillehammer's contact on the waiting list."""
+    from datetime import date, time
+
+    from network.extensions import db
+    from network.gatherings.models import (
+        Gathering, GatheringDay, GatheringStatus, ProgrammeItem, Registration, RegistrationStatus,
+    )
+    from network.models_base import utcnow
+
+    diet, allergies, accessibility, comment = R1_SECRETS
+    with app.app_context():
+        gathering = Gathering(network_id=ids["network"], number=31, title="Samling R1", status=GatheringStatus.OPEN,
+                              capacity=1, days=[GatheringDay(day=date(2031, 5, 6), starts_at=time(10), ends_at=time(16))])
+        db.session.add(gathering)
+        db.session.flush()
+        db.session.add(ProgrammeItem(gathering_id=gathering.id, day_id=gathering.days[0].id, title="Velkommen R1"))
+        db.session.add_all([
+            Registration(gathering_id=gathering.id, person_id=people["participant"].id, days=list(gathering.days),
+                         status=RegistrationStatus.CONFIRMED, diet=diet, allergies=allergies,
+                         accessibility=accessibility, comment=comment),
+            Registration(gathering_id=gathering.id, person_id=people["other_contact"].id, days=list(gathering.days),
+                         status=RegistrationStatus.WAITING, waiting_since=utcnow(), diet=diet, allergies=allergies),
+        ])
+        db.session.commit()
+        return {"api_gathering": gathering.id}
 
 
 def headers_for(column, ids) -> dict:
@@ -204,3 +255,27 @@ def test_every_api_route_has_a_row():
     rows = {route.endpoint for route in ROUTES}
     assert {route.endpoint for route in framework.ROUTES} <= rows
 
+# --- R1: a contact never reads another municipality's registrations ----------------------------
+
+
+@pytest.mark.parametrize("column, own, other", [("contact", "Dag Deltaker", "Lise Lillehammer"),
+                                                ("other_contact", "Lise Lillehammer", "Dag Deltaker")])
+@pytest.mark.parametrize("query", ["", "?organisation_id={hamar}", "?organisation_id={lillehammer}", "?status=waiting"])
+def test_r1_contacts_see_only_their_own_municipalitys_registrations(app, built, column, own, other, query):
+    ids, _people = built
+    route = next(route for route in ROUTES if route.name == "api_registrations")
+    route = Route(route.name, route.endpoint, "GET", route.path + query, None, login_required=False,
+                  statuses=route.statuses)
+    _status, body = check_api_access(app, route, column, ids)
+    names = {item["person_name"] for item in body["items"]}
+    assert other not in json.dumps(body) and names <= {own}
+    assert body["total"] == len(body["items"])
+    if not query:
+        assert names == {own}
+
+
+def test_r1_coordinators_see_every_municipalitys_registrations(app, built):
+    ids, _people = built
+    route = next(route for route in ROUTES if route.name == "api_registrations")
+    _status, body = check_api_access(app, route, "coordinator", ids)
+    assert {item["person_name"] for item in body["items"]} == {"Dag Deltaker", "Lise Lillehammer"}
