@@ -12,6 +12,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from network.api.models import ApiToken
+from network.api.tokens import last_day_allowed
 from network.auth.models import Person
 from network.extensions import db
 from network.models_base import utcnow
@@ -19,7 +21,8 @@ from network.outbox.models import OutboxMessage
 from network.profile.models import EmailChange
 from tests.conftest import built_once
 from tests.factories import PASSWORD
-from tests.test_access_matrix import ROLES, SIGNED_IN, Route, build, check_access, fuzz, public
+from tests.api_helpers import make_token
+from tests.test_access_matrix import CONFIRMED, ROLES, SIGNED_IN, Route, build, check_access, fuzz, public
 
 NEW_PASSWORD = "blåbærsyltetøy på vaffel med brunost"
 CONFIRM_TOKEN = "hege-sin-lenke-til-ny-adresse-" + "x" * 20
@@ -37,8 +40,23 @@ def _change_waiting(ids):
     return db.session.scalar(select(EmailChange.id).where(EmailChange.new_email == "ny.adresse@example.test")) is not None
 
 
+def _token_made(ids):
+    return db.session.scalar(select(ApiToken.id).where(ApiToken.name == "Power BI")) is not None
+
+
+def _token_revoked(ids):
+    return db.session.get(ApiToken, ids["participant_token"]).revoked_at is not None
+
+
 ROUTES = [
     Route("profile", "profile.edit", "GET", "/me/profile", SIGNED_IN),
+    # API tokens: everyone makes their own; only the owner (Dag Deltaker) may revoke one (404 for others).
+    Route("tokens", "profile.tokens", "GET", "/me/profile/tokens", SIGNED_IN),
+    Route("tokens", "profile.tokens", "POST", "/me/profile/tokens", SIGNED_IN,
+          data={"name": "Power BI", "expires_on": "{token_last_day}", "network_id": ""}, effect=_token_made),
+    Route("revoke_token", "profile.revoke_token", "POST", "/me/profile/tokens/{participant_token}/revoke",
+          frozenset({"participant"}), data=CONFIRMED, effect=_token_revoked,
+          statuses={role: 404 for role in SIGNED_IN - {"participant"}}),
     Route("profile", "profile.edit", "POST", "/me/profile", SIGNED_IN,
           data={"name": "Navn Endret", "job_title": "Rådgiver", "phone": "912 34 567", "preferred_contact": "phone"},
           effect=_renamed),
@@ -65,7 +83,10 @@ def build_profile(app, factory):
                                    token_hash=hashlib.sha256(CONFIRM_TOKEN.encode()).hexdigest(),
                                    expires_at=utcnow() + timedelta(days=3650)))
         db.session.commit()
-    return {**ids, "email_change_token": CONFIRM_TOKEN}, people
+        last_day = last_day_allowed().isoformat()
+    token_id, _secret = make_token(app, people["participant"])
+    return {**ids, "email_change_token": CONFIRM_TOKEN, "participant_token": token_id,
+            "token_last_day": last_day}, people
 
 
 built = built_once(build_profile)

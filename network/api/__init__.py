@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-from network.api import framework, resources  # noqa: E402,F401  (routes register on bp)
+from network.api import docs, framework, resources  # noqa: E402,F401  (routes register on bp)

@@ -4,13 +4,16 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from flask_babel import gettext as _
+
 from network.api.models import ApiToken
 from network.extensions import db
+from network.main import clock
 from network.models_base import utcnow
 
 PREFIX = "ksn_"
@@ -67,3 +70,25 @@ def tokens_of(person) -> list[ApiToken]:
 def revoke(token: ApiToken) -> None:
     if token.revoked_at is None:
         token.revoked_at = utcnow()
+
+
+class TokenError(ValueError):
+    """A token that cannot be made as asked; the message is for the person."""
+
+
+def last_day_allowed() -> date:
+    return clock.oslo_today() + MAX_LIFETIME
+
+
+def expiry_of(last_day: date) -> datetime:
+    """A token chosen to work "to and including" a day stops at the end of that day in Oslo."""
+    if not clock.oslo_today() <= last_day <= last_day_allowed():
+        raise TokenError(_("Velg en dato fra i dag og høyst ett år fram, senest %(day)s.",
+                           day=last_day_allowed().strftime("%d.%m.%Y")))
+    end = datetime.combine(last_day + timedelta(days=1), time(0), tzinfo=clock.OSLO)
+    return end.astimezone(utcnow().tzinfo)
+
+
+def token_of(person, token_id: int) -> ApiToken | None:
+    """One of the person's own tokens; nobody else's."""
+    return db.session.scalar(select(ApiToken).where(ApiToken.id == token_id, ApiToken.person_id == person.id))

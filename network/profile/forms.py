@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, RadioField, StringField
+from wtforms import DateField, EmailField, PasswordField, RadioField, SelectField, StringField
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optional, ValidationError
 
 from network.auth.forms import SetPasswordForm, strip
@@ -91,3 +91,28 @@ class EmailChangeForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """The button on the page a confirmation link opens: mail scanners that follow links only GET."""
+
+
+
+class _Day(DateField):
+    """A date, with a Norwegian message when it is not one."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(_l("Skriv datoen som åååå-mm-dd, for eksempel 2027-06-30.")) from None
+
+
+class ApiTokenForm(FlaskForm):
+    """A new personal access token for the API: a name, the last day it works (at most a year
+    ahead; the rule is in ``network/api/tokens.py``) and, if wanted, the one network it may read."""
+
+    name = StringField(_l("Navn på nøkkelen"), filters=[strip],
+                       description=_l("Så du kjenner den igjen, for eksempel «Power BI for fylket»."),
+                       validators=[DataRequired(_l("Gi nøkkelen et navn.")),
+                                   Length(max=80, message=_l("Navnet kan være høyst 80 tegn."))])
+    expires_on = _Day(_l("Gyldig til og med"), description=_l("Høyst ett år fram i tid, som åååå-mm-dd."),
+                      validators=[InputRequired(_l("Velg når nøkkelen slutter å virke."))])
+    network_id = SelectField(_l("Nettverk"), choices=[], validate_choice=False,
+                             description=_l("Du kan begrense nøkkelen til ett nettverk. Den ser aldri mer enn du selv ser."))

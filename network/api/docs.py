@@ -1,0 +1,109 @@
+"""The API's own description: /api/v1/openapi.json, and /api/v1/docs, a page in Norwegian built
+from the same document by our own template (no CDN, no script). Both are open to everyone: they
+describe the API and hold no data."""
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+
+from flask import Response, current_app, render_template
+
+from network.api import bp, openapi
+from network.api.framework import CACHE_CONTROL, _etag, _not_modified
+
+
+@lru_cache(maxsize=1)
+def _document_bytes(_app_id: int) -> bytes:
+    # Routes are fixed once the app is built, so the document is made once per app.
+    return json.dumps(openapi.build(), ensure_ascii=False, indent=1).encode()
+
+
+def document() -> dict:
+    return json.loads(_document_bytes(id(current_app._get_current_object())))
+
+
+@bp.get("/openapi.json")
+def openapi_json():
+    body = _document_bytes(id(current_app._get_current_object()))
+    etag = _etag(body)
+    response = Response(status=304) if _not_modified(etag) else Response(body, mimetype="application/json")
+    response.headers["ETag"] = etag
+    response.headers["Cache-Control"] = CACHE_CONTROL
+    return response
+
+
+def _ref_name(schema: dict) -> str | None:
+    ref = schema.get("$ref")
+    return ref.rsplit("/", 1)[1] if ref else None
+
+
+def type_label(schema: dict, schemas: dict) -> str:
+    """A short Norwegian description of a JSON schema's type: «heltall», «liste av Samling» …"""
+    name = _ref_name(schema)
+    if name:
+        target = schemas.get(name, {})
+        if "enum" in target:
+            return " | ".join(json.dumps(value, ensure_ascii=False) for value in target["enum"])
+        return target.get("title", name)
+    if "anyOf" in schema:
+        return " eller ".join(type_label(option, schemas) for option in schema["anyOf"])
+    if "enum" in schema:
+        return " | ".join(json.dumps(value, ensure_ascii=False) for value in schema["enum"])
+    kind = schema.get("type")
+    if kind == "array":
+        return "liste av " + type_label(schema.get("items", {}), schemas)
+    names = {"integer": "heltall", "number": "tall", "string": "tekst", "boolean": "sann/usann",
+             "null": "null", "object": "objekt"}
+    label = names.get(kind, kind or "verdi")
+    formats = {"date": "dato (åååå-mm-dd)", "date-time": "tidspunkt (ISO 8601)", "decimal": "beløp"}
+    if schema.get("format") in formats:
+        label = formats[schema["format"]]
+    return label
+
+
+def fields_of(schema: dict, schemas: dict, depth: int = 0, seen: tuple = ()) -> list[dict]:
+    """The fields of a response, nested models expanded one level at a time (indented)."""
+    name = _ref_name(schema)
+    if name:
+        if name in seen:
+            return []
+        return fields_of(schemas.get(name, {}), schemas, depth, seen + (name,))
+    rows = []
+    required = set(schema.get("required", ()))
+    for field, spec in schema.get("properties", {}).items():
+        rows.append({"name": field, "type": type_label(spec, schemas), "depth": depth,
+                     "description": spec.get("description", ""), "required": field in required})
+        inner = spec.get("items", spec) if spec.get("type") == "array" else spec
+        options = inner.get("anyOf", [inner])
+        for option in options:
+            target = schemas.get(_ref_name(option) or "", {})
+            if "properties" in target and depth < 3:
+                rows.extend(fields_of(option, schemas, depth + 1, seen))
+    return rows
+
+
+@bp.get("/docs")
+def docs():
+    spec = document()
+    schemas = spec["components"]["schemas"]
+    base = current_app.config.get("SITE_URL", "").rstrip("/") + bp.url_prefix
+    operations = []
+    for path, methods in spec["paths"].items():
+        for method, operation in methods.items():
+            example_path = path
+            for parameter in operation.get("parameters", []):
+                if parameter["in"] == "path":
+                    example_path = example_path.replace("{" + parameter["name"] + "}", "1")
+            response_schema = operation["responses"]["200"]["content"]["application/json"]["schema"]
+            operations.append({
+                "id": operation["operationId"], "method": method.upper(), "path": path,
+                "summary": operation.get("summary", ""), "description": operation.get("description", ""),
+                "tag": operation["tags"][0],
+                "parameters": [{**parameter, "type": type_label(parameter["schema"], schemas),
+                                "default": parameter["schema"].get("default")}
+                               for parameter in operation.get("parameters", [])],
+                "fields": fields_of(response_schema, schemas),
+                "curl": f'curl -H "Authorization: Bearer $KSN_TOKEN" {base}{example_path}',
+            })
+    tags = sorted({operation["tag"] for operation in operations})
+    return render_template("api/docs.html", spec=spec, operations=operations, tags=tags, base=base)
