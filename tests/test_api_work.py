@@ -38,8 +38,9 @@ def _submission(assignment, membership, status, text, late=False):
 
 def build_work(app, factory):
     """Hamar and Lillehammer. Gathering 1 is held with four answers (relevance 4, 4, 4, 5: a mean
-    of 4.25, which is "4.3" rounded half up) and a rated question of the coordinators'; gathering 2
-    is held with one answer (withheld); gathering 3 is planned.
+    of 4.25, which is "4.3" rounded half up) and two rated questions of the coordinators' (three
+    rated one, one rated the other); gathering 2 is held with one answer (withheld); gathering 3
+    is planned.
     Assignment "Mål" (network visibility, due first): Hamar has a draft, Lillehammer delivered late.
     Assignment "Planer" (coordinators only): Lillehammer delivered. Feedback: one anonymous, one named."""
     network, hamar, lillehammer, people = world(factory)
@@ -61,11 +62,14 @@ def build_work(app, factory):
         question = EvaluationQuestion(gathering_id=g1.id, position=0, text="Hvor nyttig var gruppearbeidet?",
                                       kind=QuestionKind.RATING)
         db.session.add(EvaluationQuestion(gathering_id=g1.id, position=1, text="Hva savnet du?", kind=QuestionKind.TEXT))
-        db.session.add(question)
+        rarely = EvaluationQuestion(gathering_id=g1.id, position=2, text="Hvor godt var lunsjen?", kind=QuestionKind.RATING)
+        db.session.add_all([question, rarely])
         for n, relevance in enumerate((4, 4, 4, 5)):
             response = EvaluationResponse(gathering_id=g1.id, relevance=relevance, usefulness=3, organisation=2 + n % 2,
                                           best=FREE_TEXT, improve=FREE_TEXT)
             response.answers.append(EvaluationAnswer(question=question, rating=5 if n else None))
+            if n == 0:
+                response.answers.append(EvaluationAnswer(question=rarely, rating=1))
             db.session.add(response)
         db.session.add(EvaluationResponse(gathering_id=g2.id, relevance=1, usefulness=1, organisation=1, best=FREE_TEXT))
         for key in ("participant", "contact", "executive", "other_contact", "observer"):
@@ -76,7 +80,7 @@ def build_work(app, factory):
                                 status=FeedbackStatus.READ, sender_name=ANONYMOUS_NAME, sender_email="anne@example.test"))
         db.session.commit()
         ids = {"network": network.id, "goals": goals.id, "plans": plans.id, "g1": g1.id, "g2": g2.id,
-               "question": question.id, "hamar": hamar.id, "lillehammer": lillehammer.id}
+               "question": question.id, "rarely": rarely.id, "hamar": hamar.id, "lillehammer": lillehammer.id}
     return ids, people
 
 
@@ -129,6 +133,14 @@ def test_the_coordinators_see_every_municipalitys_status_by_municipality_number(
     assert [row["status"] for row in plans["items"]] == ["missing", "submitted"]
 
 
+def test_the_grid_pages_in_a_stable_order(app, built):
+    ids, people = built
+    path = f"/networks/{ids['network']}/assignments/{ids['goals']}/status"
+    pages = [get(app, people["coordinator"], f"{path}?size=1&page={n}").get_json() for n in (1, 2, 3)]
+    assert [[row["name"] for row in page["items"]] for page in pages] == [["Hamar"], ["Lillehammer"], []]
+    assert {page["total"] for page in pages} == {2}
+
+
 @pytest.mark.parametrize(("role", "assignment", "expected"), [
     # Their own municipality's status always; others' only where the visibility lets them read it.
     ("participant", "goals", [("Hamar", "draft"), ("Lillehammer", "late")]),
@@ -165,8 +177,10 @@ def test_evaluation_results_are_means_rounded_half_up_and_withheld_below_the_min
     assert (first["invited"], first["answered"], first["withheld"]) == (5, 4, False)
     assert {m["key"]: m["mean"] for m in first["means"]} == {"relevance": "4.3", "usefulness": "3.0",
                                                              "organisation": "2.5"}
-    assert first["questions"] == [{"question_id": ids["question"], "text": "Hvor nyttig var gruppearbeidet?",
-                                   "answers": 3, "mean": "5.0"}]
+    # Three rated the first added question (the minimum): its mean. One rated the second: no mean.
+    assert first["questions"] == [
+        {"question_id": ids["question"], "text": "Hvor nyttig var gruppearbeidet?", "answers": 3, "mean": "5.0"},
+        {"question_id": ids["rarely"], "text": "Hvor godt var lunsjen?", "answers": 1, "mean": None}]
     assert second == {"gathering_id": ids["g2"], "number": 2, "title": "Planer 2", "invited": 0, "answered": 1,
                       "withheld": True, "means": [], "questions": []}
     assert FREE_TEXT not in response.get_data(as_text=True)

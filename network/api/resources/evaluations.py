@@ -35,12 +35,14 @@ def evaluation_rows(person, network) -> list[GatheringEvaluationOut]:
     scores = services.scores_by_gathering(network)
     shown = [score.gathering.id for score in scores if score.responses and not score.withheld]
     questions = services.question_scores(shown)
+    minimum = services.min_answers()
     return [GatheringEvaluationOut(
         gathering_id=score.gathering.id, number=score.gathering.number, title=score.gathering.title,
         invited=score.invited, answered=score.answered, withheld=score.withheld,
         means=rating_means(score),
         questions=[QuestionMeanOut(question_id=q.question.id, text=q.question.text, answers=q.answers,
-                                   mean=mean_text(q.average))
+                                   # An added question few rated would give their ratings away.
+                                   mean=mean_text(q.average) if q.answers >= minimum else None)
                    for q in questions.get(score.gathering.id, [])],
     ) for score in scores]
 

@@ -30,7 +30,8 @@ class QuestionMeanOut(BaseModel):
     question_id: int
     text: str
     answers: int = Field(description="Hvor mange som ga spørsmålet en karakter.")
-    mean: str | None = Field(description=MEAN_DESCRIPTION, examples=["3.8"])
+    mean: str | None = Field(description=MEAN_DESCRIPTION + " Tom også når færre enn minstetallet har svart på spørsmålet.",
+                             examples=["3.8"])
 
 
 class GatheringEvaluationOut(BaseModel):
