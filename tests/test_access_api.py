@@ -64,6 +64,24 @@ ROUTES = [
             COORDINATORS | {"contact", "other_contact"}),
 
     # R2: costs, invoice basis, challenges, planning profiles, self-assessments
+    # As the cost page: coordinators every organisation, a contact their municipality, others their own
+    # registrations; the invoice basis for coordinators and contacts (their own lines): test_r2_*.
+    api_row("api_costs", "api.costs_show", N + "/costs", MEMBERS),
+    api_row("api_invoice_basis", "api.invoice_basis_list", N + "/invoice-basis",
+            COORDINATORS | {"contact", "other_contact"}),
+    api_row("api_invoice_basis_gathering", "api.invoice_basis_list",
+            N + "/invoice-basis?gathering={api_r2_gathering}&organisation={lillehammer}",
+            COORDINATORS | {"contact", "other_contact"}),
+    api_row("api_invoice_basis_elsewhere", "api.invoice_basis_list", N + "/invoice-basis?gathering={api_r2_elsewhere}",
+            frozenset(), coordinator=404, admin=404, contact=404, other_contact=404),
+    api_row("api_challenges", "api.challenges_list", N + "/challenges", MEMBERS),
+    api_row("api_challenge", "api.challenge_show", N + "/challenges/{api_r2_challenge}", MEMBERS),
+    api_row("api_challenge_elsewhere", "api.challenge_show", N + "/challenges/{api_r2_other_challenge}",
+            frozenset(), refused=404, outsider=403),
+    # Every member reads the planning statuses; a self-assessment only its own people, coordinators
+    # and observers (test_r2_each_role_reads_only_...).
+    api_row("api_planning", "api.planning_show", N + "/planning", MEMBERS),
+    api_row("api_planning_lillehammer", "api.planning_show", N + "/planning?municipality={lillehammer}", MEMBERS),
 
     # R3: assignments, submission grid, evaluation results, dashboard totals
     api_row("api_assignments", "api.list_assignments", N + "/assignments", MEMBERS),
@@ -86,6 +104,7 @@ def build_api(app, factory):
     # --- R1 additions ---
     ids = {**ids, **build_r1(app, ids, people)}
     # --- R2 additions ---
+    ids = {**ids, **build_r2(app, ids, people)}
     # --- R3 additions ---
     ids = {**ids, **build_work(app, ids)}
     secrets = {role: make_token(app, people[role])[1] for role in SIGNED_IN}
@@ -258,6 +277,7 @@ def test_every_api_route_has_a_row():
     rows = {route.endpoint for route in ROUTES}
     assert {route.endpoint for route in framework.ROUTES} | {"api.openapi_json", "api.docs"} <= rows
 
+
 # --- R1: a contact never reads another municipality's registrations ----------------------------
 
 
@@ -282,3 +302,113 @@ def test_r1_coordinators_see_every_municipalitys_registrations(app, built):
     route = next(route for route in ROUTES if route.name == "api_registrations")
     _status, body = check_api_access(app, route, "coordinator", ids)
     assert {item["person_name"] for item in body["items"]} == {"Dag Deltaker", "Lise Lillehammer"}
+
+
+# --- R2: costs, the invoice basis, challenges and planning ------------------------------------
+
+R2_HAMAR_ASSESSMENT, R2_LILLEHAMMER_ASSESSMENT = "Egenvurdering Hamar R2", "Egenvurdering Lillehammer R2"
+# Rita (Hamar's executive) 2 days and Lars (Lillehammer's participant) 3 days, à 1111.11 kr (the price
+# itself is no secret: the gatherings list it).
+R2_HAMAR_AMOUNT, R2_LILLEHAMMER_AMOUNT = "2222.22", "3333.33"
+R2_LEAKS = (R2_HAMAR_ASSESSMENT, R2_LILLEHAMMER_ASSESSMENT, R2_HAMAR_AMOUNT, R2_LILLEHAMMER_AMOUNT, "Rita Rådmann",
+            "Lars Lillehammer")
+
+
+def build_r2(app, ids, people) -> dict:
+    """A gathering with Hamar's executive (2 days) and Lillehammer's participant (3 days) registered,
+    a challenge Hamar and Lillehammer share, one in the other network, and both municipalities'
+    self-assessments with a comment each."""
+    from datetime import date, time
+    from decimal import Decimal
+
+    from sqlalchemy import select
+
+    from network.auth.models import Person
+    from network.challenges.models import Challenge, ChallengePriority, MunicipalityChallenge
+    from network.extensions import db
+    from network.gatherings.models import Gathering, GatheringDay, Registration, RegistrationStatus
+    from network.networks.models import Membership
+    from network.planning.models import AdviceAssessment, StrategicAdvice
+
+    with app.app_context():
+        memberships = {m.organisation_id: m.id for m in db.session.scalars(
+            select(Membership).where(Membership.network_id == ids["network"]))}
+        lars = db.session.scalar(select(Person).where(Person.name == "Lars Lillehammer"))
+        days = [GatheringDay(day=date(2019, 6, 3 + n), starts_at=time(10), ends_at=time(16)) for n in range(3)]
+        gathering = Gathering(network_id=ids["network"], number=51, title="Samling R2", days=days,
+                              price_per_day=Decimal("1111.11"))
+        elsewhere = Gathering(network_id=ids["other_network"], number=52, title="Annen samling R2",
+                              days=[GatheringDay(day=date(2019, 6, 3), starts_at=time(10), ends_at=time(16))])
+        challenge = Challenge(network_id=ids["network"], title="Utfordring R2", position=1)
+        other_challenge = Challenge(network_id=ids["other_network"], title="Annen utfordring R2", position=1)
+        db.session.add_all([gathering, elsewhere, challenge, other_challenge])
+        db.session.flush()
+        db.session.add_all([
+            Registration(gathering_id=gathering.id, person_id=people["executive"].id, days=list(gathering.days)[:2],
+                         status=RegistrationStatus.CONFIRMED),
+            Registration(gathering_id=gathering.id, person_id=lars.id, days=list(gathering.days),
+                         status=RegistrationStatus.ATTENDED),
+            MunicipalityChallenge(challenge_id=challenge.id, membership_id=memberships[ids["hamar"]],
+                                  priority=ChallengePriority.HIGH),
+            MunicipalityChallenge(challenge_id=challenge.id, membership_id=memberships[ids["lillehammer"]],
+                                  priority=ChallengePriority.LOW),
+            AdviceAssessment(membership_id=memberships[ids["hamar"]], advice=StrategicAdvice.PROPERTY_ACTOR, score=3,
+                             comment=R2_HAMAR_ASSESSMENT),
+            AdviceAssessment(membership_id=memberships[ids["lillehammer"]], advice=StrategicAdvice.PROPERTY_ACTOR,
+                             score=1, comment=R2_LILLEHAMMER_ASSESSMENT),
+        ])
+        db.session.commit()
+        return {"api_r2_gathering": gathering.id, "api_r2_elsewhere": elsewhere.id, "api_r2_challenge": challenge.id,
+                "api_r2_other_challenge": other_challenge.id}
+
+
+# What each column may read of R2_LEAKS on the costs, invoice basis and planning routes (all else never).
+R2_VISIBLE = {
+    "api_costs": {
+        # Coordinators see each organisation's total (no names); a contact their municipality's; the
+        # executive their own registration; the participants in the matrix's world registered for nothing here.
+        **{role: {R2_HAMAR_AMOUNT, R2_LILLEHAMMER_AMOUNT} for role in COORDINATORS},
+        "contact": {R2_HAMAR_AMOUNT}, "executive": {R2_HAMAR_AMOUNT}, "other_contact": {R2_LILLEHAMMER_AMOUNT},
+    },
+    "api_invoice_basis": {
+        **{role: {R2_HAMAR_AMOUNT, R2_LILLEHAMMER_AMOUNT, "Rita Rådmann", "Lars Lillehammer"} for role in COORDINATORS},
+        "contact": {R2_HAMAR_AMOUNT, "Rita Rådmann"}, "other_contact": {R2_LILLEHAMMER_AMOUNT, "Lars Lillehammer"},
+    },
+    "api_planning": {
+        **{role: {R2_HAMAR_ASSESSMENT, R2_LILLEHAMMER_ASSESSMENT} for role in COORDINATORS | {"observer"}},
+        **{role: {R2_HAMAR_ASSESSMENT} for role in ("participant", "contact", "executive")},
+        "other_contact": {R2_LILLEHAMMER_ASSESSMENT},
+    },
+    "api_planning_lillehammer": {
+        **{role: {R2_LILLEHAMMER_ASSESSMENT} for role in COORDINATORS | {"observer", "other_contact"}},
+    },
+}
+
+
+@pytest.mark.parametrize("column", sorted(SIGNED_IN))
+@pytest.mark.parametrize("name", sorted(R2_VISIBLE))
+def test_r2_each_role_reads_only_its_own_costs_lines_and_self_assessments(app, built, name, column):
+    """A contact never sees another municipality's lines or amounts, a participant only their own
+    costs, and a municipality's self-assessment is for its own people, coordinators and observers."""
+    ids, _people = built
+    route = next(route for route in ROUTES if route.name == name)
+    status, body = check_api_access(app, route, column, ids)
+    text = json.dumps(body, ensure_ascii=False)
+    visible = R2_VISIBLE[name].get(column, set()) if status == 200 else set()
+    assert {leak for leak in R2_LEAKS if leak in text} == visible, (name, column)
+
+
+def test_r2_the_costs_add_up_to_the_invoice_basis(app, built):
+    """The coordinators' totals on /costs equal the sum of the invoice basis's lines, to the øre."""
+    from decimal import Decimal
+
+    ids, _people = built
+    costs_route = next(route for route in ROUTES if route.name == "api_costs")
+    lines_route = next(route for route in ROUTES if route.name == "api_invoice_basis")
+    _status, costs = check_api_access(app, costs_route, "coordinator", ids)
+    _status, lines = check_api_access(app, lines_route, "coordinator", ids)
+    assert lines["total"] == len(lines["items"])
+    assert Decimal(costs["total"]) == sum(Decimal(line["amount"]) for line in lines["items"])
+    for row in costs["organisations"]:
+        own = [Decimal(line["amount"]) for line in lines["items"] if line["organisation_id"] == row["organisation_id"]]
+        assert Decimal(row["total"]) == sum(own, Decimal("0")), row["name"]

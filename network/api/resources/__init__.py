@@ -2,4 +2,5 @@
 One import line per module."""
 from network.api.resources import meta  # noqa: F401
 from network.api.resources import networks, gatherings, registrations  # noqa: F401,E401  (R1)
+from network.api.resources import costs, challenges, planning  # noqa: F401,E401  (R2)
 from network.api.resources import assignments, evaluations, dashboard  # noqa: F401,E401  (R3)
