@@ -1,8 +1,6 @@
 """The coordinators' dashboard as figures, from the same services as the page."""
 from __future__ import annotations
 
-from decimal import Decimal
-
 from flask_login import current_user
 
 from network.api.framework import api_get
@@ -11,16 +9,12 @@ from network.api.schemas.dashboard import (
     AssignmentCountsOut, CostTotalsOut, DashboardOut, EvaluationSummaryOut, FeedbackCountsOut, FollowUpGroupOut,
     FollowUpOut, GatheringCostOut, GatheringParticipationOut,
 )
+from network.api.schemas.money import money
 from network.assignments import services as assignment_services
 from network.dashboard import access, services
 from network.networks.loading import load_network, require
 
 TAG = "Oversikt"
-
-
-def money(amount: Decimal) -> str:
-    """Two decimals, exactly: the sums are Decimals, never floats."""
-    return format(Decimal(amount).quantize(Decimal("0.01")), ".2f")
 
 
 def dashboard_out(person, network) -> DashboardOut:

@@ -1,15 +1,12 @@
 """The coordinators' dashboard as figures: totals only, no names and no feedback senders."""
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from network.api.schemas.evaluations import RatingMeanOut
-
-# Money as the costs resource gives it: kroner with two decimals, as a string, never a float.
-Money = Annotated[str, Field(pattern=r"^-?\d+\.\d{2}$", examples=["18000.00"],
-                             description="Kroner med to desimaler, som tekst (aldri et flyttall).")]
+from network.api.schemas.money import Money
 
 
 class GatheringParticipationOut(BaseModel):
