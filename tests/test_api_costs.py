@@ -261,3 +261,23 @@ def test_a_fixed_number_of_queries_at_4_and_40_municipalities(app, factory, path
         counts.append(len(statements))
     assert counts[0] == counts[1], counts
     assert counts[0] <= 8, counts
+
+
+def test_each_read_of_the_invoice_basis_is_logged_as_an_export(app, built):
+    """As the web's download (network/privacy/audit.py): the lines name people. A refusal logs nothing."""
+    from network.privacy.models import ExportKind, ExportLog
+
+    ids, people = built
+
+    def logged():
+        with app.app_context():
+            return db.session.scalars(select(ExportLog).where(ExportLog.kind == ExportKind.INVOICE_BASIS)
+                                      .order_by(ExportLog.id)).all()
+
+    before = len(logged())
+    lines(app, people, "contact", ids, "?gathering={g1}")
+    get(app, people, "participant", "/api/v1/networks/{network}/invoice-basis", ids)  # 403: nothing to log
+    entries = logged()
+    assert len(entries) == before + 1
+    assert entries[-1].person_id == people["contact"].id and entries[-1].network_id == ids["network"]
+    assert entries[-1].path == f"/api/v1/networks/{ids['network']}/invoice-basis?gathering={ids['g1']}"

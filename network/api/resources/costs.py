@@ -1,13 +1,22 @@
-"""/networks/<id>/costs and /invoice-basis: what each organisation is charged for day packages."""
+"""/networks/<id>/costs and /invoice-basis: what each organisation is charged for day packages.
+
+The invoice basis names people, so each successful read is logged as an export of the invoice
+basis, as the web's download is (network/privacy/audit.py)."""
 from __future__ import annotations
 
+from flask import request
+from flask_babel import gettext as _
 from flask_login import current_user
 from pydantic import Field
+from sqlalchemy.exc import SQLAlchemyError
 
-from network.api.framework import MAX_ID, Page, PageQuery, api_get
+from network.api.framework import MAX_ID, Page, PageQuery, api_get, problem
 from network.api.queries import costs as queries
 from network.api.schemas.costs import CostsOut, InvoiceLineOut
+from network.extensions import db
 from network.networks.loading import load_network
+from network.privacy import services as privacy_services
+from network.privacy.models import ExportKind
 
 TAG = "Kostnader"
 
@@ -34,4 +43,10 @@ def invoice_basis_list(network_id: int, query: InvoiceBasisQuery) -> Page[Invoic
     bare sin egen kommunes linjer. Filtrer på samling (`gathering=<id>`) og organisasjon
     (`organisation=<id>`)."""
     lines = queries.invoice_lines(current_user, load_network(network_id), query.gathering, query.organisation)
+    try:  # logged before it leaves, or not handed out at all
+        privacy_services.record_export(ExportKind.INVOICE_BASIS, current_user.id, network_id,
+                                       request.full_path.rstrip("?"))
+    except SQLAlchemyError:
+        db.session.rollback()
+        raise problem(503, detail=_("Eksportloggen kunne ikke skrives. Prøv igjen.")) from None
     return Page.of(query, len(lines), lines[query.offset:query.offset + query.size])
