@@ -55,7 +55,8 @@ def type_label(schema: dict, schemas: dict) -> str:
     names = {"integer": "heltall", "number": "tall", "string": "tekst", "boolean": "sann/usann",
              "null": "null", "object": "objekt"}
     label = names.get(kind, kind or "verdi")
-    formats = {"date": "dato (åååå-mm-dd)", "date-time": "tidspunkt (ISO 8601)", "decimal": "beløp"}
+    formats = {"date": "dato (åååå-mm-dd)", "date-time": "tidspunkt (ISO 8601)", "decimal": "beløp",
+               "partial-time": "klokkeslett (tt:mm:ss)"}
     if schema.get("format") in formats:
         label = formats[schema["format"]]
     return label

@@ -40,6 +40,20 @@ def _without_null(schema: dict) -> dict:
     return schema
 
 
+def _local_times(node: Any) -> None:
+    """pydantic calls a ``datetime.time`` "format: time", which JSON Schema reads as RFC 3339's
+    full-time, with a UTC offset; our times are local to Oslo and have none. RFC 3339 calls that
+    "partial-time", which the document says instead."""
+    if isinstance(node, dict):
+        if node.get("format") == "time":
+            node["format"] = "partial-time"
+        for value in node.values():
+            _local_times(value)
+    elif isinstance(node, list):
+        for value in node:
+            _local_times(value)
+
+
 def build() -> dict[str, Any]:
     routes = list(framework.ROUTES)
     models = [(route.response, "serialization") for route in routes]
@@ -47,6 +61,7 @@ def build() -> dict[str, Any]:
     models.append((ProblemDetails, "serialization"))
     key_map, definitions = models_json_schema(list(dict.fromkeys(models)), ref_template=REF)
     schemas = definitions.get("$defs", {})
+    _local_times(schemas)
     problem = {"content": {framework.PROBLEM_MIMETYPE: {"schema": key_map[(ProblemDetails, "serialization")]}}}
 
     paths: dict[str, dict] = {}
