@@ -105,9 +105,9 @@ def invoice_lines(person, network: Network, gathering_id: int | None = None,
         membership = own_membership(person, network)
         require(membership is not None and services.can_see_costs(person, membership))
         allowed = membership.organisation_id
-        if organisation_id is not None and organisation_id != allowed:
-            return []  # the filter names another organisation: nothing of it is theirs to see
     gathering = network_gathering(network, gathering_id)
+    if allowed is not None and organisation_id not in (None, allowed):
+        return []  # the filter names another organisation: nothing of it is theirs to see
     wanted = allowed if allowed is not None else organisation_id
     return [
         InvoiceLineOut(
