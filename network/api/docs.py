@@ -107,4 +107,5 @@ def docs():
                 "curl": f'curl -H "Authorization: Bearer $KSN_TOKEN" {base}{example_path}',
             })
     tags = sorted({operation["tag"] for operation in operations})
-    return render_template("api/docs.html", spec=spec, operations=operations, tags=tags, base=base)
+    return render_template("api/docs.html", spec=spec, operations=operations, tags=tags, base=base,
+                           first_call=f'curl -H "Authorization: Bearer $KSN_TOKEN" {base}/me')
