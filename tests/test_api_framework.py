@@ -24,7 +24,7 @@ from tests.api_helpers import api_client, make_token, revoke_token
 from tests.test_access_api import ROUTES as MATRIX_ROWS
 from tests.test_access_api import built, headers_for  # noqa: F401  (the API matrix's world, built once)
 
-TOKEN_IN_PAGE = re.compile(r'value="(ksn_[A-Za-z0-9_\-]+)"')
+TOKEN_IN_PAGE = re.compile(r"data-token>(ksn_[A-Za-z0-9_\-]+)<")
 
 
 def bearer(secret: str) -> dict:

@@ -62,24 +62,24 @@ def type_label(schema: dict, schemas: dict) -> str:
     return label
 
 
-def fields_of(schema: dict, schemas: dict, depth: int = 0, seen: tuple = ()) -> list[dict]:
-    """The fields of a response, nested models expanded one level at a time (indented)."""
+def fields_of(schema: dict, schemas: dict, prefix: str = "", seen: tuple = ()) -> list[dict]:
+    """The fields of a response, nested ones by their path (``items[].title``)."""
     name = _ref_name(schema)
     if name:
         if name in seen:
             return []
-        return fields_of(schemas.get(name, {}), schemas, depth, seen + (name,))
+        return fields_of(schemas.get(name, {}), schemas, prefix, seen + (name,))
     rows = []
     required = set(schema.get("required", ()))
     for field, spec in schema.get("properties", {}).items():
-        rows.append({"name": field, "type": type_label(spec, schemas), "depth": depth,
+        path = prefix + field
+        rows.append({"name": path, "type": type_label(spec, schemas),
                      "description": spec.get("description", ""), "required": field in required})
-        inner = spec.get("items", spec) if spec.get("type") == "array" else spec
-        options = inner.get("anyOf", [inner])
-        for option in options:
+        inner, inner_path = (spec.get("items", {}), path + "[].") if spec.get("type") == "array" else (spec, path + ".")
+        for option in inner.get("anyOf", [inner]):
             target = schemas.get(_ref_name(option) or "", {})
-            if "properties" in target and depth < 3:
-                rows.extend(fields_of(option, schemas, depth + 1, seen))
+            if "properties" in target and inner_path.count(".") <= 3:
+                rows.extend(fields_of(option, schemas, inner_path, seen))
     return rows
 
 

@@ -1,12 +1,13 @@
 """Personal access tokens for the read-only API (network/api)."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from network.extensions import db
+from network.main import clock
 from network.models_base import UTCDateTime, utcnow
 
 
@@ -32,3 +33,8 @@ class ApiToken(db.Model):
 
     def is_usable(self, now: datetime) -> bool:
         return self.revoked_at is None and self.expires_at > now
+
+    @property
+    def last_day(self) -> date:
+        """The last Oslo day it works (it stops at the end of the day chosen on the profile page)."""
+        return clock.oslo_date(self.expires_at - timedelta(microseconds=1))
