@@ -187,7 +187,7 @@ def register_request_hooks(app: Flask) -> None:
         response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         if app.config.get("HSTS_ENABLED") and request.is_secure:
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-        if request.blueprint == "api":
+        if request.blueprint == "api" and "Cache-Control" in response.headers:
             pass  # the API sets its own (private, revalidated with the ETag; network/api/framework.py)
         elif request.endpoint not in CACHEABLE_ENDPOINTS and (
             request.endpoint in TOKEN_ENDPOINTS or current_user.is_authenticated

@@ -247,7 +247,10 @@ def test_the_openapi_document_validates_and_covers_every_route(app):
         assert "application/problem+json" in responses["404"]["content"]
 
 
-def test_the_docs_page_lists_every_operation_with_an_example(app):
+def test_the_docs_page_lists_every_operation_with_an_example(app, built, login):
+    _ids, people = built
+    signed_in = login(people["participant"]).get("/api/v1/docs")
+    assert signed_in.status_code == 200 and signed_in.headers["Cache-Control"] == "private, no-store"  # it names them
     response = app.test_client().get("/api/v1/docs")
     page = response.get_data(as_text=True)
     assert response.status_code == 200 and '<html lang="nb"' in page
