@@ -35,6 +35,7 @@ from network.extensions import db
 from network.feedback.models import Feedback
 from network.gatherings.models import Gathering, Registration, RegistrationStatus
 from network.networks.models import NetworkRole, RoleKind
+from tests.api_helpers import api_client
 from tests.evaluation_helpers import VALID, add_question, hold, invite_and_answer, setup
 from tests.html import error_summary
 
@@ -82,6 +83,27 @@ EXPORTS = {
     "evaluations.compare_csv": [N + "/evaluations.csv"],
     "dashboard.participation_csv": [N + "/dashboard/participation.csv"],
 }
+# The API's responses (network/api), read with the coordinator's token: every route that gives a
+# network's data. Assignment ids are not in the world, so the assignment routes read the empty list.
+A = "/api/v1" + N
+API_EXPORTS = {
+    "api.networks_list": ["/api/v1/networks"], "api.network_show": [A], "api.network_members": [A + "/members"],
+    "api.gatherings_list": [A + "/gatherings"], "api.gathering_show": [A + "/gatherings/{gathering}"],
+    "api.gathering_programme": [A + "/gatherings/{gathering}/programme"],
+    "api.gathering_registrations": [A + "/gatherings/{gathering}/registrations"],
+    "api.costs_show": [A + "/costs"], "api.invoice_basis_list": [A + "/invoice-basis"],
+    "api.challenges_list": [A + "/challenges"], "api.planning_show": [A + "/planning"],
+    "api.list_assignments": [A + "/assignments"], "api.list_evaluations": [A + "/evaluations"],
+    "api.get_dashboard": [A + "/dashboard"],
+}
+# API routes that give no network's data, or only one object of a list read above.
+API_NOT_EXPORTS = {
+    "api.docs": "the API's documentation page", "api.openapi_json": "the API's description",
+    "api.me": "the token's own person",
+    "api.challenge_show": "one challenge of the list read above",
+    "api.get_assignment": "one assignment of the list read above (the world has none)",
+    "api.assignment_status": "one assignment's status grid (the world has none; tests/test_api_work.py reads it)",
+}
 NOT_EXPORTS = {
     "programme.download": "an uploaded material, as it was uploaded",
     "assignments.download": "an uploaded attachment to a submission, as it was uploaded",
@@ -92,6 +114,8 @@ NOT_EXPORTS = {
     "privacy.my_data_json": "the signed-in person's own data, with the log of their own downloads",
     "privacy.my_data_zip": "the signed-in person's own data, with the log of their own downloads",
     "privacy.export_log": "the administrators' log of who downloaded personal data, and when",
+    "api.openapi_json": "the API's description (routes and field names, no data); its data routes are "
+                        "checked in tests/test_access_api.py",
 }
 PAGES = [G + "/evaluation/results", N + "/evaluations", N + "/dashboard", N + "/feedback", G, G + "/registrations",
          N + "/archive", "/me"]
@@ -100,6 +124,11 @@ PAGES = [G + "/evaluation/results", N + "/evaluations", N + "/dashboard", N + "/
 def _looks_like_export(rule) -> bool:
     return bool(re.search(r"\.(csv|xlsx|zip|ics|json)$", rule.rule) or "<any(" in rule.rule
                 or re.search(r"[._](download|attachment|file|export)", rule.endpoint))  # not "profile"
+
+
+def test_every_api_route_is_read_or_left_out_on_purpose(app):
+    found = {rule.endpoint for rule in app.url_map.iter_rules() if rule.endpoint.startswith("api.")}
+    assert found == set(API_EXPORTS) | set(API_NOT_EXPORTS)
 
 
 def test_every_export_route_is_covered(app):
@@ -120,6 +149,10 @@ class World:
     token: str
     coordinator: Person
     person: Person
+    api_headers: dict
+
+    def api_urls(self) -> list[str]:
+        return [url.format(network=self.network, gathering=self.gathering) for urls in API_EXPORTS.values() for url in urls]
 
     def urls(self, app) -> list[str]:
         endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
@@ -158,7 +191,8 @@ def build(app, factory, login) -> World:
             "topic": "network", "works": f"Tidligere tilbakemelding fra {who}.",
             **({"anonymous": "y"} if anonymous else {})})
         assert response.status_code == 302
-    return World(network, s.gathering_id, token, s.people["coordinator"], person)
+    _client, api_headers = api_client(app, s.people["coordinator"])
+    return World(network, s.gathering_id, token, s.people["coordinator"], person, api_headers)
 
 
 # --- reading the downloads as records -----------------------------------------------------
@@ -187,6 +221,15 @@ def _json_records(value, prefix: str) -> list[str]:
                 else [f"{prefix}{key}={json.dumps(item, ensure_ascii=False)}"]
         return lines
     return [prefix + json.dumps(value, ensure_ascii=False)]
+
+
+def _leaf_records(value, prefix: str = "") -> list[str]:
+    """An API response as one line per value (path=value), so a changed count or mean is a changed line."""
+    if isinstance(value, dict):
+        return [line for key, item in value.items() for line in _leaf_records(item, f"{prefix}{key}.")]
+    if isinstance(value, list):
+        return [line for index, item in enumerate(value) for line in _leaf_records(item, f"{prefix}{index}.")]
+    return [f"{prefix[:-1]}={json.dumps(value, ensure_ascii=False)}"]
 
 
 def _zip_records(data: bytes, prefix: str) -> list[str]:
@@ -240,12 +283,17 @@ def page_lines(response) -> list[str]:
 def download(http, world: World, app) -> dict[str, list[str]]:
     found = {url: records(url, http.get(url)) for url in world.urls(app)}
     found.update({url: page_lines(http.get(url)) for url in world.pages()})
+    for url in world.api_urls():
+        response = http.get(url, headers=world.api_headers)
+        assert response.status_code == 200, (url, response.status_code)
+        found[url] = _leaf_records(response.get_json())
     return found
 
 
 # --- comparing ----------------------------------------------------------------------------
 
-NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
+# A number, or null where an aggregate (a mean) had no value before.
+NUMBER = re.compile(r"\"?\d+(?:[.,]\d+)?\"?|\bnull\b")
 
 
 def difference(before: list[str], after: list[str]) -> tuple[list[tuple[str, str]], list[str], list[str]]:

@@ -56,6 +56,7 @@ NAMELESS = {
     "evaluations.results_xlsx": "anonymous evaluation results",
     "evaluations.compare_csv": "anonymous evaluation results",
     "dashboard.participation_csv": "counts per municipality",
+    "api.openapi_json": "the API's description: routes and field names, no data",
 }
 DOWNLOAD = re.compile(r"\.(csv|xlsx|zip|json)$|<any\(csv, xlsx\):fmt>")
 

@@ -237,6 +237,7 @@ NOT_ARCHIVED = {
     "export_log": "who exported personal data, and when: the installation's audit log",
     "network_invitation": "when invitation mail went out; an imported network's people choose a new password anyway",
     "email_change": "a new e-mail address waiting for its link to be opened",
+    "api_token": "people's keys to the API: this installation's, never carried to another",
 }
 
 
