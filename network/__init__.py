@@ -18,6 +18,7 @@ def create_app(config: str | type | Mapping[str, Any] | None = None) -> Flask:
     """Build the app. ``config`` is a config name, a config class, or a dict of overrides."""
     app = Flask(__name__, instance_path=str(PROJECT_ROOT / "instance"))
     register_config(app, config)
+    register_assets(app)  # first, so that compression is the last thing done to a response
     register_proxy(app)
     register_input_hygiene(app)
     register_extensions(app)
@@ -42,6 +43,12 @@ def register_config(app: Flask, config) -> None:
     from network.main.site import trusted_hosts
 
     trusted_hosts(app)
+
+
+def register_assets(app: Flask) -> None:
+    from network import assets
+
+    assets.register(app)  # fingerprinted static file names and compressed responses
 
 
 def register_proxy(app: Flask) -> None:

@@ -299,7 +299,8 @@ def test_schemathesis_finds_no_server_error_and_every_response_matches_its_schem
         def run(case, use_real):
             if use_real and real:
                 case.path_parameters = {**(case.path_parameters or {}), **real}
-            response = case.call(headers=headers)
+            # In WSGI mode schemathesis reads the raw body, so ask for it uncompressed.
+            response = case.call(headers={**headers, "Accept-Encoding": "identity"})
             statuses.setdefault(operation.path, set()).add(response.status_code)
             case.validate_response(response, checks=[not_a_server_error, response_schema_conformance])
 

@@ -164,6 +164,8 @@ def check_stylesheets(page: Page) -> None:
     loaded = page.evaluate("""() => Array.from(document.styleSheets)
         .filter(sheet => sheet.href && sheet.cssRules.length > 0)
         .map(sheet => new URL(sheet.href).pathname)""")
+    # The names carry a hash of their content (network/assets.py): css/app.<12 hex>.css.
+    loaded = [re.sub(r"\.[0-9a-f]{12}(\.css)$", r"\1", path) for path in loaded]
     for path in ("/assets/designsystemet/theme.css", "/assets/designsystemet/components.css", "/static/css/app.css"):
         assert path in loaded, f"{path} is not loaded: {loaded}"
     # The theme's tokens resolve, so its components are styled.

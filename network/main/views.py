@@ -1,18 +1,14 @@
 from __future__ import annotations
 
-from pathlib import Path
-
-from flask import Blueprint, abort, current_app, redirect, render_template, send_from_directory, url_for
+from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
+from network.assets import designsystem_response
 from network.main import start_page, undo
 from network.networks.services import member_network_ids, networks_for
 
 bp = Blueprint("main", __name__)
 bp.add_app_template_global(undo.pop_undo_offer, "pop_undo_offer")
-
-# The two files of Digdir's Designsystemet that a server-rendered page needs.
-DESIGNSYSTEM_FILES = {"theme.css": "theme/designsystemet.css", "components.css": "src/index.css"}
 
 
 @bp.get("/")
@@ -38,11 +34,7 @@ def my_page():
 @bp.get("/assets/designsystemet/<name>")
 def designsystem(name: str):
     """Designsystemet's CSS, served from the npm package installed by the set-up command."""
-    relative = DESIGNSYSTEM_FILES.get(name)
-    if relative is None:
-        abort(404)
-    path = Path(current_app.config["DESIGNSYSTEM_DIR"]) / relative
-    return send_from_directory(path.parent, path.name, mimetype="text/css", max_age=86400)
+    return designsystem_response(name)  # fingerprinted names are cached as immutable (network/assets.py)
 
 
 @bp.get("/healthz")
