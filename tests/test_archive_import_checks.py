@@ -115,6 +115,27 @@ def test_a_zip_larger_than_the_total_limit_is_not_even_opened(app, archive, app_
     _refused(app, b"x" * 5000, "til sammen")  # not a ZIP at all, but too large to look at
 
 
+def _with_flag_and_method(data: bytes, flag: int = 0, method: int | None = None) -> bytes:
+    """The ZIP with every entry's general-purpose flags or compression method changed in its
+    central directory: an encrypted archive, or one packed in a way zipfile can't read."""
+    raw = bytearray(data)
+    position = raw.find(b"PK\x01\x02")
+    while position >= 0:
+        struct.pack_into("<H", raw, position + 8, struct.unpack_from("<H", raw, position + 8)[0] | flag)
+        if method is not None:
+            struct.pack_into("<H", raw, position + 10, method)
+        position = raw.find(b"PK\x01\x02", position + 4)
+    return bytes(raw)
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"flag": 0x1}, "kryptert"),
+    ({"method": 99}, "pakket på en måte"),  # 99: AES, which zipfile can't read
+])
+def test_encrypted_or_unreadable_entries_are_refused_before_reading(app, archive, change, message):
+    _refused(app, _with_flag_and_method(archive, **change), message)
+
+
 def test_a_good_archive_is_within_the_limits(app, archive):
     with app.app_context():
         result = import_archive(io.BytesIO(archive))

@@ -72,6 +72,19 @@ def _megabytes(size: int) -> str:
     return f"{-(-size // (1024 * 1024))} MB"
 
 
+# The compression methods an exported archive uses; zipfile can't read some others at all.
+READABLE_METHODS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
+
+
+def _check_methods(infos: list[zipfile.ZipInfo]) -> None:
+    """Refuse encrypted entries and other compression methods before reading any of them."""
+    for info in infos:
+        if info.flag_bits & 0x1:
+            raise ArchiveError(_("Arkivet er kryptert: %(path)s.", path=info.filename))
+        if info.compress_type not in READABLE_METHODS:
+            raise ArchiveError(_("%(path)s i arkivet er pakket på en måte som ikke kan leses her.", path=info.filename))
+
+
 def _check_sizes(infos: list[zipfile.ZipInfo]) -> None:
     """Refuse, from the ZIP's directory alone, an archive that would unpack to too much."""
     config = current_app.config
@@ -131,9 +144,10 @@ def read_archive(source: str | IO[bytes]) -> Archive:
             names = [info.filename for info in infos]
             if len(names) != len(set(names)):
                 raise ArchiveError(_("Arkivet har samme fil mer enn én gang."))
+            _check_methods(infos)
             _check_sizes(infos)
             contents = {info.filename: _read(archive, info) for info in infos}
-    except (zipfile.BadZipFile, OSError, EOFError, zipfile.LargeZipFile, NotImplementedError, RuntimeError):
+    except (zipfile.BadZipFile, OSError, EOFError, zipfile.LargeZipFile):
         raise ArchiveError(_("Filen er ikke et ZIP-arkiv, eller den er skadet.")) from None
 
     if services.MANIFEST not in contents:
