@@ -121,7 +121,8 @@ def edit(network_id: int, gathering_id: int):
             getattr(form, name).data = to_local(getattr(gathering, name))
     if _validate_all(form, gathering.network, gathering):
         fields = _gathering_fields(form)
-        registered = len(services.active_registrations(gathering)) if services.notice_changes(gathering, fields) else 0
+        changes = services.notice_changes(gathering, fields)
+        registered = len(services.active_registrations(gathering)) if changes else 0
         try:
             services.check_gathering(gathering.network, gathering, fields)
         except GatheringError:
@@ -131,7 +132,7 @@ def edit(network_id: int, gathering_id: int):
                 title=_("Lagre og varsle de påmeldte?"),
                 message=_("Lagre endringene i «%(title)s» og send e-post om dem til de %(n)s påmeldte.",
                           title=gathering.title, n=registered),
-                details=[_("Dette er endret: %(changes)s.", changes=", ".join(services.notice_changes(gathering, fields)))],
+                details=[_("Dette er endret: %(changes)s.", changes=", ".join(changes))],
                 button=_("Ja, lagre og send e-post"),
                 back=url_for("gatherings.edit", network_id=network_id, gathering_id=gathering.id),
                 afterwards=_("E-posten kan ikke trekkes tilbake."))
@@ -568,10 +569,10 @@ def _attendance_open(gathering: Gathering) -> bool:
 ATTENDANCE_SEARCH_LIMIT = 25
 
 
-def _matches(registration: Registration, query: str) -> bool:
+def _matches(registration: Registration, words: list[str]) -> bool:
     organisation = registration.person.organisation
     haystack = network_services.norwegian_key(f"{registration.person.name} {organisation.name if organisation else ''}")
-    return all(word in haystack for word in network_services.norwegian_key(query).split())
+    return all(word in haystack for word in words)
 
 
 @bp.get("/<int:gathering_id>/attendance")
@@ -584,7 +585,8 @@ def attendance_page(network_id: int, gathering_id: int):
     rows = services.registrations_with_people(gathering)
     seated = [r for r in rows if r.status in services.ATTENDANCE_STATUSES]
     query = (request.args.get("q") or "").strip()[:100]
-    found = [r for r in seated if _matches(r, query)] if query else []
+    words = network_services.norwegian_key(query).split()  # normalised once, not per row
+    found = [r for r in seated if _matches(r, words)] if query else []
     can_mark = _attendance_open(gathering)
     return render_template(
         "gatherings/attendance.html", network=gathering.network, gathering=gathering, query=query,
