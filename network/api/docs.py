@@ -83,8 +83,9 @@ def fields_of(schema: dict, schemas: dict, prefix: str = "", seen: tuple = ()) -
     return rows
 
 
-@bp.get("/docs")
-def docs():
+@lru_cache(maxsize=1)
+def _page_parts(_app_id: int) -> dict:
+    # Built from the document and SITE_URL, both fixed per app: once, not on every request.
     spec = document()
     schemas = spec["components"]["schemas"]
     base = current_app.config.get("SITE_URL", "").rstrip("/") + bp.url_prefix
@@ -107,5 +108,10 @@ def docs():
                 "curl": f'curl -H "Authorization: Bearer $KSN_TOKEN" {base}{example_path}',
             })
     tags = sorted({operation["tag"] for operation in operations})
-    return render_template("api/docs.html", spec=spec, operations=operations, tags=tags, base=base,
-                           first_call=f'curl -H "Authorization: Bearer $KSN_TOKEN" {base}/me')
+    return {"spec": spec, "operations": operations, "tags": tags, "base": base,
+            "first_call": f'curl -H "Authorization: Bearer $KSN_TOKEN" {base}/me'}
+
+
+@bp.get("/docs")
+def docs():
+    return render_template("api/docs.html", **_page_parts(id(current_app._get_current_object())))

@@ -66,10 +66,11 @@ def edit():
             db.session.commit()
             flash(_("Profilen er lagret."), "success")
             return redirect(url_for("profile.edit"))
+    now = api_tokens.utcnow()
     return render_template("profile/edit.html", form=form, person=person,
                            pending=services.pending_email_change(person),
                            token_count=sum(1 for token in api_tokens.tokens_of(person)
-                                           if token.is_usable(api_tokens.utcnow()))), _status(form)
+                                           if token.is_usable(now))), _status(form)
 
 
 # The new token's secret, kept in the session from the POST until the page after the redirect shows
