@@ -8,6 +8,7 @@ from pathlib import Path
 
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import contains_eager
 
 from network.auth.models import Person
 from network.extensions import db
@@ -194,7 +195,8 @@ def read_org_number_csv(data: bytes) -> OrgNumberImport:
     municipalities = {o.kommunenummer: o for o in db.session.scalars(
         select(Organisation).where(Organisation.kind == OrganisationKind.MUNICIPALITY))}
     authorities = {o.county.number: o for o in db.session.scalars(
-        select(Organisation).join(Organisation.county).where(Organisation.kind == OrganisationKind.COUNTY_AUTHORITY))}
+        select(Organisation).join(Organisation.county).where(Organisation.kind == OrganisationKind.COUNTY_AUTHORITY)
+        .options(contains_eager(Organisation.county)))}  # the county from the join, not a query per authority
     rows: list[OrgNumberRow] = []
     errors: list[tuple[int | None, str]] = []
     seen: dict[int, int] = {}  # organisation id → the line it was first given on
