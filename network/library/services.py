@@ -490,17 +490,20 @@ def review_queue(network: Network) -> list[Example]:
     """Published examples waiting for review, the longest-waiting first, with their municipality and
     who asked: two queries."""
     return list(db.session.scalars(
-        select(Example).where(Example.network_id == network.id, Example.review == ExampleReview.PENDING,
-                              Example.status == ExampleStatus.PUBLISHED)
+        select(Example).where(*_waiting(network))
         .options(*_list_options(), joinedload(Example.review_requested_by))
         .order_by(Example.review_requested_at, Example.id)
     ).unique())
 
 
 def review_count(network: Network) -> int:
-    return db.session.scalar(select(func.count()).select_from(Example).where(
-        Example.network_id == network.id, Example.review == ExampleReview.PENDING,
-        Example.status == ExampleStatus.PUBLISHED)) or 0
+    return db.session.scalar(select(func.count()).select_from(Example).where(*_waiting(network))) or 0
+
+
+def _waiting(network: Network) -> tuple:
+    """The network's published examples waiting for review: the queue and its count agree."""
+    return (Example.network_id == network.id, Example.review == ExampleReview.PENDING,
+            Example.status == ExampleStatus.PUBLISHED)
 
 
 def set_featured(example: Example, featured: bool) -> None:

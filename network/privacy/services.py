@@ -27,7 +27,7 @@ from flask_babel import gettext as _
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Table, delete, exists, func, or_, select, update
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from network.assignments.models import (
     Comment, NotificationMode, NotificationPreference, PendingCommentNotice, Submission, SubmissionEvent,
@@ -757,7 +757,8 @@ def export_log(filters: ExportLogFilter) -> tuple[list[ExportLog], int]:
         order = [ExportLog.at.desc(), ExportLog.id.desc()] if filters.descending else [ExportLog.at, ExportLog.id]
     else:  # then newest first within each
         order = [column.desc() if filters.descending else column.asc(), ExportLog.at.desc(), ExportLog.id.desc()]
-    rows = db.session.scalars(query.options(joinedload(ExportLog.person), joinedload(ExportLog.network))
+    # The rows' person and network come from the joins above, not from a second pair of joins.
+    rows = db.session.scalars(query.options(contains_eager(ExportLog.person), contains_eager(ExportLog.network))
                               .order_by(*order).limit(EXPORT_LOG_LIMIT)).all()
     return list(rows), total
 
