@@ -32,13 +32,13 @@ def _gathering_rows(gatherings: list[Gathering], people: dict[int, int], amounts
     return [CostGatheringOut(gathering_id=g.id, number=g.number, title=g.title, status=g.status,
                              price_per_day=money(g.price_per_day), people=people.get(g.id, 0),
                              amount=money(amounts.get(g.id, ZERO)))
-            for g in _by_number(gatherings)]
+            for g in gatherings]
 
 
 def _row(organisation_id: int | None, name: str, is_member: bool, people: dict[int, int], amounts: dict,
          gatherings: list[Gathering]) -> OrganisationCostOut:
     cells = [CostCellOut(gathering_id=g.id, people=people[g.id], amount=money(amounts.get(g.id, ZERO)))
-             for g in _by_number(gatherings) if people.get(g.id)]
+             for g in gatherings if people.get(g.id)]
     return OrganisationCostOut(organisation_id=organisation_id, name=name, is_member=is_member, gatherings=cells,
                                total=money(sum(amounts.values(), ZERO)))
 
@@ -57,7 +57,7 @@ def network_costs(person, network: Network) -> CostsOut:
     municipality, any other member their own registrations."""
     if access.is_coordinator(person, network):
         matrix = services.cost_matrix(network)
-        gatherings = matrix.gatherings
+        gatherings = _by_number(matrix.gatherings)  # sorted once, not per organisation row
         rows = [_row(row.organisation_id, row.organisation_name, row.is_member, row.people, row.amounts, gatherings)
                 for row in matrix.rows]
         people: dict[int, int] = defaultdict(int)
@@ -67,7 +67,7 @@ def network_costs(person, network: Network) -> CostsOut:
         amounts = {g.id: matrix.gathering_total(g.id) for g in gatherings}
         scope, total = "network", matrix.total
     else:
-        gatherings = services.network_gatherings(network)
+        gatherings = _by_number(services.network_gatherings(network))
         membership = own_membership(person, network)
         if membership is not None and services.can_see_costs(person, membership):
             lines = services.invoice_lines(network, organisation_id=membership.organisation_id)
