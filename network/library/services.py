@@ -455,8 +455,13 @@ def _clear_review(example: Example) -> None:
 
 
 def _approve(example: Example, by) -> None:
-    example.review = ExampleReview.APPROVED
-    example.review_comment = ""
+    _decide(example, by, ExampleReview.APPROVED)
+
+
+def _decide(example: Example, by, outcome: ExampleReview, comment: str = "") -> None:
+    """A coordinator's decision on an example to be open to all, stamped with who and when."""
+    example.review = outcome
+    example.review_comment = comment
     example.reviewed_at = utcnow()
     example.reviewed_by_id = by.id if by is not None else None
 
@@ -479,10 +484,7 @@ def send_back(example: Example, by, comment: str) -> None:
         raise LibraryError(_("Skriv hva kommunen bør endre før eksempelet kan bli åpent for alle."), "comment")
     if len(comment) > REVIEW_COMMENT_MAX:
         raise LibraryError(_("Kommentaren kan være høyst %(max)s tegn.", max=REVIEW_COMMENT_MAX), "comment")
-    example.review = ExampleReview.RETURNED
-    example.review_comment = comment
-    example.reviewed_at = utcnow()
-    example.reviewed_by_id = by.id if by is not None else None
+    _decide(example, by, ExampleReview.RETURNED, comment)
     email.queue_review_outcome(example)
 
 
