@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import hashlib
 import re
+import time
 from dataclasses import dataclass, field
-from functools import wraps
+from functools import lru_cache, wraps
 from typing import Any, Callable, Generic, TypeVar
 
 from flask import Response, current_app, g, request
 from flask_babel import gettext as _
+from limits import parse_many
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
@@ -193,18 +195,20 @@ def check_network(network_id: int) -> None:
         raise problem(403, detail=_("Tilgangsnøkkelen gjelder et annet nettverk."))
 
 
+@lru_cache(maxsize=4)
+def _rate_limits(spec: str) -> tuple:
+    # The configured limit is parsed once, not on every request.
+    return tuple(parse_many(spec))
+
+
 def check_rate_limit(token) -> None:
     """Per token, in the limiter's storage (RATELIMIT_STORAGE_URI: the same store as the login
     limits, so several instances count together)."""
     if not limiter.enabled:
         return
-    from limits import parse_many
-
-    for item in parse_many(current_app.config["API_RATE_LIMIT"]):
+    for item in _rate_limits(current_app.config["API_RATE_LIMIT"]):
         if not limiter.limiter.hit(item, "api", str(token.id)):
             reset_at, _remaining = limiter.limiter.get_window_stats(item, "api", str(token.id))
-            import time
-
             retry = max(1, int(reset_at - time.time()))
             raise problem(429, headers={"Retry-After": str(retry)})
 
