@@ -152,6 +152,10 @@ def format_violations(url: str, violations: list[dict]) -> str:
 
 def check_a11y(page: Page) -> None:
     """Run axe on the page as it is now and fail with a readable list of what is wrong."""
+    # A click that navigates returns once the new URL is committed, before the new document
+    # exists; axe needs the document, so wait until it has loaded.
+    page.wait_for_load_state("load")
+    page.wait_for_function("() => document.documentElement !== null && document.readyState === 'complete'")
     # axe-core is injected once per page load, not before every run on the same page.
     if not page.evaluate("() => typeof window.axe === 'object'"):
         page.evaluate(_axe.axe_script)

@@ -114,6 +114,8 @@ def test_participant_registers_from_my_page_sees_cost_and_deadline_and_cancels(p
     to_my_page(page, server)
     page.get_by_role("region", name="Mine neste samlinger").get_by_role(
         "link", name=re.compile("^Endre eller meld av")).click()
+    expect(page).to_have_url(re.compile(r"/registrations/\d+/edit$"))
+    expect(main(page).get_by_role("button", name=re.compile("^Meld av"))).to_be_visible()
     check_a11y(page)
     main(page).get_by_role("button", name=re.compile("^Meld av")).click()
     confirm_if_asked(page)
