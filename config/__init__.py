@@ -96,6 +96,13 @@ class BaseConfig:
     MAIL_TIMEOUT_SECONDS = 10
     OUTBOX_MAX_ATTEMPTS = 8
 
+    # The job queue (network/jobs) in Redis: `flask jobs worker` delivers mail and runs the jobs
+    # `flask jobs scheduler` puts on it. Unset: mail goes out as each request ends, and the
+    # scheduled jobs are the `flask …` commands, run from cron.
+    CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or os.environ.get("REDIS_URL") or None
+    # Every key the queue keeps in Redis starts with this, so installations can share a server.
+    JOBS_KEY_PREFIX = os.environ.get("JOBS_KEY_PREFIX", "network:")
+
     # argon2id parameters (argon2-cffi's named profiles): RFC 9106's low-memory profile.
     PASSWORD_HASH_PROFILE = "RFC_9106_LOW_MEMORY"
 
@@ -159,6 +166,7 @@ class TestingConfig(BaseConfig):
     RATELIMIT_ENABLED = False
     MAIL_SUPPRESS_SEND = False
     MAIL_SERVER = None
+    CELERY_BROKER_URL = None  # no queue, whatever the environment says; tests that want one set it
     SHOW_DEV_MAILBOX = False
     SERVER_NAME = None
     # Tests only: a hash that takes microseconds. tests/test_config.py keeps it out of production.

@@ -23,6 +23,7 @@ def create_app(config: str | type | Mapping[str, Any] | None = None) -> Flask:
     register_input_hygiene(app)
     register_extensions(app)
     register_blueprints(app)
+    register_jobs(app)
     register_templates(app)
     register_request_hooks(app)
     return app
@@ -126,6 +127,15 @@ def register_blueprints(app: Flask) -> None:
     from network.main import errors
 
     errors.register(app)
+
+
+def register_jobs(app: Flask) -> None:
+    """The job queue (network/jobs): its Celery app, and ``flask jobs worker`` / ``scheduler``."""
+    from network.jobs import celery_app
+    from network.jobs.cli import bp as jobs_bp
+
+    celery_app.init_app(app)
+    app.register_blueprint(jobs_bp)
 
 
 def register_templates(app: Flask) -> None:

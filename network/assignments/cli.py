@@ -6,6 +6,8 @@ finds it and sends nothing.
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import click
 from flask.cli import with_appcontext
 
@@ -21,6 +23,16 @@ def today_in_oslo():
     return clock.oslo_today()
 
 
+def remind_due(day, days: int | None = None) -> Iterator[services.ReminderResult]:
+    """Remind every assignment due soon (the command, and the scheduled job in network/jobs), one
+    transaction per assignment: its reminder rows with their mail."""
+    for assignment_id in [a.id for a in services.assignments_due_for_reminder(day, days)]:
+        assignment = db.session.get(Assignment, assignment_id)
+        result = services.remind(assignment, email.queue_reminder)
+        db.session.commit()
+        yield result
+
+
 @click.command("send-reminders")
 @base_url_option
 @click.option("--days", type=click.IntRange(0, services.MAX_REMINDER_DAYS), default=None,
@@ -33,10 +45,8 @@ def send_reminders_command(base_url: str | None, days: int | None, today) -> Non
     day = today.date() if today else today_in_oslo()
     with link_context(base_url):
         municipalities = mails = 0
-        for assignment_id in [a.id for a in services.assignments_due_for_reminder(day, days)]:
-            assignment = db.session.get(Assignment, assignment_id)
-            result = services.remind(assignment, email.queue_reminder)
-            db.session.commit()  # one transaction per assignment: its reminder rows with their mail
+        for result in remind_due(day, days):
+            assignment = result.assignment
             municipalities += len(result.reminded)
             mails += result.mails
             click.echo(f"{assignment.network.name} – «{assignment.title}» (due {assignment.due_on.isoformat()}): "

@@ -2,7 +2,7 @@
 
 A message is only ever sent once its row is committed, so a rolled-back request
 sends nothing, and an SMTP outage leaves the message waiting for the next run of
-``flask mail send-pending`` (cron) or the next request.
+``flask mail send-pending`` (cron), the job queue's sweep (network/jobs) or the next request.
 """
 from __future__ import annotations
 
@@ -81,6 +81,29 @@ class _TimedConnection(Connection):
         return host
 
 
+class _BatchConnection:
+    """One SMTP connection for a whole batch, opened at its first message. A failure drops it, and
+    the next message opens a new one: one broken connection costs one message's attempt, not the batch's."""
+
+    def __init__(self):
+        self._connection: _TimedConnection | None = None
+
+    def send(self, message: Message) -> None:
+        if self._connection is None:
+            connection = _TimedConnection(current_app.extensions["mail"])
+            connection.host = None if connection.mail.suppress else connection.configure_host()
+            self._connection = connection
+        self._connection.send(message)
+
+    def drop(self) -> None:
+        connection, self._connection = self._connection, None
+        if connection is not None and connection.host is not None:
+            try:
+                connection.host.quit()
+            except (OSError, smtplib.SMTPException):  # already broken: just let the socket go
+                connection.host.close()
+
+
 def mail_domain() -> str:
     """The site's own host (SITE_URL), for Message-IDs: never the machine's name or ``localhost``."""
     return urlsplit(site_url()).hostname or "localhost"
@@ -142,43 +165,53 @@ def _due_query(now: datetime, ids: list[int] | None):
 
 
 def send_pending(ids: list[int] | None = None, limit: int = 100) -> tuple[int, int]:
-    """Send due messages one at a time, committing after each. Returns (sent, failed)."""
+    """Send due messages one at a time over one SMTP connection, committing after each.
+    Returns (sent, failed)."""
     sent = failed = 0
     use_console = not current_app.config.get("MAIL_SERVER")
-    for _ in range(limit):
-        row = db.session.scalars(_due_query(utcnow(), ids).limit(1)).first()
-        if row is None:
-            break
-        try:
-            if use_console:
-                _print_to_console(row)
-            else:
-                with _TimedConnection(current_app.extensions["mail"]) as connection:
-                    connection.send(_as_mail_message(row))
-        except (OSError, smtplib.SMTPException) as exc:  # the server or the network: try again later
-            row.attempts += 1
-            row.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-            if row.attempts >= current_app.config["OUTBOX_MAX_ATTEMPTS"]:
-                row.status = OutboxStatus.FAILED
-            else:
-                row.next_attempt_at = utcnow() + retry_delay(row.attempts)
-            failed += 1
-        except SQLAlchemyError:
-            raise
-        except Exception as exc:  # noqa: BLE001  the message itself (a bad header, text that can't be encoded)
-            # It will never go, so give up on it at once and go on: one bad message never blocks the rest.
-            current_app.logger.warning("Outbox message %s can't be sent: %r", row.id, exc)
-            row.attempts += 1
-            row.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-            row.status = OutboxStatus.FAILED
-            failed += 1
-        else:
-            row.attempts += 1
-            row.status = OutboxStatus.SENT
-            row.sent_at = utcnow()
-            sent += 1
-        db.session.commit()
+    smtp = _BatchConnection()
+    try:
+        for _ in range(limit):
+            row = db.session.scalars(_due_query(utcnow(), ids).limit(1)).first()
+            if row is None:
+                break
+            sent_now, failed_now = _send_one(row, smtp, use_console)
+            sent, failed = sent + sent_now, failed + failed_now
+            db.session.commit()
+    finally:
+        smtp.drop()
     return sent, failed
+
+
+def _send_one(row: OutboxMessage, smtp: _BatchConnection, use_console: bool) -> tuple[int, int]:
+    """Send ``row`` and record how it went on it (the caller commits). Returns (sent, failed)."""
+    try:
+        if use_console:
+            _print_to_console(row)
+        else:
+            smtp.send(_as_mail_message(row))
+    except (OSError, smtplib.SMTPException) as exc:  # the server or the network: try again later
+        smtp.drop()  # the connection may be broken: the next message opens a new one
+        row.attempts += 1
+        row.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+        if row.attempts >= current_app.config["OUTBOX_MAX_ATTEMPTS"]:
+            row.status = OutboxStatus.FAILED
+        else:
+            row.next_attempt_at = utcnow() + retry_delay(row.attempts)
+        return 0, 1
+    except SQLAlchemyError:
+        raise
+    except Exception as exc:  # noqa: BLE001  the message itself (a bad header, text that can't be encoded)
+        # It will never go, so give up on it at once and go on: one bad message never blocks the rest.
+        current_app.logger.warning("Outbox message %s can't be sent: %r", row.id, exc)
+        row.attempts += 1
+        row.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+        row.status = OutboxStatus.FAILED
+        return 0, 1
+    row.attempts += 1
+    row.status = OutboxStatus.SENT
+    row.sent_at = utcnow()
+    return 1, 0
 
 
 def _print_to_console(row: OutboxMessage) -> None:
@@ -213,11 +246,14 @@ def _forget_rolled_back(session: Session, _previous_transaction) -> None:
 
 
 def deliver_after_request(response):
-    """Send what this request committed. Failures stay queued for the next run."""
+    """Deliver what this request committed: on the job queue when there is one, else here and
+    now (network/jobs/services.py). Failures stay queued for the next run."""
+    from network.jobs.services import deliver_mail  # the jobs build on the outbox
+
     ids = g.pop("outbox_ids", None)
     if ids:
         try:
-            send_pending(ids=ids)
+            deliver_mail(ids)
         except Exception:  # never turn a successful request into an error page
             current_app.logger.exception("Outbox delivery failed; messages stay queued")
             db.session.rollback()
