@@ -1,0 +1,344 @@
+"""Two app instances behind one address (issue 16): nothing a visit needs lives in one process.
+
+Two gunicorn processes, started with ``gunicorn.conf.py`` and the production configuration, share
+the suite's database, one SECRET_KEY and one Redis for rate limits (under a key prefix of this run's
+own). One cookie jar drives both, sending each request to the instance a round-robin load balancer
+would pick. The test is that balancer: it reaches the instances from 127.0.0.1, the address they
+trust as their proxy (``FORWARDED_ALLOW_IPS``), and names the client in ``X-Forwarded-For``.
+
+Only two settings differ from a real deployment: the session cookie is not ``Secure`` (the test
+speaks plain http, and a cookie jar keeps a ``Secure`` cookie to https), and the login limits are
+small. The data made here is deleted again, leaving the national list as the other tests expect.
+"""
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+import redis
+import requests
+from requests.adapters import HTTPAdapter
+from sqlalchemy import select
+
+from network.auth.models import LoginSession, Person
+from network.auth.passwords import hash_password
+from network.extensions import db
+from network.organisations.services import import_national_list
+from network.outbox.models import OutboxMessage, OutboxStatus
+from tests.conftest import make_app
+from tests.smtp_server import SMTP_PORT, free_port
+
+ROOT = Path(__file__).resolve().parent.parent
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+EMAIL = "to.instanser@example.test"
+NAME = "Tove To-Instanser"
+FORGETFUL = "glemsk@example.test"  # the mail test gives this person a new password
+PASSWORD = "et langt passord for to instanser"
+# Per client IP address, and per e-mail address from any address: small, so a few tries hit them.
+LOGIN_RATE_LIMIT = "3 per minute"
+LOGIN_ACCOUNT_RATE_LIMIT = "3 per hour"
+START_SECONDS = 90
+
+
+@dataclass
+class Instance:
+    name: str
+    url: str
+    process: subprocess.Popen
+    log: Path
+
+    def __call__(self, path: str) -> str:
+        return self.url + path
+
+    def log_tail(self) -> str:
+        return "\n".join(self.log.read_text(errors="replace").splitlines()[-40:])
+
+
+# --- set-up ------------------------------------------------------------------------------
+
+
+def _redis() -> redis.Redis:
+    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
+    try:
+        client.ping()
+    except redis.RedisError as error:
+        message = f"Redis is not reachable at {REDIS_URL} (set TEST_REDIS_URL): {error}"
+        if os.environ.get("CI"):
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    return client
+
+
+def _instance_env(database_url: str) -> dict[str, str]:
+    env = {name: value for name, value in os.environ.items() if not name.startswith(("FLASK_", "GUNICORN_"))}
+    env.update({
+        "FLASK_CONFIG": "production",
+        "SECRET_KEY": "two-instances-" + uuid.uuid4().hex,
+        "DATABASE_URL": database_url,
+        "SITE_URL": "https://nettverk.example.test",
+        "TRUSTED_HOSTS": "127.0.0.1",
+        "RATELIMIT_STORAGE_URI": REDIS_URL,
+        "PROXY_FIX_X_FOR": "1",
+        "FORWARDED_ALLOW_IPS": "127.0.0.1",
+        "LOGIN_RATE_LIMIT": LOGIN_RATE_LIMIT,
+        "LOGIN_ACCOUNT_RATE_LIMIT": LOGIN_ACCOUNT_RATE_LIMIT,
+        "MAIL_SERVER": "127.0.0.1",
+        "MAIL_PORT": str(SMTP_PORT),
+        "GUNICORN_WORKERS": "1",
+    })
+    return env
+
+
+def _start(name: str, env: dict[str, str], key_prefix: str, folder: Path) -> Instance:
+    port = free_port()
+    log = folder / f"{name}.log"
+    # The production configuration, with the two test-only settings the module docstring names.
+    app = ('network:create_app({"CONFIG_NAME": "production", "SESSION_COOKIE_SECURE": False, '
+           f'"RATELIMIT_KEY_PREFIX": "{key_prefix}"}})')
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"), app],
+            cwd=ROOT, env={**env, "GUNICORN_BIND": f"127.0.0.1:{port}"},
+            stdout=output, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+    return Instance(name, f"http://127.0.0.1:{port}", process, log)
+
+
+def _wait_until_up(instance: Instance, deadline: float) -> None:
+    while time.monotonic() < deadline:
+        if instance.process.poll() is not None:
+            pytest.fail(f"Instance {instance.name} stopped at start:\n{instance.log_tail()}", pytrace=False)
+        try:
+            if requests.get(instance("/login"), timeout=2).status_code == 200:
+                return
+        except requests.ConnectionError:
+            pass
+        time.sleep(0.2)
+    pytest.fail(f"Instance {instance.name} did not answer in {START_SECONDS} s:\n{instance.log_tail()}", pytrace=False)
+
+
+def _stop(*instances: Instance) -> None:
+    # Each instance is its own process group (master and worker). A graceful stop takes seconds on
+    # a busy machine and proves nothing here, so both groups are killed outright.
+    for instance in instances:
+        if instance.process.poll() is None:
+            os.killpg(instance.process.pid, signal.SIGKILL)
+    for instance in instances:
+        instance.process.wait(timeout=30)
+
+
+def _leave_database_as_found(app) -> None:
+    with app.app_context():
+        for table in reversed(db.metadata.sorted_tables):
+            db.session.execute(table.delete())
+        import_national_list()
+        db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def shared(migrated_database, smtp_server, tmp_path_factory):
+    """Instances A and B, two people who can sign in, and this process's own app on the same database."""
+    store = _redis()
+    key_prefix = f"two-instances-{uuid.uuid4().hex[:12]}"
+    app = make_app(migrated_database)
+    with app.app_context():
+        for email in (EMAIL, FORGETFUL):
+            db.session.add(Person(name=NAME, email=email, password_hash=hash_password(PASSWORD)))
+        db.session.commit()
+        db.session.remove()
+    env = _instance_env(migrated_database)
+    folder = tmp_path_factory.mktemp("instances")
+    a = _start("A", env, key_prefix, folder)
+    b = _start("B", env, key_prefix, folder)
+    try:
+        deadline = time.monotonic() + START_SECONDS
+        _wait_until_up(a, deadline)
+        _wait_until_up(b, deadline)
+        yield a, b, app
+    finally:
+        _stop(a, b)
+        for key in store.scan_iter(match=f"*{key_prefix}/*"):
+            store.delete(key)
+        store.close()
+        _leave_database_as_found(app)
+
+
+@pytest.fixture
+def a(shared) -> Instance:
+    return shared[0]
+
+
+@pytest.fixture
+def b(shared) -> Instance:
+    return shared[1]
+
+
+@pytest.fixture
+def app(shared):
+    """This process's app on the shared database (no savepoint: the instances must see what it reads)."""
+    return shared[2]
+
+
+# --- the browser: one cookie jar ---------------------------------------------------------
+
+
+def browser(client_ip: str) -> requests.Session:
+    """A browser behind the proxy: one cookie jar, its address in X-Forwarded-For as the proxy sets it."""
+    session = requests.Session()
+    session.headers["X-Forwarded-For"] = client_ip
+    return session
+
+
+def csrf_token(response: requests.Response) -> str:
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', response.text)
+    assert match, f"no CSRF token on {response.url}"
+    return match.group(1)
+
+
+def sign_in(session: requests.Session, instance: Instance, email: str = EMAIL, password: str = PASSWORD):
+    token = csrf_token(session.get(instance("/login")))
+    return session.post(instance("/login"), data={"email": email, "password": password, "csrf_token": token},
+                        allow_redirects=False)
+
+
+def signed_in_as(session: requests.Session, instance: Instance) -> str | None:
+    """The name «Min side» greets on that instance, or None when it sends the browser to sign in."""
+    response = session.get(instance("/me"), allow_redirects=False)
+    if response.status_code == 302:
+        assert urlsplit(response.headers["Location"]).path == "/login"
+        return None
+    assert response.status_code == 200
+    return NAME if NAME in response.text else "someone else"
+
+
+# --- sessions ------------------------------------------------------------------------------
+
+
+def test_signed_in_on_a_is_signed_in_on_b(a, b):
+    session = browser("198.51.100.1")
+    assert sign_in(session, a).status_code == 302
+    # Round robin: every other request lands on the other instance.
+    assert [signed_in_as(session, instance) for instance in (b, a, b)] == [NAME, NAME, NAME]
+
+
+def _sign_ins_of(app, email: str) -> int:
+    with app.app_context():
+        count = len(db.session.scalars(
+            select(LoginSession.id).join(Person, Person.id == LoginSession.person_id).where(Person.email == email)
+        ).all())
+        db.session.remove()
+    return count
+
+
+def test_signing_out_on_b_ends_the_sign_in_on_a(a, b, app):
+    session = browser("198.51.100.2")
+    assert sign_in(session, a).status_code == 302
+    copied_cookie = session.cookies.get("session")
+    before = _sign_ins_of(app, EMAIL)
+    page = session.get(b("/me"))
+    assert session.post(b("/logout"), data={"csrf_token": csrf_token(page)}, allow_redirects=False).status_code == 302
+    assert _sign_ins_of(app, EMAIL) == before - 1
+    assert signed_in_as(session, a) is None
+    # A copy of the cookie from before signing out names a sign-in that no longer exists anywhere.
+    thief = browser("198.51.100.3")
+    thief.cookies.set("session", copied_cookie, domain="127.0.0.1")
+    assert signed_in_as(thief, a) is None and signed_in_as(thief, b) is None
+
+
+# --- rate limits -----------------------------------------------------------------------------
+
+
+def _failed_sign_ins(sessions_and_instances, email_for) -> list[int]:
+    return [sign_in(session, instance, email_for(n), "feil passord").status_code
+            for n, (session, instance) in enumerate(sessions_and_instances)]
+
+
+def test_failed_sign_ins_on_a_and_b_count_against_one_limit_per_address(a, b):
+    session = browser("198.51.100.10")
+    # Three tries a minute from one address, whichever instance each try reaches.
+    statuses = _failed_sign_ins([(session, a), (session, b), (session, a), (session, b)],
+                                lambda n: f"ukjent{n}@example.test")
+    assert statuses == [422, 422, 422, 429]
+
+
+def test_failed_sign_ins_on_a_and_b_count_against_one_limit_per_account(a, b):
+    # Four addresses, alternating instances: the account's three failures an hour are shared too.
+    tries = [(browser(f"198.51.100.{20 + n}"), instance) for n, instance in enumerate((a, b, a, b))]
+    assert _failed_sign_ins(tries, lambda n: "laast.konto@example.test") == [422, 422, 422, 429]
+
+
+def test_forwarded_for_from_a_client_that_is_not_the_proxy_is_dropped(a, b):
+    """From 127.0.0.2 the instances see no proxy, so a made-up X-Forwarded-For on each try does not
+    make each try look like a new address: gunicorn.conf.py drops the header before ProxyFix."""
+    tries = []
+    for n, instance in enumerate((a, b, a, b)):
+        session = browser(f"203.0.113.{n}")
+        session.mount("http://", SourceAddressAdapter("127.0.0.2"))
+        tries.append((session, instance))
+    assert _failed_sign_ins(tries, lambda n: f"spoof{n}@example.test") == [422, 422, 422, 429]
+
+
+class SourceAddressAdapter(HTTPAdapter):
+    """Connect from another loopback address, as a client that is not the proxy."""
+
+    def __init__(self, address: str):
+        self.address = address
+        super().__init__()
+
+    def init_poolmanager(self, *args, **kwargs):
+        kwargs["source_address"] = (self.address, 0)
+        super().init_poolmanager(*args, **kwargs)
+
+
+# --- mail ------------------------------------------------------------------------------------
+
+
+def _wait_for_mail(smtp_server, recipient: str, seconds: float = 20.0):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        for message in smtp_server.messages:
+            if message["To"] == recipient:
+                return message
+        time.sleep(0.1)
+    return None
+
+
+def _body(message) -> str:
+    part = next(part for part in message.walk() if part.get_content_type() == "text/plain")
+    return part.get_payload(decode=True).decode(part.get_content_charset() or "utf-8")
+
+
+def test_mail_queued_on_a_is_in_the_shared_outbox_and_its_link_works_on_b(a, b, app, smtp_server):
+    smtp_server.handler.messages.clear()
+    session = browser("198.51.100.40")
+    page = session.get(a("/forgot-password"))
+    response = session.post(a("/forgot-password"), data={"email": FORGETFUL, "csrf_token": csrf_token(page)},
+                            allow_redirects=False)
+    assert response.status_code == 302
+    message = _wait_for_mail(smtp_server, FORGETFUL)
+    assert message is not None, "A did not deliver the reset mail"
+    with app.app_context():
+        row = db.session.scalars(select(OutboxMessage).where(OutboxMessage.recipient == FORGETFUL)).one()
+        assert row.status == OutboxStatus.SENT
+        db.session.remove()
+    link = re.search(r"https://nettverk\.example\.test(/reset-password/\S+)", _body(message)).group(1)
+    new_password = "et helt nytt passord fra B"
+    form = session.get(b(link))
+    response = session.post(b(link), data={"password": new_password, "confirm": new_password,
+                                           "csrf_token": csrf_token(form)}, allow_redirects=False)
+    assert response.status_code == 302
+    assert signed_in_as(session, a) == NAME
+    # The new password is the one both instances know.
+    other = browser("198.51.100.41")
+    assert sign_in(other, b, FORGETFUL, new_password).status_code == 302
