@@ -66,11 +66,12 @@ def post_fork(server, worker):
     socket); dispose of the pool without closing the parent's connections (SQLAlchemy's advice)."""
     if not server.cfg.preload_app:
         return
-    from network.extensions import db
-
     app = server.app.wsgi()
+    database = getattr(app, "extensions", {}).get("sqlalchemy")
+    if database is None:
+        return  # not this project's app (a bare one, in a test or a benchmark)
     with app.app_context():
-        for engine in db.engines.values():
+        for engine in database.engines.values():
             engine.dispose(close=False)
 
 
