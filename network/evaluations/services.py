@@ -111,7 +111,7 @@ def open_invitations(person) -> list[EvaluationInvitation]:
         select(EvaluationInvitation).join(EvaluationInvitation.gathering)
         .where(EvaluationInvitation.person_id == person.id, EvaluationInvitation.answered.is_(False))
         .options(joinedload(EvaluationInvitation.gathering).joinedload(Gathering.network),
-                 joinedload(EvaluationInvitation.gathering).selectinload(Gathering.days))
+                 joinedload(EvaluationInvitation.gathering).joinedload(Gathering.days))
         .order_by(Gathering.network_id, Gathering.number)
     )
     if not person.is_admin:

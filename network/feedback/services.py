@@ -181,13 +181,14 @@ def send_anonymous_notices(today: date | None = None) -> int:
 
 
 def sent_by(person: Person, limit: int = 20) -> list[Feedback]:
-    """The named feedback a person has sent, newest first, with KS's replies. Two queries.
+    """The named feedback a person has sent, newest first, with KS's replies. One query.
     Anonymous feedback is not theirs to find again: nothing links it to them."""
     return list(db.session.scalars(
         select(Feedback).where(Feedback.sender_id == person.id, Feedback.anonymous.is_(False))
-        .options(selectinload(Feedback.replies), joinedload(Feedback.network))
+        # Replies joined: one query, whether or not there is any feedback.
+        .options(joinedload(Feedback.replies), joinedload(Feedback.network))
         .order_by(Feedback.received_on.desc(), Feedback.id.desc()).limit(limit)
-    ))
+    ).unique())
 
 
 # --- the inbox --------------------------------------------------------------------------

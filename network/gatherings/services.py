@@ -7,11 +7,11 @@ in one transaction. SQLite serialises writers by itself.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -26,6 +26,8 @@ from network.gatherings.models import (
 )
 from network.models_base import utcnow
 from network.networks.models import Network
+from network.networks.services import norwegian_key
+from network.organisations.models import Organisation
 
 
 class GatheringError(ValueError):
@@ -43,10 +45,11 @@ def gatherings_for(network: Network) -> list[Gathering]:
 
 
 def get_gathering(network: Network, gathering_id: int) -> Gathering | None:
-    return db.session.scalar(
+    # Its two or three days come in the same query.
+    return db.session.scalars(
         select(Gathering).where(Gathering.id == gathering_id, Gathering.network_id == network.id)
-        .options(selectinload(Gathering.days))
-    )
+        .options(joinedload(Gathering.days))
+    ).unique().first()
 
 
 def next_number(network: Network) -> int:
@@ -323,9 +326,9 @@ def registrations_with_people(gathering: Gathering) -> list[Registration]:
 
 
 def active_registration(gathering: Gathering, person: Person) -> Registration | None:
-    return db.session.scalar(select(Registration).where(
+    return db.session.scalars(select(Registration).where(
         Registration.gathering_id == gathering.id, Registration.person_id == person.id,
-        Registration.status.in_(ACTIVE_STATUSES)).options(selectinload(Registration.days)))
+        Registration.status.in_(ACTIVE_STATUSES)).options(joinedload(Registration.days))).unique().first()
 
 
 def seats_taken(gathering: Gathering) -> int:
@@ -528,6 +531,85 @@ def registered_counts(gathering_ids: list[int]) -> dict[tuple[int, int], int]:
 # The checks built on these counts are in ``network.gatherings.followup``.
 
 
+# --- who is coming (the gathering page) ------------------------------------------------
+
+COMING_STATUSES = (RegistrationStatus.CONFIRMED, RegistrationStatus.ATTENDED)
+# Above this many people the page lists each organisation with its count and links to its names,
+# rather than printing a national network's thousand names on every visit.
+COMING_NAMES_SHOWN = 120
+
+
+@dataclass
+class ComingOrganisation:
+    organisation_id: int | None  # None: people without an organisation
+    name: str | None
+    count: int
+    names: list[str] = field(default_factory=list)  # empty when only the counts are shown
+
+
+@dataclass
+class Coming:
+    organisations: list[ComingOrganisation]
+    seats_taken: int
+    waiting: int
+    names_shown: bool  # False: too many to list here, see ``coming_from``
+    position: int | None = None  # the viewer's place on the waiting list
+
+    @property
+    def total(self) -> int:
+        return sum(item.count for item in self.organisations)
+
+
+def coming(gathering: Gathering, mine: Registration | None = None) -> Coming:
+    """Who is coming, per organisation, the seats taken, the waiting list and ``mine``'s place on it,
+    in two queries whatever the number of registrations: the counts, and the names when there
+    are at most ``COMING_NAMES_SHOWN``."""
+    status = Registration.status
+    columns = [Person.organisation_id, Organisation.name,
+               func.count().filter(status.in_(COMING_STATUSES)),
+               func.count().filter(status.in_(SEAT_STATUSES)),
+               func.count().filter(status == RegistrationStatus.WAITING)]
+    if mine is not None and mine.status is RegistrationStatus.WAITING:
+        # The order ``promote_waiting`` gives seats in.
+        columns.append(func.count().filter(status == RegistrationStatus.WAITING, or_(
+            Registration.waiting_since < mine.waiting_since,
+            and_(Registration.waiting_since == mine.waiting_since, Registration.id < mine.id))))
+    rows = db.session.execute(
+        select(*columns).select_from(Registration).join(Person, Person.id == Registration.person_id)
+        .outerjoin(Organisation, Organisation.id == Person.organisation_id)
+        .where(Registration.gathering_id == gathering.id)
+        .group_by(Person.organisation_id, Organisation.name)
+    ).all()
+    names = db.session.execute(
+        select(Person.organisation_id, Person.name).join(Registration, Registration.person_id == Person.id)
+        .where(Registration.gathering_id == gathering.id, status.in_(COMING_STATUSES))
+        .limit(COMING_NAMES_SHOWN + 1)
+    ).all()
+    names_shown = len(names) <= COMING_NAMES_SHOWN
+    by_organisation: dict[int | None, list[str]] = defaultdict(list)
+    if names_shown:
+        for organisation_id, name in names:
+            by_organisation[organisation_id].append(name)
+    organisations = sorted(
+        (ComingOrganisation(row[0], row[1], row[2], sorted(by_organisation[row[0]], key=norwegian_key))
+         for row in rows if row[2]),
+        key=lambda item: (item.organisation_id is None, norwegian_key(item.name)))
+    return Coming(organisations, seats_taken=sum(row[3] for row in rows), waiting=sum(row[4] for row in rows),
+                  names_shown=names_shown,
+                  position=sum(row[5] for row in rows) + 1 if len(columns) > 5 else None)
+
+
+def coming_from(gathering: Gathering, organisation_id: int | None) -> list[str]:
+    """The names of those coming from one organisation (None: without one), in Norwegian order."""
+    names = db.session.scalars(
+        select(Person.name).join(Registration, Registration.person_id == Person.id)
+        .where(Registration.gathering_id == gathering.id, Registration.status.in_(COMING_STATUSES),
+               Person.organisation_id == organisation_id if organisation_id is not None
+               else Person.organisation_id.is_(None))
+    ).all()
+    return sorted(names, key=norwegian_key)
+
+
 # --- a person's next gatherings and a team's registrations (for "Min side") ----------------
 
 
@@ -538,47 +620,49 @@ def _not_over(today: date):
 
 def upcoming_registrations(person: Person, today: date) -> list[Registration]:
     """The person's confirmed or waiting registrations for gatherings not yet over, soonest
-    first, with their gathering, network and days: three queries."""
+    first, with their gathering, network and days: one query."""
     rows = db.session.scalars(
         select(Registration).join(Registration.gathering)
         .where(Registration.person_id == person.id,
                Registration.status.in_((RegistrationStatus.CONFIRMED, RegistrationStatus.WAITING)),
                Gathering.status != GatheringStatus.CANCELLED,  # they were told by mail
                _not_over(today))
+        # Days joined, not selected after: the same one query whether or not there is any.
         .options(joinedload(Registration.gathering).joinedload(Gathering.network),
-                 joinedload(Registration.gathering).selectinload(Gathering.days),
-                 selectinload(Registration.days))
+                 joinedload(Registration.gathering).joinedload(Gathering.days),
+                 joinedload(Registration.days))
     ).unique().all()
     return sorted(rows, key=lambda r: (r.gathering.starts_on or date.max, r.gathering.number))
 
 
-def open_gatherings(network_ids: list[int], today: date, now: datetime) -> list[Gathering]:
-    """Gatherings in these networks that take registrations now, soonest first: two queries."""
+def upcoming_gatherings(network_ids: list[int], today: date) -> list[Gathering]:
+    """Gatherings in these networks that are not over, held or cancelled, with their network and
+    days: one query, for both ``open_gatherings`` and ``next_gatherings``."""
     if not network_ids:
         return []
-    rows = db.session.scalars(
-        select(Gathering).where(
-            Gathering.network_id.in_(network_ids), Gathering.status == GatheringStatus.OPEN, _not_over(today),
-            (Gathering.registration_opens_at.is_(None)) | (Gathering.registration_opens_at <= now),
-            (Gathering.registration_closes_at.is_(None)) | (Gathering.registration_closes_at > now))
-        .options(joinedload(Gathering.network), selectinload(Gathering.days))
-    ).unique().all()
-    return sorted(rows, key=lambda g: (g.starts_on or date.max, g.network_id, g.number))
-
-
-def next_gatherings(network_ids: list[int], today: date) -> dict[int, Gathering]:
-    """Per network, its next gathering that is not over or held: two queries."""
-    if not network_ids:
-        return {}
-    rows = db.session.scalars(
+    return list(db.session.scalars(
         select(Gathering).where(Gathering.network_id.in_(network_ids),
                                 Gathering.status.not_in((GatheringStatus.HELD, GatheringStatus.CANCELLED)),
                                 _not_over(today))
-        .options(joinedload(Gathering.network), selectinload(Gathering.days))
-    ).unique().all()
+        .options(joinedload(Gathering.network), joinedload(Gathering.days))
+    ).unique())
+
+
+def open_gatherings(upcoming: list[Gathering], now: datetime) -> list[Gathering]:
+    """Those of ``upcoming_gatherings`` that take registrations now, soonest first."""
+    rows = [g for g in upcoming if g.status is GatheringStatus.OPEN
+            and (g.registration_opens_at is None or g.registration_opens_at <= now)
+            and (g.registration_closes_at is None or g.registration_closes_at > now)]
+    return sorted(rows, key=lambda g: (g.starts_on or date.max, g.network_id, g.number))
+
+
+def next_gatherings(upcoming: list[Gathering], network_ids) -> dict[int, Gathering]:
+    """Per network (of ``network_ids``), its next gathering among ``upcoming_gatherings``."""
+    wanted = set(network_ids)
     chosen: dict[int, Gathering] = {}
-    for gathering in sorted(rows, key=lambda g: (g.starts_on or date.max, g.number)):
-        chosen.setdefault(gathering.network_id, gathering)
+    for gathering in sorted(upcoming, key=lambda g: (g.starts_on or date.max, g.number)):
+        if gathering.network_id in wanted:
+            chosen.setdefault(gathering.network_id, gathering)
     return chosen
 
 
@@ -627,15 +711,15 @@ def waiting_positions(gathering_ids: list[int]) -> dict[int, int]:
 
 
 def registrations_of(gathering_ids: list[int], person_ids: list[int]) -> list[Registration]:
-    """These people's active registrations for these gatherings, with their days: two queries."""
+    """These people's active registrations for these gatherings, with their days: one query."""
     if not gathering_ids or not person_ids:
         return []
     return list(db.session.scalars(
         select(Registration).where(Registration.gathering_id.in_(gathering_ids),
                                    Registration.person_id.in_(person_ids),
                                    Registration.status.in_(ACTIVE_STATUSES))
-        .options(selectinload(Registration.days))
-    ))
+        .options(joinedload(Registration.days))
+    ).unique())
 
 
 @dataclass

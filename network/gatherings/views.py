@@ -28,7 +28,8 @@ from network.networks import access as network_access
 from network.networks import services as network_services
 from network.networks.forms import EmptyForm
 from network.networks.loading import load_network, require
-from network.networks.models import Network
+from network.networks.models import Network, RoleKind
+from network.organisations.models import Organisation
 from network.programme.services import programme_for
 
 bp = Blueprint("gatherings", __name__, url_prefix="/networks/<int:network_id>/gatherings")
@@ -333,34 +334,41 @@ def remove_day(network_id: int, gathering_id: int, day_id: int):
 @login_required
 def show(network_id: int, gathering_id: int):
     gathering = load_gathering(network_id, gathering_id)
-    registrations = services.registrations_with_people(gathering)
-    coming = [r for r in registrations if r.status in (RegistrationStatus.CONFIRMED, RegistrationStatus.ATTENDED)]
-    mine = next((r for r in registrations if r.person_id == current_user.id and r.is_active), None)
-    seats = sum(r.status in services.SEAT_STATUSES for r in registrations)
+    mine = services.active_registration(gathering, current_user)
+    coming = services.coming(gathering, mine)
     can_manage = access.can_manage_gathering(current_user, gathering)
     return render_template(
         "gatherings/show.html",
         network=gathering.network, gathering=gathering, programme=programme_for(gathering),
-        coming_by_org=_group_by_organisation(coming),
-        waiting_count=sum(r.status is RegistrationStatus.WAITING for r in registrations),
-        mine=mine, closed_reason=services.registration_closed_reason(gathering),
+        coming=coming, mine=mine, closed_reason=services.registration_closed_reason(gathering),
         can_manage=can_manage,
-        seats_taken=seats, full=services.is_full(gathering, seats),
-        my_position=services.waiting_positions([gathering.id]).get(mine.id)
-        if mine is not None and mine.status is RegistrationStatus.WAITING else None,
+        seats_taken=coming.seats_taken, full=services.is_full(gathering, coming.seats_taken),
+        my_position=coming.position,
         # Contacts register their colleagues (issue 12): the team page, and the form for one person.
-        can_register_team=can_manage or access.can_register_team(current_user, membership_of(gathering.network, current_user)),
+        can_register_team=can_manage or _contact_registers_team(gathering.network),
         action_form=EmptyForm(),
     )
 
 
-def _group_by_organisation(registrations: list[Registration]) -> list[tuple[str, list[Registration]]]:
-    groups: dict[str, list[Registration]] = {}
-    for registration in registrations:
-        organisation = registration.person.organisation
-        groups.setdefault(organisation.name if organisation else _("Uten organisasjon"), []).append(registration)
-    ordered = sorted(groups.items(), key=lambda item: network_services.norwegian_key(item[0]))
-    return [(name, sorted(items, key=lambda r: network_services.norwegian_key(r.person.name))) for name, items in ordered]
+def _contact_registers_team(network: Network) -> bool:
+    # Only a contact may, so nobody else pays for looking up their municipality's membership.
+    if RoleKind.CONTACT not in network_access.roles_in(current_user, network):
+        return False
+    return access.can_register_team(current_user, membership_of(network, current_user))
+
+
+@bp.get("/<int:gathering_id>/coming/<int:organisation_id>")
+@login_required
+def coming_from(network_id: int, gathering_id: int, organisation_id: int):
+    """The names behind one organisation's count on the gathering page (0: people without one)."""
+    gathering = load_gathering(network_id, gathering_id)
+    organisation = db.session.get(Organisation, organisation_id) if organisation_id else None
+    if organisation_id and organisation is None:
+        abort(404)
+    names = services.coming_from(gathering, organisation.id if organisation else None)
+    return render_template("gatherings/coming.html", network=gathering.network, gathering=gathering,
+                           organisation_name=organisation.name if organisation else _("Uten organisasjon"),
+                           names=names)
 
 
 # --- registration -----------------------------------------------------------------------

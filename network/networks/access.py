@@ -5,7 +5,7 @@ KS administrators (``Person.is_admin``) act as coordinators in every network.
 from __future__ import annotations
 
 from flask import g
-from sqlalchemy import select
+from sqlalchemy import and_, select
 
 from network.extensions import db
 from network.networks.models import Membership, Network, NetworkRole, RoleKind
@@ -34,6 +34,21 @@ def roles_in(person, network: Network) -> frozenset[RoleKind]:
             )
         )
     return cache[key]
+
+
+def network_with_roles(network_id: int, person) -> Network | None:
+    """The network, with the person's roles in it read in the same query into the request's cache:
+    every network page asks both first."""
+    if not _signed_in(person):
+        return db.session.get(Network, network_id)
+    rows = db.session.execute(
+        select(Network, NetworkRole.role).where(Network.id == network_id)
+        .outerjoin(NetworkRole, and_(NetworkRole.network_id == Network.id, NetworkRole.person_id == person.id))
+    ).all()
+    if not rows:
+        return None
+    remember_roles(person, {network_id: frozenset(role for _network, role in rows if role is not None)})
+    return rows[0][0]
 
 
 def remember_roles(person, roles_by_network: dict[int, frozenset[RoleKind]]) -> None:

@@ -18,7 +18,9 @@ def require(allowed: bool) -> None:
 
 
 def load_network(network_id: int) -> Network:
-    network = db.get_or_404(Network, network_id)
+    network = access.network_with_roles(network_id, current_user)
+    if network is None:
+        abort(404)
     require(access.can_view_network(current_user, network))
     g.network = network  # the header shows the network's name
     return network

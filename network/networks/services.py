@@ -103,18 +103,30 @@ class MemberRow:
 # --- networks ---------------------------------------------------------------------------
 
 
-def networks_for(person) -> list[tuple[Network, list[RoleKind]]]:
-    """The networks a person belongs to (all of them for KS administrators), with their roles."""
-    roles = db.session.execute(
-        select(NetworkRole.network_id, NetworkRole.role).where(NetworkRole.person_id == person.id)
+NETWORK_ORDER = (Network.starts_on.desc().nulls_last(), Network.name, Network.id)
+
+
+def roles_and_networks(person) -> tuple[dict[int, frozenset[RoleKind]], list[Network]]:
+    """Network id → the person's roles there, and those networks in ``networks_for``'s order: one query."""
+    rows = db.session.execute(
+        select(Network, NetworkRole.role).join(NetworkRole, NetworkRole.network_id == Network.id)
+        .where(NetworkRole.person_id == person.id).order_by(*NETWORK_ORDER)
     ).all()
-    by_network: dict[int, list[RoleKind]] = defaultdict(list)
-    for network_id, role in roles:
-        by_network[network_id].append(role)
-    query = select(Network).order_by(Network.starts_on.desc().nulls_last(), Network.name)
-    if not person.is_admin:
-        query = query.where(Network.id.in_(by_network.keys()))
-    return [(network, sorted(by_network.get(network.id, []), key=_role_order)) for network in db.session.scalars(query)]
+    roles: dict[int, set[RoleKind]] = defaultdict(set)
+    networks: dict[int, Network] = {}
+    for network, role in rows:
+        networks.setdefault(network.id, network)
+        roles[network.id].add(role)
+    return {network_id: frozenset(kinds) for network_id, kinds in roles.items()}, list(networks.values())
+
+
+def networks_for(person, known: tuple[dict, list[Network]] | None = None) -> list[tuple[Network, list[RoleKind]]]:
+    """The networks a person belongs to (all of them for KS administrators), with their roles;
+    ``known`` is what ``roles_and_networks(person)`` gave, when the caller has it already."""
+    roles, networks = known if known is not None else roles_and_networks(person)
+    if person.is_admin:
+        networks = list(db.session.scalars(select(Network).order_by(*NETWORK_ORDER)))
+    return [(network, sorted(roles.get(network.id, []), key=_role_order)) for network in networks]
 
 
 def member_network_ids(organisation: Organisation | None) -> set[int]:
