@@ -2,6 +2,8 @@
 hand and as a fallback without a queue); the mail they queue goes out as delivery jobs."""
 from __future__ import annotations
 
+from datetime import date
+
 from celery import shared_task
 from flask import current_app
 
@@ -13,10 +15,15 @@ from network.extensions import db
 from network.feedback import services as feedback
 from network.jobs import services
 from network.outbox.services import send_pending
-from network.privacy import services as privacy
+from network.privacy.cli import purge_as_of
 
 # As ``flask mail send-pending``: the most messages one sweep sends.
 SWEEP_LIMIT = 500
+
+
+def _day(today: str | None) -> date | None:
+    """The commands' ``--today`` (YYYY-MM-DD), for a run by hand; the schedule passes none."""
+    return date.fromisoformat(today) if today else None
 
 
 @shared_task(name=services.SEND_MAIL, time_limit=10 * 60)
@@ -36,19 +43,19 @@ def sweep_outbox(limit: int = SWEEP_LIMIT) -> dict:
 
 
 @shared_task(name=services.GATHERING_REMINDERS)
-def gathering_reminders() -> dict:
+def gathering_reminders(today: str | None = None) -> dict:
     """``flask gatherings send-reminders``."""
     with services.mail_job():
-        queued = reminders.send_reminders(reminders.today_in_oslo())
+        queued = reminders.send_reminders(_day(today) or reminders.today_in_oslo())
     return {"queued": queued}
 
 
 @shared_task(name=services.ASSIGNMENT_REMINDERS)
-def assignment_reminders() -> dict:
+def assignment_reminders(today: str | None = None) -> dict:
     """``flask assignments send-reminders``."""
     municipalities = mails = 0
     with services.mail_job():
-        for result in remind_due(today_in_oslo()):
+        for result in remind_due(_day(today) or today_in_oslo()):
             municipalities += len(result.reminded)
             mails += result.mails
     return {"municipalities": municipalities, "mails": mails}
@@ -63,17 +70,17 @@ def comment_digest() -> dict:
 
 
 @shared_task(name=services.ANONYMOUS_FEEDBACK_COUNT)
-def anonymous_feedback_count() -> dict:
+def anonymous_feedback_count(today: str | None = None) -> dict:
     """``flask feedback send-anonymous-notices``."""
     with services.mail_job():
-        counted = feedback.send_anonymous_notices(None)
+        counted = feedback.send_anonymous_notices(_day(today))
         db.session.commit()
     return {"counted": counted}
 
 
 @shared_task(name=services.PRIVACY_PURGE)
-def privacy_purge() -> str:
+def privacy_purge(today: str | None = None) -> str:
     """``flask privacy purge``."""
-    result = privacy.purge()
+    result = purge_as_of(_day(today))
     current_app.logger.info("Privacy purge: %s", result)
     return str(result)
