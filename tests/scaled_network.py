@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import itertools
 import random
+import uuid
 from datetime import datetime, time, timedelta, timezone
 
 from sqlalchemy import insert, select, update
@@ -39,6 +40,7 @@ from network.library.models import Example, ExampleReview, ExampleStatus, exampl
 from network.main import clock
 from network.networks.models import Membership, Network, NetworkRole, NetworkStatus, RoleKind
 from network.organisations.models import Organisation, OrganisationKind
+from network.planning.models import SCORE_MAX, SCORE_MIN, AdviceAssessment, PlanningStatus, PlanningStep, PlanStatus, StrategicAdvice
 
 DEMO_MUNICIPALITIES = 17
 ASSIGNMENTS = 10
@@ -83,7 +85,7 @@ def populate(scale: int = 1, seed: int = 2019, password_hash: str | None = None)
     ``assignment_ids``, ``example_id`` (a published one) and ``counts``."""
     rng = random.Random(seed)
     session = db.session
-    build = f"s{scale}-{next(_builds)}-{rng.randrange(10**6)}"
+    build = f"s{scale}-{next(_builds)}-{uuid.uuid4().hex[:8]}"  # unique even in a database kept from an earlier run
     today = clock.oslo_today()
     municipalities = session.execute(
         select(Organisation.id, Organisation.name)
@@ -97,7 +99,7 @@ def populate(scale: int = 1, seed: int = 2019, password_hash: str | None = None)
         return Person(name=f"Skala {role_name.capitalize()} {build}", email=f"{role_name}-{build}@scaled.test",
                       password_hash=password_hash)
 
-    coordinator, observer = person("koordinator"), person("observatør")
+    coordinator, observer = person("koordinator"), person("observator")
     network = Network(name=f"Skalert nettverk {build}", topic="Boligpolitikk", description="Skalert.",
                       starts_on=today - timedelta(days=365), ends_on=today + timedelta(days=365),
                       ks_contact_name="K", ks_contact_email="k@ks.test", feedback_email="f@ks.test",
@@ -233,6 +235,18 @@ def populate(scale: int = 1, seed: int = 2019, password_hash: str | None = None)
     session.execute(insert(example_challenge), [
         {"example_id": example_id, "challenge_id": challenge_ids[n % len(challenge_ids)]}
         for n, (example_id, _status) in enumerate(example_ids)])
+
+    # Planning profiles: most municipalities have recorded where they stand; a few have not.
+    profiled = [membership_of[org_id] for n, org_id in enumerate(org_ids) if n % 6]
+    session.execute(insert(PlanningStatus), [
+        {"membership_id": membership_id, "step": step, "status": status,
+         "year": today.year - 1 if status is PlanStatus.ADOPTED else None, "updated_by_id": coordinator.id}
+        for membership_id in profiled for step in PlanningStep
+        for status in [rng.choice(list(PlanStatus))]])
+    session.execute(insert(AdviceAssessment), [
+        {"membership_id": membership_id, "advice": advice, "score": rng.randint(SCORE_MIN, SCORE_MAX),
+         "comment": "", "updated_by_id": coordinator.id}
+        for membership_id in profiled for advice in StrategicAdvice])
 
     first_org = org_ids[0]
     municipal = {role: next(

@@ -8,9 +8,11 @@ whatever the size of the network (tests/test_dashboard.py counts them).
 """
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from sqlalchemy import case, func, select
+from sqlalchemy.orm import joinedload
 
 from network.assignments import services as assignment_services
 from network.assignments.models import Assignment
@@ -19,10 +21,10 @@ from network.costs import services as cost_services
 from network.evaluations.services import GatheringScores, scores_by_gathering
 from network.extensions import db
 from network.feedback.models import Feedback, FeedbackStatus
-from network.gatherings import followup, services as gathering_services
-from network.gatherings.models import Gathering, Registration, RegistrationStatus
+from network.gatherings import followup
+from network.gatherings.models import SEAT_STATUSES, Gathering, Registration, RegistrationStatus
 from network.library import services as library_services
-from network.networks.models import Membership, Network
+from network.networks.models import Membership, MembershipStatus, Network
 from network.networks.services import MIN_PARTICIPANTS, PREFERRED_PARTICIPANTS, active_memberships, norwegian_key
 
 # The order the assignment chart and table show a submission's status in.
@@ -81,9 +83,28 @@ def attended_counts(gathering_ids: list[int]) -> dict[tuple[int, int], int]:
     return {(org_id, gathering_id): count for org_id, gathering_id, count in rows}
 
 
+def seat_counts(gathering_ids: list[int]) -> tuple[dict[tuple[int, int], int], dict[tuple[int, int], int]]:
+    """Registered (with a seat) and attended per (organisation id, gathering id), in one query:
+    ``registered_counts`` and ``attended_counts`` together."""
+    registered: dict[tuple[int, int], int] = defaultdict(int)
+    attended: dict[tuple[int, int], int] = {}
+    for org_id, gathering_id, status, count in db.session.execute(
+        select(Person.organisation_id, Registration.gathering_id, Registration.status, func.count())
+        .join(Registration, Registration.person_id == Person.id)
+        .where(Registration.gathering_id.in_(gathering_ids), Registration.status.in_(SEAT_STATUSES))
+        .group_by(Person.organisation_id, Registration.gathering_id, Registration.status)
+    ):
+        registered[org_id, gathering_id] += count
+        if status is RegistrationStatus.ATTENDED:
+            attended[org_id, gathering_id] = count
+    return dict(registered), attended
+
+
 def participation(municipal: list[Membership], gatherings: list[Gathering],
-                  registered: dict[tuple[int, int], int]) -> Participation:
-    attended = attended_counts([g.id for g in gatherings])
+                  registered: dict[tuple[int, int], int],
+                  attended: dict[tuple[int, int], int] | None = None) -> Participation:
+    if attended is None:
+        attended = attended_counts([g.id for g in gatherings])
     rows = []
     for membership in municipal:
         org_id = membership.organisation_id
@@ -97,15 +118,26 @@ def participation(municipal: list[Membership], gatherings: list[Gathering],
 
 def participation_for(network: Network) -> Participation:
     """The participation matrix on its own, for the CSV export."""
-    gatherings = gathering_services.gatherings_for(network)
-    registered = gathering_services.registered_counts([g.id for g in gatherings])
-    return participation(municipal_members(network), gatherings, registered)
+    gatherings = network_gatherings(network)
+    registered, attended = seat_counts([g.id for g in gatherings])
+    return participation(municipal_members(network), gatherings, registered, attended)
 
 
-def municipal_members(network: Network) -> list[Membership]:
-    """The active member municipalities, in Norwegian order."""
-    return sorted((m for m in active_memberships(network) if m.organisation.is_municipality),
-                  key=lambda m: norwegian_key(m.organisation.name))
+def municipal_members(network: Network, memberships: list[Membership] | None = None) -> list[Membership]:
+    """The active member municipalities (of ``memberships`` when given), in Norwegian order."""
+    if memberships is None:
+        memberships = active_memberships(network)
+    municipal = [m for m in memberships if m.organisation.is_municipality]
+    keys = {m.id: norwegian_key(m.organisation.name) for m in municipal}  # once each, not per comparison
+    return sorted(municipal, key=lambda m: keys[m.id])
+
+
+def network_gatherings(network: Network) -> list[Gathering]:
+    """The network's gatherings with their days, in one query (``gatherings_for`` takes two)."""
+    return list(db.session.scalars(
+        select(Gathering).where(Gathering.network_id == network.id)
+        .options(joinedload(Gathering.days)).order_by(Gathering.number)
+    ).unique())
 
 
 # --- what needs following up ------------------------------------------------------------
@@ -205,15 +237,27 @@ class Dashboard:
         return sum(status.counts[assignment_services.DRAFT] for status in self.assignments)
 
 
+def _active_members(network: Network) -> list[Membership]:
+    """The active memberships with their organisations: what every section reads of them, and
+    no more (``active_memberships`` adds counties and executives, and sorts by county)."""
+    return list(db.session.scalars(
+        select(Membership)
+        .where(Membership.network_id == network.id, Membership.status == MembershipStatus.ACTIVE)
+        .options(joinedload(Membership.organisation))
+    ))
+
+
 def dashboard(network: Network) -> Dashboard:
-    municipal = municipal_members(network)
-    gatherings = gathering_services.gatherings_for(network)
-    registered = gathering_services.registered_counts([g.id for g in gatherings])
+    memberships = _active_members(network)
+    municipal = municipal_members(network, memberships)
+    gatherings = network_gatherings(network)
+    registered, attended = seat_counts([g.id for g in gatherings])
     return Dashboard(
         network=network,
-        participation=participation(municipal, gatherings, registered),
+        participation=participation(municipal, gatherings, registered, attended),
         attention=attention(network, municipal, gatherings, registered),
-        costs=cost_services.cost_matrix(network),
+        # The totals are counted in the database (costs.services.charged_totals).
+        costs=cost_services.cost_matrix(network, memberships=memberships, gatherings=gatherings),
         assignments=assignment_statuses(network, len(municipal)),
         feedback=feedback_waiting(network),
         evaluations=scores_by_gathering(network, gatherings),

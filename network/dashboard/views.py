@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 
 from network.assignments import services as assignment_services
 from network.dashboard import access, services
+from network.dashboard.paging import row_page
 from network.evaluations.models import RATING_KEYS, STANDARD_RATINGS
 from network.evaluations.services import GatheringScores
 from network.evaluations.views import evaluation_mean
@@ -17,6 +18,9 @@ from network.networks.loading import load_network, require
 
 bp = Blueprint("dashboard", __name__, url_prefix="/networks/<int:network_id>")
 
+
+# The dashboard's tables are summaries: the costs page and the CSV have every row at once.
+SUMMARY_ROWS = 25
 
 # Column headings for the three standard ratings; the charts show the full questions.
 RATING_SHORT_LABELS = {"relevance": _l("Relevans"), "usefulness": _l("Nytte for kommunen"), "organisation": _l("Organisering")}
@@ -61,6 +65,9 @@ def show(network_id: int):
         "dashboard/show.html",
         network=network,
         board=board,
+        # A national network's hundreds of municipalities a page at a time; the sums cover them all.
+        participation_page=row_page(board.participation.rows, "participation_page", per_page=SUMMARY_ROWS),
+        costs_page=row_page(board.costs.rows, "costs_page", per_page=SUMMARY_ROWS),
         participation_chart=_participation_chart(board.participation),
         assignment_chart=_assignment_chart(board.assignments),
         evaluation_charts=_evaluation_charts(board.evaluations),

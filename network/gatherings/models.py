@@ -208,6 +208,8 @@ registration_day = Table(
     db.metadata,
     Column("registration_id", ForeignKey("registration.id", ondelete="CASCADE"), primary_key=True),
     Column("day_id", ForeignKey("gathering_day.id", ondelete="CASCADE"), primary_key=True),
+    # The cost totals count a network's days from its own gathering days (costs.services.charged_totals).
+    Index("ix_registration_day_day_id", "day_id"),
 )
 
 
