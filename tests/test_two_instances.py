@@ -1,8 +1,9 @@
 """Two app instances behind one address (issue 16): nothing a visit needs lives in one process.
 
 Two gunicorn processes, started with ``gunicorn.conf.py`` and the production configuration, share
-the suite's database, one SECRET_KEY and one Redis for rate limits (under a key prefix of this run's
-own). One cookie jar drives both, sending each request to the instance a round-robin load balancer
+the suite's database, one SECRET_KEY, and one Redis for rate limits and the job queue (under key
+prefixes of this run's own); a ``flask jobs worker`` joins them to deliver queued mail. One cookie
+jar drives both instances, sending each request to the instance a round-robin load balancer
 would pick. The test is that balancer: it reaches the instances from 127.0.0.1, the address they
 trust as their proxy (``FORWARDED_ALLOW_IPS``), and names the client in ``X-Forwarded-For``.
 
@@ -12,6 +13,8 @@ small. The data made here is deleted again, leaving the national list as the oth
 """
 from __future__ import annotations
 
+import base64
+import json
 import os
 import re
 import signal
@@ -19,11 +22,13 @@ import subprocess
 import sys
 import time
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from flask import Flask
 import redis
 import requests
 from requests.adapters import HTTPAdapter
@@ -42,6 +47,7 @@ REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 EMAIL = "to.instanser@example.test"
 NAME = "Tove To-Instanser"
 FORGETFUL = "glemsk@example.test"  # the mail test gives this person a new password
+MOVER = "flytter@example.test"  # and this one a new e-mail address
 PASSWORD = "et langt passord for to instanser"
 # Per client IP address, and per e-mail address from any address: small, so a few tries hit them.
 LOGIN_RATE_LIMIT = "3 per minute"
@@ -78,8 +84,9 @@ def _redis() -> redis.Redis:
     return client
 
 
-def _instance_env(database_url: str) -> dict[str, str]:
-    env = {name: value for name, value in os.environ.items() if not name.startswith(("FLASK_", "GUNICORN_"))}
+def _instance_env(database_url: str, key_prefix: str) -> dict[str, str]:
+    env = {name: value for name, value in os.environ.items()
+           if not name.startswith(("FLASK_", "GUNICORN_", "CELERY_", "REDIS_", "JOBS_", "MAIL_"))}
     env.update({
         "FLASK_CONFIG": "production",
         "SECRET_KEY": "two-instances-" + uuid.uuid4().hex,
@@ -93,6 +100,9 @@ def _instance_env(database_url: str) -> dict[str, str]:
         "LOGIN_ACCOUNT_RATE_LIMIT": LOGIN_ACCOUNT_RATE_LIMIT,
         "MAIL_SERVER": "127.0.0.1",
         "MAIL_PORT": str(SMTP_PORT),
+        # The job queue, in the same Redis under this run's prefix: requests enqueue their mail.
+        "REDIS_URL": REDIS_URL,
+        "JOBS_KEY_PREFIX": f"{key_prefix}:",
         "GUNICORN_WORKERS": "1",
     })
     return env
@@ -146,18 +156,29 @@ def _leave_database_as_found(app) -> None:
         db.engine.dispose()
 
 
+@dataclass
+class Cluster:
+    a: Instance
+    b: Instance
+    app: Flask  # this process's own, on the same database (no savepoint: the instances must see its writes)
+    env: dict[str, str]
+    key_prefix: str
+    folder: Path
+    store: redis.Redis
+
+
 @pytest.fixture(scope="module")
-def shared(migrated_database, smtp_server, tmp_path_factory):
-    """Instances A and B, two people who can sign in, and this process's own app on the same database."""
+def cluster(migrated_database, smtp_server, tmp_path_factory):
+    """Instances A and B, three people who can sign in, and this process's own app on the same database."""
     store = _redis()
     key_prefix = f"two-instances-{uuid.uuid4().hex[:12]}"
     app = make_app(migrated_database)
     with app.app_context():
-        for email in (EMAIL, FORGETFUL):
+        for email in (EMAIL, FORGETFUL, MOVER):
             db.session.add(Person(name=NAME, email=email, password_hash=hash_password(PASSWORD)))
         db.session.commit()
         db.session.remove()
-    env = _instance_env(migrated_database)
+    env = _instance_env(migrated_database, key_prefix)
     folder = tmp_path_factory.mktemp("instances")
     a = _start("A", env, key_prefix, folder)
     b = _start("B", env, key_prefix, folder)
@@ -165,29 +186,28 @@ def shared(migrated_database, smtp_server, tmp_path_factory):
         deadline = time.monotonic() + START_SECONDS
         _wait_until_up(a, deadline)
         _wait_until_up(b, deadline)
-        yield a, b, app
+        yield Cluster(a, b, app, env, key_prefix, folder, store)
     finally:
         _stop(a, b)
-        for key in store.scan_iter(match=f"*{key_prefix}/*"):
+        for key in store.scan_iter(match=f"*{key_prefix}*"):  # rate limits and the job queue
             store.delete(key)
         store.close()
         _leave_database_as_found(app)
 
 
 @pytest.fixture
-def a(shared) -> Instance:
-    return shared[0]
+def a(cluster) -> Instance:
+    return cluster.a
 
 
 @pytest.fixture
-def b(shared) -> Instance:
-    return shared[1]
+def b(cluster) -> Instance:
+    return cluster.b
 
 
 @pytest.fixture
-def app(shared):
-    """This process's app on the shared database (no savepoint: the instances must see what it reads)."""
-    return shared[2]
+def app(cluster) -> Flask:
+    return cluster.app
 
 
 # --- the browser: one cookie jar ---------------------------------------------------------
@@ -314,6 +334,24 @@ def _wait_for_mail(smtp_server, recipient: str, seconds: float = 20.0):
     return None
 
 
+def _outbox(app, *recipients: str) -> dict[str, tuple[int, OutboxStatus]]:
+    with app.app_context():
+        rows = db.session.scalars(select(OutboxMessage).where(OutboxMessage.recipient.in_(recipients))).all()
+        found = {row.recipient: (row.id, row.status) for row in rows}
+        db.session.remove()
+    return found
+
+
+def _wait_for_status(app, recipients: list[str], status: OutboxStatus, seconds: float = 20.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        found = _outbox(app, *recipients)
+        if len(found) == len(recipients) and {row_status for _id, row_status in found.values()} == {status}:
+            return True
+        time.sleep(0.1)
+    return False
+
+
 def _body(message) -> str:
     part = next(part for part in message.walk() if part.get_content_type() == "text/plain")
     return part.get_payload(decode=True).decode(part.get_content_charset() or "utf-8")
@@ -328,10 +366,8 @@ def test_mail_queued_on_a_is_in_the_shared_outbox_and_its_link_works_on_b(a, b, 
     assert response.status_code == 302
     message = _wait_for_mail(smtp_server, FORGETFUL)
     assert message is not None, "A did not deliver the reset mail"
-    with app.app_context():
-        row = db.session.scalars(select(OutboxMessage).where(OutboxMessage.recipient == FORGETFUL)).one()
-        assert row.status == OutboxStatus.SENT
-        db.session.remove()
+    # In the shared outbox, marked sent by A just after the SMTP server took it.
+    assert _wait_for_status(app, [FORGETFUL], OutboxStatus.SENT), "A did not mark the reset mail sent"
     link = re.search(r"https://nettverk\.example\.test(/reset-password/\S+)", _body(message)).group(1)
     new_password = "et helt nytt passord fra B"
     form = session.get(b(link))
@@ -342,3 +378,65 @@ def test_mail_queued_on_a_is_in_the_shared_outbox_and_its_link_works_on_b(a, b, 
     # The new password is the one both instances know.
     other = browser("198.51.100.41")
     assert sign_in(other, b, FORGETFUL, new_password).status_code == 302
+
+
+# --- the job queue -------------------------------------------------------------------------
+
+
+def queued_jobs(store: redis.Redis, key: str) -> list[tuple[str, list]]:
+    """(task name, args) of each job waiting in the Redis list behind a queue, oldest first."""
+    jobs = []
+    for raw in reversed(store.lrange(key, 0, -1)):  # kombu pushes on the left
+        message = json.loads(raw)
+        args, _kwargs, _embed = json.loads(base64.b64decode(message["body"]))
+        jobs.append((message["headers"]["task"], args))
+    return jobs
+
+
+@contextmanager
+def jobs_worker(cluster: Cluster):
+    """``flask --app wsgi jobs worker``, as production runs it, on this run's queue."""
+    log = cluster.folder / "worker.log"
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "flask", "--app", "wsgi", "jobs", "worker",
+             "--pool", "solo", "--without-gossip", "--without-mingle", "--without-heartbeat"],
+            cwd=ROOT, env=cluster.env, stdout=output, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+    try:
+        yield lambda: "\n".join(log.read_text(errors="replace").splitlines()[-40:])
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=30)
+
+
+def test_mail_queued_on_a_waits_in_redis_for_a_worker_and_its_link_works_on_b(cluster, a, b, app, smtp_server):
+    smtp_server.handler.messages.clear()
+    new_address = "ny.adresse@example.test"
+    session = browser("198.51.100.50")
+    assert sign_in(session, a, MOVER).status_code == 302
+    form = session.get(a("/me/profile/email"))
+    response = session.post(a("/me/profile/email"), allow_redirects=False, data={
+        "email": new_address, "current_password": PASSWORD, "csrf_token": csrf_token(form)})
+    assert response.status_code == 302
+
+    # A committed both mails and put one delivery job on the queue, and sent nothing itself.
+    outbox = _outbox(app, new_address, MOVER)
+    assert {status for _id, status in outbox.values()} == {OutboxStatus.PENDING}
+    ids = sorted(message_id for message_id, _status in outbox.values())
+    assert queued_jobs(cluster.store, f"{cluster.key_prefix}:network") == [("jobs.send_mail", [ids])]
+    assert smtp_server.messages == []
+
+    with jobs_worker(cluster) as worker_log:
+        confirmation = _wait_for_mail(smtp_server, new_address, seconds=60)
+        assert confirmation is not None, f"the worker did not deliver the mail:\n{worker_log()}"
+        assert _wait_for_mail(smtp_server, MOVER) is not None
+        # The worker marks each message sent just after the SMTP server has it.
+        assert _wait_for_status(app, [new_address, MOVER], OutboxStatus.SENT), \
+            f"the worker did not mark the mail sent:\n{worker_log()}"
+
+    link = re.search(r"https://nettverk\.example\.test(/me/profile/email/confirm/\S+)", _body(confirmation)).group(1)
+    page = session.get(b(link))
+    assert session.post(b(link), data={"csrf_token": csrf_token(page)}, allow_redirects=False).status_code == 302
+    assert sign_in(browser("198.51.100.51"), a, new_address).status_code == 302
