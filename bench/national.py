@@ -1,0 +1,603 @@
+"""Benchmark the app as a server at national scale: gunicorn, PostgreSQL, wrk.
+
+    .venv/bin/python bench/national.py                       # build if missing, then every page
+    .venv/bin/python bench/national.py --skip-build --duration 3 --pages gathering,dashboard,register
+    .venv/bin/python bench/national.py --rebuild             # make the data again
+    DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/other .venv/bin/python bench/national.py
+
+Into its own database (``bench_national``, created if missing) it migrates and loads a network of
+every municipality in Norway (bench/national_data.py: 356 × 3 people, five gatherings, 3,000+
+registrations, ten assignments, 50,000 comments, 2,000 feedback, evaluations, library examples), a
+second network whose open gathering takes the registration benchmark, and the demo (the demo-size
+network). Then it starts gunicorn with the production settings (gunicorn.conf.py, 2 sync workers)
+for the app and for a bare one-route Flask app (bench/bare.py), and loads each page with wrk as the
+role that usually opens it, signed in by a session cookie made the way the sign-in page makes one.
+Registration is POSTed by 8 concurrent clients, each person once, with their own cookie and CSRF
+token. Queries per request come from one in-process request; sizes are what the server sends with
+``Accept-Encoding: gzip``, the page's CSS and JS included.
+
+Prints one table and a line per goal; asserts nothing. Needs ``wrk`` (``apt-get install -y wrk``;
+installed here if missing and apt-get is allowed) and PostgreSQL.
+"""
+from __future__ import annotations
+
+import argparse
+import gzip
+import http.client
+import os
+import queue
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from datetime import timedelta
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/bench_national"
+NATIONAL_NAME = "Benk: hele landet"
+PEOPLE_PREFIX = "benk-land"
+COORDINATOR_EMAIL = "benk.land@bench.test"
+REGISTRATION_NAME = "Benk: påmeldingsfart"
+COMMENTS = 50_000
+EXAMPLES = 500
+DEMO_PARTICIPANT = "deltaker.hamar@demo.test"
+USER_AGENT = "bench-national"
+HOST = "127.0.0.1"
+
+# Page key → (label, role, path template). The role is who usually opens the page.
+PAGES = {
+    "gathering-demo": ("gathering page, demo", "demo participant", "/networks/{demo}/gatherings/{demo_gathering}"),
+    "gathering": ("gathering page", "participant", "/networks/{net}/gatherings/{open}"),
+    "gathering-coordinator": ("gathering page", "coordinator", "/networks/{net}/gatherings/{open}"),
+    "me": ("Min side", "participant", "/me"),
+    "front": ("network front page", "participant", "/networks/{net}"),
+    "members": ("members", "coordinator", "/networks/{net}/members"),
+    "registrations": ("registrations list", "coordinator", "/networks/{net}/gatherings/{open}/registrations"),
+    "dashboard": ("dashboard", "coordinator", "/networks/{net}/dashboard"),
+    "costs": ("costs", "coordinator", "/networks/{net}/costs"),
+    "grid": ("status grid", "coordinator", "/networks/{net}/assignments/grid"),
+    "library": ("library list", "participant", "/networks/{net}/library"),
+}
+ALL = [*PAGES, "register"]
+
+# wrk prints this line when a run ends: latencies in microseconds.
+WRK_SCRIPT = """
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format("BENCH %d %d %d %d %.0f %.0f %.0f\\n", summary.requests, summary.duration,
+    e.connect + e.read + e.write + e.timeout, e.status,
+    latency:percentile(50), latency:percentile(95), latency:percentile(99)))
+end
+"""
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--duration", type=float, default=5, help="seconds of wrk per page (default 5)")
+    parser.add_argument("--threads", type=int, default=2, help="wrk threads (default 2)")
+    parser.add_argument("--connections", type=int, default=8, help="wrk connections (default 8)")
+    parser.add_argument("--clients", type=int, default=8, help="concurrent registering clients (default 8)")
+    parser.add_argument("--registrations", type=int, default=400,
+                        help="people who register, each once (default 400; half get a seat)")
+    parser.add_argument("--skip-build", action="store_true", help="never build; use the data as it is")
+    parser.add_argument("--rebuild", action="store_true", help="build the data again even if it is there")
+    parser.add_argument("--pages", default=",".join(ALL), help="comma-separated, of: " + ", ".join(ALL))
+    parser.add_argument("--port", type=int, default=8731, help="the app's port; the bare app takes the next one")
+    args = parser.parse_args()
+    args.pages = [page.strip() for page in args.pages.split(",") if page.strip()]
+    unknown = set(args.pages) - set(ALL)
+    if unknown:
+        parser.error(f"unknown pages: {', '.join(sorted(unknown))}")
+    return args
+
+
+def server_environment(url: str) -> dict[str, str]:
+    """Production settings, as gunicorn in production gets them (plain http on the loopback)."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("MAIL_", "GUNICORN_"))}
+    env.update({
+        "FLASK_CONFIG": "production", "DATABASE_URL": url, "SECRET_KEY": "bench-national-not-a-secret",
+        "SITE_URL": "https://bench.invalid", "TRUSTED_HOSTS": f"{HOST},localhost",
+        "RATELIMIT_STORAGE_URI": os.environ.get("BENCH_RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379"),
+        "GUNICORN_WORKERS": "2",
+    })
+    return env
+
+
+def ensure_database(url: str) -> None:
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    target = make_url(url)
+    if not target.drivername.startswith("postgresql"):
+        sys.exit("bench/national.py measures PostgreSQL: DATABASE_URL must be postgresql+psycopg://…")
+    admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        if not connection.scalar(text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": target.database}):
+            connection.execute(text(f'CREATE DATABASE "{target.database}"'))
+    admin.dispose()
+
+
+def ensure_wrk() -> str:
+    found = shutil.which("wrk")
+    if found:
+        return found
+    print("wrk is missing; installing it with apt-get install -y wrk", flush=True)
+    subprocess.run(["apt-get", "install", "-y", "wrk"], check=False, stdout=subprocess.DEVNULL)
+    found = shutil.which("wrk")
+    if not found:
+        sys.exit("wrk is needed: sudo apt-get install -y wrk")
+    return found
+
+
+# --- data --------------------------------------------------------------------------------
+
+
+def ensure_data(force: bool, skip: bool) -> None:
+    from sqlalchemy import select, text
+
+    from national_data import build_network
+    from network.auth.models import Person
+    from network.demo.services import load_demo
+    from network.extensions import db
+    from network.main import clock
+    from network.networks.models import Network
+
+    have = db.session.scalar(select(Network.id).where(Network.name == NATIONAL_NAME))
+    have_registration = db.session.scalar(select(Network.id).where(Network.name == REGISTRATION_NAME))
+    have_demo = db.session.scalar(select(Person.id).where(Person.email == DEMO_PARTICIPANT))
+    if skip:
+        if not (have and have_registration and have_demo):
+            sys.exit("--skip-build, but the data is missing: run once without it")
+        return
+    built = False
+    if force or not have or not have_registration:
+        started = time.perf_counter()
+        today = clock.oslo_today()
+        first_days = [today + timedelta(days=offset) for offset in (-300, -120, 20, 60, 150)]
+        national_id, _coordinator, counts = build_network(
+            NATIONAL_NAME, PEOPLE_PREFIX, COORDINATOR_EMAIL, first_days, comments=COMMENTS, examples=EXAMPLES)
+        build_registration_network(national_id, today)
+        print(", ".join(f"{value} {name}" for name, value in counts.items())
+              + f" (built in {time.perf_counter() - started:.1f} s)", flush=True)
+        built = True
+    if force or not have_demo:
+        load_demo()
+        db.session.commit()
+        built = True
+    if built:
+        # Fresh statistics, as autovacuum would give a live database after a bulk load.
+        db.session.close()
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(text("VACUUM ANALYZE"))
+
+
+def build_registration_network(national_id: int, today) -> None:
+    """A network with the national one's members and people, and one open gathering; the benchmark
+    sets its capacity to half of those who register, so the rest must land on the waiting list."""
+    from datetime import time as clock_time
+
+    from sqlalchemy import delete, insert, select
+
+    from national_data import _utc
+    from network.extensions import db
+    from network.gatherings.models import Gathering, GatheringDay, GatheringStatus
+    from network.networks.models import Membership, Network, NetworkRole, NetworkStatus, RoleKind
+
+    db.session.execute(delete(Network).where(Network.name == REGISTRATION_NAME))
+    network = Network(name=REGISTRATION_NAME, topic="Benk", ks_contact_name="K", ks_contact_email="k@ks.test",
+                      feedback_email="f@ks.test", status=NetworkStatus.ACTIVE)
+    db.session.add(network)
+    db.session.flush()
+    organisations = db.session.scalars(select(Membership.organisation_id).where(Membership.network_id == national_id)).all()
+    db.session.execute(insert(Membership), [{"network_id": network.id, "organisation_id": org_id} for org_id in organisations])
+    people = db.session.scalars(select(NetworkRole.person_id).where(
+        NetworkRole.network_id == national_id, NetworkRole.role != RoleKind.COORDINATOR)).all()
+    db.session.execute(insert(NetworkRole), [
+        {"network_id": network.id, "person_id": person_id, "role": RoleKind.PARTICIPANT} for person_id in people])
+    first_day = today + timedelta(days=40)
+    db.session.add(Gathering(
+        network_id=network.id, number=1, title="Påmeldingsfart", status=GatheringStatus.OPEN,
+        registration_closes_at=_utc(first_day - timedelta(days=7)),
+        days=[GatheringDay(day=first_day + timedelta(days=n), starts_at=clock_time(10), ends_at=clock_time(16))
+              for n in range(2)]))
+    db.session.commit()
+
+
+def lookup() -> dict:
+    """Ids and people the pages need."""
+    from sqlalchemy import select
+
+    from network.auth.models import Person
+    from network.extensions import db
+    from network.gatherings.models import Gathering, GatheringStatus, Registration, RegistrationStatus
+    from network.networks.models import Network, NetworkRole, RoleKind
+
+    national = db.session.scalar(select(Network.id).where(Network.name == NATIONAL_NAME))
+    open_id = db.session.scalar(select(Gathering.id).where(Gathering.network_id == national,
+                                                           Gathering.status == GatheringStatus.OPEN))
+    # A participant registered for the open gathering, and a contact of the same municipality.
+    participant = db.session.scalar(
+        select(Person).join(NetworkRole, NetworkRole.person_id == Person.id)
+        .join(Registration, Registration.person_id == Person.id)
+        .where(NetworkRole.network_id == national, NetworkRole.role == RoleKind.PARTICIPANT,
+               Registration.gathering_id == open_id, Registration.status == RegistrationStatus.CONFIRMED)
+        .order_by(Person.id).limit(1))
+    contact = db.session.scalar(
+        select(Person).join(NetworkRole, NetworkRole.person_id == Person.id)
+        .where(NetworkRole.network_id == national, NetworkRole.role == RoleKind.CONTACT,
+               Person.organisation_id == participant.organisation_id))
+    coordinator = db.session.scalar(select(Person).where(Person.email == COORDINATOR_EMAIL))
+    demo_participant = db.session.scalar(select(Person).where(Person.email == DEMO_PARTICIPANT))
+    # The demo's main network: the one of the participant's networks with the most gatherings.
+    demo_gathering = db.session.scalars(
+        select(Gathering).join(NetworkRole, NetworkRole.network_id == Gathering.network_id)
+        .where(NetworkRole.person_id == demo_participant.id, Gathering.status == GatheringStatus.HELD)
+        .order_by(Gathering.number.desc())).first()
+    registration = db.session.scalar(select(Network.id).where(Network.name == REGISTRATION_NAME))
+    registration_gathering = db.session.scalar(select(Gathering).where(Gathering.network_id == registration))
+    return {
+        "ids": {"net": national, "open": open_id, "demo": demo_gathering.network_id, "demo_gathering": demo_gathering.id},
+        "people": {"participant": participant, "contact": contact, "coordinator": coordinator,
+                   "demo participant": demo_participant},
+        "registration": {"network": registration, "gathering": registration_gathering.id,
+                         "days": [day.id for day in registration_gathering.days]},
+    }
+
+
+def signed_in(app, person) -> tuple[str, str]:
+    """(session cookie, CSRF token) of a fresh sign-in, as the sign-in page makes them: a sign-in row
+    committed, its token, the browser's identifier and a CSRF secret in a cookie signed with the
+    app's key."""
+    from flask import g, session
+    from flask_login.utils import _create_identifier
+    from flask_wtf.csrf import generate_csrf
+
+    from network.auth import sessions
+    from network.extensions import db
+
+    token = sessions.create(person)
+    db.session.commit()
+    with app.test_request_context(environ_base={"REMOTE_ADDR": HOST}, headers={"User-Agent": USER_AGENT}):
+        session.update({"_user_id": token, "_fresh": True, "_id": _create_identifier()})
+        g.pop(app.config["WTF_CSRF_FIELD_NAME"], None)  # the request shares the caller's app context and its g
+        csrf = generate_csrf()
+        cookie = app.session_interface.get_signing_serializer(app).dumps(dict(session))
+    return f"{app.config['SESSION_COOKIE_NAME']}={cookie}", csrf
+
+
+# --- the servers -------------------------------------------------------------------------
+
+
+def start_server(name: str, app_path: str, port: int, env: dict, log: Path, chdir: Path) -> subprocess.Popen:
+    env = {**env, "GUNICORN_BIND": f"{HOST}:{port}"}
+    command = [str(ROOT / ".venv" / "bin" / "gunicorn"), "-c", str(ROOT / "gunicorn.conf.py"), app_path]
+    process = subprocess.Popen(command, cwd=chdir, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT,
+                               start_new_session=True)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{name} stopped at start: see {log}")
+        try:
+            status, _headers, _body = get(port, "/healthz" if name == "app" else "/")
+            if status == 200:
+                return process
+        except OSError:
+            pass
+        time.sleep(0.2)
+    stop_server(process)
+    raise RuntimeError(f"{name} did not answer on port {port}: see {log}")
+
+
+def stop_server(process: subprocess.Popen) -> None:
+    process.terminate()  # gunicorn's arbiter stops its workers
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+def get(port: int, path: str, cookie: str | None = None) -> tuple[int, dict, bytes]:
+    """One GET as a browser sends it (gzip accepted); redirects are not followed."""
+    connection = http.client.HTTPConnection(HOST, port, timeout=30)
+    headers = {"Accept-Encoding": "gzip", "User-Agent": USER_AGENT}
+    if cookie:
+        headers["Cookie"] = cookie
+    connection.request("GET", path, headers=headers)
+    response = connection.getresponse()
+    body = response.read()
+    connection.close()
+    return response.status, {k.lower(): v for k, v in response.getheaders()}, body
+
+
+class _Assets(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.urls: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "link" and "stylesheet" in (attrs.get("rel") or "").split() and attrs.get("href"):
+            self.urls.append(attrs["href"])
+        elif tag == "script" and attrs.get("src"):
+            self.urls.append(attrs["src"])
+
+
+def page_size(port: int, path: str, cookie: str) -> dict:
+    """Bytes on the wire with gzip accepted: the HTML, and the HTML with its CSS and JS. An asset the
+    server sends uncompressed counts as its gzip size (level 6, as Flask-Compress), and is listed."""
+    status, headers, body = get(port, path, cookie)
+    if status != 200:
+        sys.exit(f"{path} answered {status} (Location: {headers.get('location')}); is the sign-in cookie right?")
+    compressed = headers.get("content-encoding") == "gzip"
+    html = gzip.decompress(body) if compressed else body
+    parser = _Assets()
+    parser.feed(html.decode("utf-8", "replace"))
+    assets = 0
+    uncompressed = []
+    for url in dict.fromkeys(parser.urls):
+        if url.startswith(("http:", "https:", "//")):
+            continue
+        _status, asset_headers, asset = get(port, url)
+        if asset_headers.get("content-encoding") != "gzip":
+            uncompressed.append(url)
+            asset = gzip.compress(asset, 6)
+        assets += len(asset)
+    html_gz = len(body) if compressed else len(gzip.compress(body, 6))
+    return {"html_kb": len(html) / 1024, "gz_kb": html_gz / 1024, "total_gz_kb": (html_gz + assets) / 1024,
+            "assets": len(dict.fromkeys(parser.urls)), "uncompressed": uncompressed + ([] if compressed else [path])}
+
+
+def warm_up(port: int, path: str, cookie: str | None) -> None:
+    """A few requests first, so that both workers have served the page (templates compiled, caches full)."""
+    threads = [threading.Thread(target=lambda: [get(port, path, cookie) for _ in range(3)]) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+
+def run_wrk(wrk: str, script: Path, port: int, path: str, cookie: str | None, args, duration: float) -> dict:
+    command = [wrk, f"-t{args.threads}", f"-c{args.connections}", f"-d{max(1, round(duration))}s", "--timeout", "10s",
+               "-s", str(script), "-H", f"User-Agent: {USER_AGENT}", "-H", "Accept-Encoding: gzip"]
+    if cookie:
+        command += ["-H", f"Cookie: {cookie}"]
+    output = subprocess.run([*command, f"http://{HOST}:{port}{path}"], capture_output=True, text=True, check=True).stdout
+    line = next(line for line in output.splitlines() if line.startswith("BENCH "))
+    requests, duration_us, socket_errors, status_errors, p50, p95, p99 = (float(x) for x in line.split()[1:])
+    if not requests:  # nothing answered within the run: no latency to report
+        p50 = p95 = p99 = float("nan")
+    return {"rps": requests / (duration_us / 1e6), "p50": p50 / 1000, "p95": p95 / 1000, "p99": p99 / 1000,
+            "errors": int(socket_errors + status_errors), "requests": int(requests)}
+
+
+# --- registration ------------------------------------------------------------------------
+
+
+def bench_registration(app, port: int, target: dict, clients: int, count: int, queries: dict) -> dict:
+    """``count`` people of the registration network register themselves, each once, ``clients`` at
+    a time, for a gathering with seats for half of them."""
+    from sqlalchemy import delete, func, select
+
+    from measure import percentile
+    from network.auth.models import Person
+    from network.extensions import db
+    from network.gatherings.models import Gathering, Registration, RegistrationStatus
+    from network.networks.models import NetworkRole
+
+    network_id, gathering_id, day_ids = target["network"], target["gathering"], target["days"]
+    path = f"/networks/{network_id}/gatherings/{gathering_id}/register"
+    with app.app_context():
+        db.session.execute(delete(Registration).where(Registration.gathering_id == gathering_id))
+        people = db.session.scalars(select(Person).join(NetworkRole, NetworkRole.person_id == Person.id)
+                                    .where(NetworkRole.network_id == network_id)
+                                    .order_by(Person.id).limit(count)).all()
+        db.session.get(Gathering, gathering_id).capacity = max(1, len(people) // 2)
+        db.session.commit()
+        signed = [signed_in(app, person) for person in people]
+
+    def body(csrf: str) -> str:
+        return urlencode([("csrf_token", csrf), *(("days", str(day)) for day in day_ids)])
+
+    # The first person registers in-process, to count the queries one registration runs.
+    cookie, csrf = signed.pop(0)
+    client = app.test_client(use_cookies=False)
+    queries["n"] = 0
+    # A browser sends the form's page as Referer; Flask-WTF wants it on https (the test client's scheme here).
+    response = client.post(path, data=body(csrf), headers={
+        "Cookie": cookie, "User-Agent": USER_AGENT, "Content-Type": "application/x-www-form-urlencoded",
+        "Referer": f"https://localhost{path}"})
+    in_process = {"status": response.status_code, "queries": queries["n"]}
+
+    work: queue.Queue = queue.Queue()
+    for item in signed:
+        work.put(item)
+    latencies: list[float] = []
+    statuses: list[object] = []
+    start = threading.Barrier(clients + 1)
+
+    def worker() -> None:
+        connection = http.client.HTTPConnection(HOST, port, timeout=30)
+        start.wait()
+        while True:
+            try:
+                cookie, csrf = work.get_nowait()
+            except queue.Empty:
+                return
+            began = time.perf_counter()
+            try:
+                connection.request("POST", path, body=body(csrf), headers={
+                    "Cookie": cookie, "User-Agent": USER_AGENT, "Content-Type": "application/x-www-form-urlencoded",
+                    "Referer": f"http://{HOST}:{port}{path}"})
+                response = connection.getresponse()
+                response.read()
+                status: object = response.status
+            except (OSError, http.client.HTTPException) as error:
+                status = type(error).__name__
+                connection.close()
+            latencies.append((time.perf_counter() - began) * 1000)
+            statuses.append(status)
+
+    threads = [threading.Thread(target=worker) for _ in range(clients)]
+    for thread in threads:
+        thread.start()
+    start.wait()
+    began = time.perf_counter()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - began
+
+    with app.app_context():
+        capacity = db.session.get(Gathering, gathering_id).capacity
+        by_status = dict(db.session.execute(
+            select(Registration.status, func.count()).where(Registration.gathering_id == gathering_id)
+            .group_by(Registration.status)).all())
+        doubled = db.session.scalar(select(func.count()).select_from(
+            select(Registration.person_id).where(Registration.gathering_id == gathering_id)
+            .group_by(Registration.person_id).having(func.count() > 1).subquery()))
+    confirmed = by_status.get(RegistrationStatus.CONFIRMED, 0)
+    return {
+        "rps": len(statuses) / elapsed, "p50": statistics.median(latencies), "p95": percentile(latencies, 0.95),
+        "errors": sum(status != 302 for status in statuses) + (in_process["status"] != 302),
+        "requests": len(statuses) + 1, "queries": in_process["queries"], "capacity": capacity,
+        "confirmed": confirmed, "waiting": by_status.get(RegistrationStatus.WAITING, 0),
+        "overbooked": max(0, confirmed - capacity), "doubled": doubled,
+        "statuses": dict(Counter([in_process["status"], *statuses])),
+    }
+
+
+# --- the run -----------------------------------------------------------------------------
+
+
+def main() -> None:
+    args = parse_args()
+    url = os.environ.get("DATABASE_URL") or DEFAULT_URL
+    env = server_environment(url)
+    os.environ.update(env)  # the in-process app gets the servers' settings (config reads them on import)
+    wrk = ensure_wrk()
+    ensure_database(url)
+
+    from flask_migrate import upgrade
+
+    from measure import count_queries
+    from network import create_app
+    from network.extensions import db
+
+    app = create_app("production")
+    with app.app_context():
+        upgrade()
+        ensure_data(force=args.rebuild, skip=args.skip_build)
+        found = lookup()
+        cookies = {role: signed_in(app, person)[0] for role, person in found["people"].items()}
+        engine = db.engine
+    queries = count_queries(engine)
+
+    work = Path(tempfile.mkdtemp(prefix="bench-national-"))
+    script = work / "report.lua"
+    script.write_text(WRK_SCRIPT)
+    load_before = os.getloadavg()
+    servers: list[subprocess.Popen] = []
+    rows: dict[str, dict] = {}
+    try:
+        servers.append(start_server("app", "wsgi:app", args.port, env, work / "app.log", ROOT))
+        # Not preloaded: gunicorn.conf.py's post_fork hook expects the app's database. Preloading only
+        # changes how workers start, not how they serve.
+        servers.append(start_server("bare", "bare:app", args.port + 1, {**env, "GUNICORN_PRELOAD": "0"},
+                                    work / "bare.log", ROOT / "bench"))
+        warm_up(args.port + 1, "/", None)
+        rows["bare"] = {"label": "bare Flask hello", "role": "-", **run_wrk(wrk, script, args.port + 1, "/", None, args,
+                                                                           args.duration)}
+        for key in [page for page in args.pages if page in PAGES]:
+            label, role, template = PAGES[key]
+            path = template.format(**found["ids"])
+            cookie = cookies[role]
+            row = {"label": label, "role": role, **page_size(args.port, path, cookie)}
+            client = app.test_client(use_cookies=False)  # the Cookie header as given
+            client.get(path, headers={"Cookie": cookie, "User-Agent": USER_AGENT})  # caches filled, as in a worker
+            queries["n"] = 0
+            response = client.get(path, headers={"Cookie": cookie, "User-Agent": USER_AGENT})
+            row["queries"] = queries["n"] if response.status_code == 200 else None
+            warm_up(args.port, path, cookie)
+            row.update(run_wrk(wrk, script, args.port, path, cookie, args, args.duration))
+            rows[key] = row
+            print(f"  {label} ({role}) done", file=sys.stderr, flush=True)
+        if "register" in args.pages:
+            result = bench_registration(app, args.port, found["registration"], args.clients, args.registrations, queries)
+            rows["register"] = {"label": f"register (POST, {args.clients} clients)", "role": "participant", **result}
+    finally:
+        for server in servers:
+            stop_server(server)
+    report(rows, args, load_before, os.getloadavg(), engine)
+
+
+def report(rows: dict, args, load_before, load_after, engine) -> None:
+    bare = rows["bare"]["rps"]
+    print(f"database: {engine.dialect.name} {engine.url.database}; gunicorn 2 sync workers each for app and bare; "
+          f"wrk -t{args.threads} -c{args.connections}, {args.duration:g} s per page, gzip accepted")
+    print(f"load average before {load_before[0]:.2f}, after {load_after[0]:.2f} (2 cores, shared)")
+    header = (f"{'page':<30} {'role':<17} {'p50 ms':>7} {'p95 ms':>7} {'req/s':>7} {'×bare':>6} {'errors':>6} "
+              f"{'queries':>7} {'HTML kB':>7} {'gz kB':>6} {'+CSS/JS':>7}")
+    print(header)
+    print("-" * len(header))
+    for row in rows.values():
+        queries = "-" if row.get("queries") is None else str(row["queries"])
+        sizes = (f"{row['html_kb']:>7.1f} {row['gz_kb']:>6.1f} {row['total_gz_kb']:>7.1f}" if "html_kb" in row
+                 else f"{'-':>7} {'-':>6} {'-':>7}")
+        print(f"{row['label']:<30} {row['role']:<17} {row['p50']:>7.1f} {row['p95']:>7.1f} {row['rps']:>7.0f} "
+              f"{row['rps'] / bare:>6.3f} {row['errors']:>6} {queries:>7} {sizes}")
+    if "register" in rows:
+        r = rows["register"]
+        print(f"registration: {r['requests']} people registered themselves, {r['confirmed']} confirmed of "
+              f"{r['capacity']} seats, {r['waiting']} waiting, {r['doubled']} registered twice; "
+              f"answers {', '.join(f'{status}: {n}' for status, n in r['statuses'].items())} (302 is success); "
+              f"{r['queries']} queries for one registration")
+    plain = sorted({url for row in rows.values() for url in row.get("uncompressed", [])})
+    if plain:
+        print(f"sent without gzip though accepted ({len(plain)}, counted above at their gzip size): "
+              + ", ".join(url.rsplit("/", 1)[-1] for url in plain))
+    print()
+
+    def goal(text: str, holds: bool | None, detail: str) -> None:
+        verdict = "n/a " if holds is None else ("HOLDS" if holds else "FAILS")
+        print(f"[{verdict}] {text}: {detail}")
+
+    demo = rows.get("gathering-demo")
+    goal("gathering page, demo-size network, ≥ 0.10 of bare req/s", demo and demo["rps"] / bare >= 0.10,
+         f"{demo['rps'] / bare:.3f} ({demo['rps']:.0f} of {bare:.0f} req/s)" if demo else "not measured")
+    national = [rows[key] for key in ("gathering", "gathering-coordinator") if key in rows]
+    worst = max((row["p95"] for row in national), default=None)
+    goal("gathering page, national, p95 ≤ 25 ms on PostgreSQL (every role measured)",
+         None if worst is None else worst <= 25, "not measured" if worst is None else f"p95 {worst:.1f} ms")
+    dashboard = rows.get("dashboard")
+    goal("dashboard, national, p95 ≤ 50 ms and page ≤ 100 kB",
+         None if not dashboard else dashboard["p95"] <= 50 and dashboard["html_kb"] <= 100,
+         f"p95 {dashboard['p95']:.1f} ms, HTML {dashboard['html_kb']:.0f} kB ({dashboard['gz_kb']:.0f} kB gzip)"
+         if dashboard else "not measured")
+    register = rows.get("register")
+    goal(f"registration ≥ 200/s with {args.clients} concurrent clients, 0 overbookings, 0 errors",
+         None if not register else register["rps"] >= 200 and register["overbooked"] == 0 and register["errors"] == 0
+         and register["doubled"] == 0,
+         f"{register['rps']:.0f}/s, {register['overbooked']} overbooked, {register['errors']} errors"
+         if register else "not measured")
+    counted = {row["label"] + f" ({row['role']})": row["queries"] for key, row in rows.items()
+               if key in PAGES and row.get("queries") is not None}
+    over = {name: n for name, n in counted.items() if n > 10}
+    goal("≤ 10 queries per page (GET)", None if not counted else not over,
+         "over: " + ", ".join(f"{name} {n}" for name, n in over.items()) if over else f"most {max(counted.values(), default=0)}")
+    sized = {row["label"] + f" ({row['role']})": row["total_gz_kb"] for row in rows.values() if "total_gz_kb" in row}
+    heavy = {name: kb for name, kb in sized.items() if kb > 60}
+    goal("≤ 60 kB gzip per page (HTML + CSS + JS)", None if not sized else not heavy,
+         "over: " + ", ".join(f"{name} {kb:.0f} kB" for name, kb in heavy.items()) if heavy
+         else f"largest {max(sized.values(), default=0):.0f} kB")
+
+
+if __name__ == "__main__":
+    main()
