@@ -139,13 +139,14 @@ def register_jobs(app: Flask) -> None:
 
 
 def register_templates(app: Flask) -> None:
-    from network.main import formatting, navigation, text
+    from network.main import formatting, navigation, text, translations
     from network.main.site import site_url_for
     from network.networks import access
     from network.validators import is_web_address
 
     formatting.register(app)
     text.register(app)
+    translations.register(app)  # the request's catalogue found once, not for every string
     navigation.register(app)
     app.jinja_env.globals.update(get_locale=get_locale, access=access, site_url_for=site_url_for)
     # `{% if url is web_address %}`: a stored address becomes a link only if it is http(s).

@@ -338,8 +338,10 @@ SORT_KEYS = {
 }
 
 
-def member_rows(network: Network, sort: str = "county", descending: bool = False) -> list[MemberRow]:
-    memberships = active_memberships(network)
+def member_rows(network: Network, sort: str = "county", descending: bool = False,
+                memberships: list[Membership] | None = None) -> list[MemberRow]:
+    """The active members' rows; ``memberships`` is ``active_memberships(network)`` if the caller has it."""
+    memberships = active_memberships(network) if memberships is None else memberships
     team_by_org = teams(network, [m.organisation_id for m in memberships])
     rows = []
     for membership in memberships:

@@ -146,6 +146,9 @@ def reopen(network_id: int):
     return redirect(url_for("networks.front_page", network_id=network.id))
 
 
+FOLLOW_UP_SHOWN = 20  # municipalities listed under "Til oppfølging" on the front page
+
+
 @bp.get("/<int:network_id>")
 @login_required
 def front_page(network_id: int):
@@ -153,8 +156,9 @@ def front_page(network_id: int):
     memberships = services.active_memberships(network)
     gatherings = gathering_services.gatherings_for(network)
     # A closed network has nothing left to follow up.
-    rows = member_rows_with_gatherings(network, gatherings) \
+    rows = member_rows_with_gatherings(network, gatherings, memberships=memberships) \
         if access.is_coordinator(current_user, network) and not network.is_closed else []
+    to_follow_up = [row for row in rows if any(n.level != "info" for n in row.notices)]
     return render_template(
         "networks/front_page.html",
         network=network,
@@ -162,15 +166,17 @@ def front_page(network_id: int):
         by_county=services.municipalities_by_county(memberships),
         other_members=[m for m in memberships if not m.organisation.is_municipality],
         # The front page lists what needs action; "3 preferred" stays on the members page.
-        rows_with_notices=[row for row in rows if any(n.level != "info" for n in row.notices)],
+        # A national network can have hundreds: the first ones, and the members page has them all.
+        rows_with_notices=to_follow_up[:FOLLOW_UP_SHOWN], follow_up_count=len(to_follow_up),
         can_edit=access.can_edit_network(current_user, network) and not network.is_closed,
         can_close=access.can_close_network(current_user, network),
     )
 
 
-def member_rows_with_gatherings(network: Network, gatherings, sort: str = "county", descending: bool = False):
+def member_rows_with_gatherings(network: Network, gatherings, sort: str = "county", descending: bool = False,
+                                memberships=None):
     """The members' rows, with the checks on registrations for the gatherings added."""
-    rows = services.member_rows(network, sort, descending)
+    rows = services.member_rows(network, sort, descending, memberships)
     # The anchoring notice comes with the team's own (``team_notices``).
     extra = followup.follow_up(network, [row.membership for row in rows], gatherings,
                                anchoring=False).notices_by_organisation()
