@@ -23,8 +23,8 @@ from network.gatherings.models import (
     SEAT_STATUSES, Gathering, GatheringDay, GatheringStatus, Registration, RegistrationStatus, registration_day,
 )
 from network.networks import access
-from network.networks.models import Membership, Network
-from network.networks.services import active_memberships, norwegian_key
+from network.networks.models import Membership, MembershipStatus, Network
+from network.networks.services import norwegian_key
 from network.organisations.models import Organisation
 
 ZERO = Decimal("0.00")
@@ -274,11 +274,16 @@ def cost_matrix(network: Network, sort: str = "name", descending: bool = False, 
     else who was charged, such as a member that has since withdrawn. Three queries, fewer when
     the caller passes the active memberships and the gatherings it has loaded already."""
     if memberships is None:
-        memberships = active_memberships(network)
+        # Only the names: loading whole memberships (with county and executive) costs more than the sums.
+        members = db.session.execute(
+            select(Membership.organisation_id, Organisation.name).join(Membership.organisation)
+            .where(Membership.network_id == network.id, Membership.status == MembershipStatus.ACTIVE)).all()
+    else:
+        members = [(m.organisation_id, m.organisation.name) for m in memberships]
     if gatherings is None:
         gatherings = network_gatherings(network)
     rows: dict[int | None, MatrixRow] = {
-        m.organisation_id: MatrixRow(m.organisation_id, m.organisation.name, True) for m in memberships
+        organisation_id: MatrixRow(organisation_id, name, True) for organisation_id, name in members
     }
     price = {g.id: g.price_per_day for g in gatherings}
     for organisation_id, name, gathering_id, people, days in charged_totals(network):

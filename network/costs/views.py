@@ -6,6 +6,7 @@ from flask import Blueprint, Response, render_template, request
 from flask_login import current_user, login_required
 
 from network.costs import export, services
+from network.dashboard.paging import row_page
 from network.gatherings.loading import load_gathering
 from network.gatherings.models import Gathering
 from network.main.spreadsheets import CSV_CONTENT_TYPE
@@ -46,6 +47,8 @@ def overview(network_id: int):
         "costs/overview.html",
         network=network,
         matrix=matrix,
+        # Fifty organisations a page, in the order chosen; the sums and the downloads cover all.
+        matrix_page=row_page(matrix.rows, "page"),
         sort=sort,
         descending=descending,
         # The finance office invoices by organisation number: those without one are named first.

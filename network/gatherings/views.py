@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from network.auth.models import Person
 from network.extensions import db
-from network.gatherings import access, followup, services
+from network.gatherings import access, followup, registration_list, services
 from network.gatherings.loading import load_gathering
 from network.gatherings.forms import (
     DayForm, GatheringForm, NewGatheringForm, RegistrationForm, StatusForm, TeamRegistrationForm, to_local, to_utc,
@@ -548,21 +548,24 @@ def registrations(network_id: int, gathering_id: int):
     gathering = load_gathering(network_id, gathering_id)
     network = gathering.network
     require(access.can_view_registrations(current_user, gathering, membership_of(network, current_user)))
-    rows = services.registrations_with_people(gathering)
-    people = network_services.people_in_network(network)
-    if not access.sees_all_registrations(current_user, gathering):  # a contact sees their own municipality
-        rows = [r for r in rows if r.person.organisation_id == current_user.organisation_id]
-        people = [m for m in people if m.person.organisation_id == current_user.organisation_id]
-    memberships = network_services.active_memberships(network)
-    gatherings = services.gatherings_for(network)
+    # A page of rows at a time, optionally one municipality's: a national gathering has thousands.
+    sees_all = access.sees_all_registrations(current_user, gathering)
+    organisation_id = request.args.get("organisation", type=int) if sees_all else (current_user.organisation_id or 0)
+    can_manage = access.can_manage_gathering(current_user, gathering)
+    memberships = registration_list.member_organisations(network)
+    if organisation_id is not None and sees_all and organisation_id not in {m.organisation_id for m in memberships}:
+        organisation_id = None
+    page = registration_list.registration_page(gathering, organisation_id, request.args.get("page", 1, type=int))
     return render_template(
-        "gatherings/registrations.html", network=network, gathering=gathering, rows=rows,
+        "gatherings/registrations.html", network=network, gathering=gathering, rows=page.rows, page=page,
         # Only this gathering's checks, what must be followed up first.
-        follow=followup.follow_up(network, memberships, gatherings, gathering=gathering, anchoring=False),
+        follow=followup.follow_up(network, memberships, registration_list.network_gatherings(network), gathering=gathering,
+                                  anchoring=False) if can_manage else None,
         attendance_open=_attendance_open(gathering),
-        memberships=memberships, can_manage=access.can_manage_gathering(current_user, gathering),
+        memberships=registration_list.sorted_by_name(memberships) if sees_all else [],
+        organisation_id=organisation_id, can_manage=can_manage,
         action_form=EmptyForm(),
-        people=people,
+        people=registration_list.people_to_register(network, organisation_id),
     )
 
 
