@@ -68,6 +68,8 @@ PAGES = {
     "library": ("library list", "participant", "/networks/{net}/library"),
 }
 ALL = [*PAGES, "register"]
+ALONE_ROUNDS = 5
+README_MARKER = "<!-- bench/national.py output: replaced by each new run -->"
 
 # wrk prints this line when a run ends: latencies in microseconds.
 WRK_SCRIPT = """
@@ -91,6 +93,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--skip-build", action="store_true", help="never build; use the data as it is")
     parser.add_argument("--rebuild", action="store_true", help="build the data again even if it is there")
     parser.add_argument("--pages", default=",".join(ALL), help="comma-separated, of: " + ", ".join(ALL))
+    parser.add_argument("--readme", action="store_true", help="put the output in README.md's benchmark section")
     parser.add_argument("--port", type=int, default=8731, help="the app's port; the bare app takes the next one")
     args = parser.parse_args()
     args.pages = [page.strip() for page in args.pages.split(",") if page.strip()]
@@ -513,8 +516,9 @@ def main() -> None:
         servers.append(start_server("bare", "bare:app", args.port + 1, {**env, "GUNICORN_PRELOAD": "0"},
                                     work / "bare.log", ROOT / "bench"))
         warm_up(args.port + 1, "/", None)
-        rows["bare"] = {"label": "bare Flask hello", "role": "-", **run_wrk(wrk, script, args.port + 1, "/", None, args,
-                                                                           args.duration)}
+        # The bare app first and last: the machine's load drifts over a run; ratios use the mean.
+        rows["bare"] = {"label": "bare Flask hello, first", "role": "-",
+                        **run_wrk(wrk, script, args.port + 1, "/", None, args, args.duration)}
         for key in [page for page in args.pages if page in PAGES]:
             label, role, template = PAGES[key]
             path = template.format(**found["ids"])
@@ -522,8 +526,13 @@ def main() -> None:
             row = {"label": label, "role": role, **page_size(args.port, path, cookie)}
             client = app.test_client(use_cookies=False)  # the Cookie header as given
             client.get(path, headers={"Cookie": cookie, "User-Agent": USER_AGENT})  # caches filled, as in a worker
-            queries["n"] = 0
-            response = client.get(path, headers={"Cookie": cookie, "User-Agent": USER_AGENT})
+            alone = []
+            for _ in range(ALONE_ROUNDS):  # one request at a time, in this process: no queue in front
+                queries["n"] = 0
+                began = time.perf_counter()
+                response = client.get(path, headers={"Cookie": cookie, "User-Agent": USER_AGENT})
+                alone.append((time.perf_counter() - began) * 1000)
+            row["alone"] = statistics.median(alone)
             row["queries"] = queries["n"] if response.status_code == 200 else None
             warm_up(args.port, path, cookie)
             row.update(run_wrk(wrk, script, args.port, path, cookie, args, args.duration))
@@ -532,42 +541,62 @@ def main() -> None:
         if "register" in args.pages:
             result = bench_registration(app, args.port, found["registration"], args.clients, args.registrations, queries)
             rows["register"] = {"label": f"register (POST, {args.clients} clients)", "role": "participant", **result}
+        rows["bare-last"] = {"label": "bare Flask hello, last", "role": "-",
+                             **run_wrk(wrk, script, args.port + 1, "/", None, args, args.duration)}
     finally:
         for server in servers:
             stop_server(server)
-    report(rows, args, load_before, os.getloadavg(), engine)
+    text = report(rows, args, load_before, os.getloadavg(), engine)
+    print(text)
+    if args.readme:
+        update_readme(text)
 
 
-def report(rows: dict, args, load_before, load_after, engine) -> None:
-    bare = rows["bare"]["rps"]
-    print(f"database: {engine.dialect.name} {engine.url.database}; gunicorn 2 sync workers each for app and bare; "
+def update_readme(text: str) -> None:
+    """Put the output in README.md's code block after README_MARKER."""
+    readme = ROOT / "README.md"
+    content = readme.read_text()
+    start = content.index(README_MARKER)
+    block_start = content.index("```text\n", start) + len("```text\n")
+    block_end = content.index("```", block_start)
+    readme.write_text(content[:block_start] + text.rstrip("\n") + "\n" + content[block_end:])
+
+
+def report(rows: dict, args, load_before, load_after, engine) -> str:
+    lines: list[str] = []
+    out = lines.append  # the report is returned, to print and for README.md
+    bare = statistics.mean(rows[key]["rps"] for key in ("bare", "bare-last"))
+    out(f"database: {engine.dialect.name} {engine.url.database}; gunicorn 2 sync workers each for app and bare; "
           f"wrk -t{args.threads} -c{args.connections}, {args.duration:g} s per page, gzip accepted")
-    print(f"load average before {load_before[0]:.2f}, after {load_after[0]:.2f} (2 cores, shared)")
+    out(f"load average (1 min) before {load_before[0]:.2f}, after {load_after[0]:.2f} ({os.cpu_count()} cores, "
+          f"shared); ×bare is req/s over the bare app's mean, {bare:.0f} req/s")
+    out("1 req ms: one request at a time in this process (no queue); queries: of that request; sizes as sent with gzip")
     header = (f"{'page':<30} {'role':<17} {'p50 ms':>7} {'p95 ms':>7} {'req/s':>7} {'×bare':>6} {'errors':>6} "
-              f"{'queries':>7} {'HTML kB':>7} {'gz kB':>6} {'+CSS/JS':>7}")
-    print(header)
-    print("-" * len(header))
+              f"{'1 req ms':>8} {'queries':>7} {'HTML kB':>7} {'gz kB':>6} {'+CSS/JS':>7}")
+    out(header)
+    out("-" * len(header))
     for row in rows.values():
         queries = "-" if row.get("queries") is None else str(row["queries"])
+        alone = f"{row['alone']:>8.1f}" if "alone" in row else f"{'-':>8}"
         sizes = (f"{row['html_kb']:>7.1f} {row['gz_kb']:>6.1f} {row['total_gz_kb']:>7.1f}" if "html_kb" in row
                  else f"{'-':>7} {'-':>6} {'-':>7}")
-        print(f"{row['label']:<30} {row['role']:<17} {row['p50']:>7.1f} {row['p95']:>7.1f} {row['rps']:>7.0f} "
-              f"{row['rps'] / bare:>6.3f} {row['errors']:>6} {queries:>7} {sizes}")
+        out(f"{row['label']:<30} {row['role']:<17} {row['p50']:>7.1f} {row['p95']:>7.1f} {row['rps']:>7.0f} "
+              f"{row['rps'] / bare:>6.3f} {row['errors']:>6} {alone} {queries:>7} {sizes}")
     if "register" in rows:
         r = rows["register"]
-        print(f"registration: {r['requests']} people registered themselves, {r['confirmed']} confirmed of "
+        out(f"registration: {r['requests']} people registered themselves, {r['confirmed']} confirmed of "
               f"{r['capacity']} seats, {r['waiting']} waiting, {r['doubled']} registered twice; "
               f"answers {', '.join(f'{status}: {n}' for status, n in r['statuses'].items())} (302 is success); "
               f"{r['queries']} queries for one registration")
     plain = sorted({url for row in rows.values() for url in row.get("uncompressed", [])})
     if plain:
-        print(f"sent without gzip though accepted ({len(plain)}, counted above at their gzip size): "
+        out(f"sent without gzip though accepted ({len(plain)}, counted above at their gzip size): "
               + ", ".join(url.rsplit("/", 1)[-1] for url in plain))
-    print()
+    out("")
 
     def goal(text: str, holds: bool | None, detail: str) -> None:
         verdict = "n/a " if holds is None else ("HOLDS" if holds else "FAILS")
-        print(f"[{verdict}] {text}: {detail}")
+        out(f"[{verdict}] {text}: {detail}")
 
     demo = rows.get("gathering-demo")
     goal("gathering page, demo-size network, ≥ 0.10 of bare req/s", demo and demo["rps"] / bare >= 0.10,
@@ -597,6 +626,7 @@ def report(rows: dict, args, load_before, load_after, engine) -> None:
     goal("≤ 60 kB gzip per page (HTML + CSS + JS)", None if not sized else not heavy,
          "over: " + ", ".join(f"{name} {kb:.0f} kB" for name, kb in heavy.items()) if heavy
          else f"largest {max(sized.values(), default=0):.0f} kB")
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":
