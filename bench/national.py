@@ -64,6 +64,7 @@ PAGES = {
     "registrations": ("registrations list", "coordinator", "/networks/{net}/gatherings/{open}/registrations"),
     "dashboard": ("dashboard", "coordinator", "/networks/{net}/dashboard"),
     "costs": ("costs", "coordinator", "/networks/{net}/costs"),
+    "costs-contact": ("costs", "contact", "/networks/{net}/costs"),
     "grid": ("status grid", "coordinator", "/networks/{net}/assignments/grid"),
     "library": ("library list", "participant", "/networks/{net}/library"),
 }
