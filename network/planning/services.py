@@ -16,8 +16,9 @@ from network.main import clock
 from network.main.numbers import round_half_up
 from network.validators import is_web_address
 from network.models_base import utcnow
-from network.networks.models import Membership, Network
-from network.networks.services import active_memberships, norwegian_key
+from network.networks.models import Membership, MembershipStatus, Network
+from network.networks.services import norwegian_key
+from network.organisations.models import Organisation
 from network.planning.models import (
     SCORE_MAX,
     SCORE_MIN,
@@ -182,6 +183,7 @@ def _store(row, remove: bool, values: dict, person: Person, now: datetime, new) 
 @dataclass
 class MunicipalityRow:
     membership: Membership
+    # Rows with status, year and document_url, as PlanningStatus has them.
     statuses: dict[PlanningStep, PlanningStatus] = field(default_factory=dict)
     scores: dict[StrategicAdvice, int] = field(default_factory=dict)
 
@@ -235,17 +237,20 @@ class AdviceSummary:
 STATUS_RANK = {None: 0, PlanStatus.NOT_STARTED: 1, PlanStatus.IN_PROGRESS: 2, PlanStatus.ADOPTED: 3}
 
 
-def _sort_key(sort: str):
+def _sort_key(sort: str, rows: list[MunicipalityRow]):
+    """Each name's Norwegian key is worked out once, not once per comparison."""
+    names = {id(row): norwegian_key(row.name) for row in rows}
     if sort == "county":
-        return lambda row: (norwegian_key(row.membership.organisation.county.name if row.membership.organisation.county
-                                          else "~"), norwegian_key(row.name))
+        counties = {id(row): norwegian_key(row.membership.organisation.county.name)
+                    if row.membership.organisation.county else "~" for row in rows}
+        return lambda row: (counties[id(row)], names[id(row)])
     if sort == "adopted":
-        return lambda row: (row.adopted_count, norwegian_key(row.name))
+        return lambda row: (row.adopted_count, names[id(row)])
     step = next((step for step in PlanningStep if step.value == sort), None)
     if step is not None:
         return lambda row: (STATUS_RANK[row.status(step)], (row.statuses[step].year or 0) if step in row.statuses else 0,
-                            norwegian_key(row.name))
-    return lambda row: norwegian_key(row.name)
+                            names[id(row)])
+    return lambda row: names[id(row)]
 
 
 SORTS = ("name", "county", "adopted", *(step.value for step in PlanningStep))
@@ -264,26 +269,43 @@ class Comparison:
 def comparison(network: Network, sort: str = "name", descending: bool = False) -> Comparison:
     """The active member municipalities' profiles side by side, with counts per step and the
     self-assessment per piece of advice. Three queries, however many members."""
-    memberships = [m for m in active_memberships(network) if m.organisation.is_municipality]
+    memberships = [m for m in db.session.scalars(
+        select(Membership).where(Membership.network_id == network.id, Membership.status == MembershipStatus.ACTIVE)
+        .options(joinedload(Membership.organisation).joinedload(Organisation.county))
+    ) if m.organisation.is_municipality]
     rows = {m.id: MunicipalityRow(m) for m in memberships}
+    # Counted while reading, not by walking every row for every step and piece of advice.
+    by_status: Counter = Counter()
+    by_score: Counter = Counter()
     if rows:
-        for status in db.session.scalars(select(PlanningStatus).where(PlanningStatus.membership_id.in_(rows))):
-            rows[status.membership_id].statuses[status.step] = status
+        # Plain rows, not entities: a national network has thousands of statuses, and the page reads three columns.
+        # Filtered by the network's memberships in SQL rather than a list of hundreds of ids.
+        in_network = select(Membership.id).where(Membership.network_id == network.id)
+        for status in db.session.execute(
+            select(PlanningStatus.membership_id, PlanningStatus.step, PlanningStatus.status, PlanningStatus.year,
+                   PlanningStatus.document_url).where(PlanningStatus.membership_id.in_(in_network))
+        ):
+            row = rows.get(status.membership_id)
+            if row is not None:
+                row.statuses[status.step] = status
+                by_status[status.step, status.status] += 1
         for membership_id, advice, score in db.session.execute(
             select(AdviceAssessment.membership_id, AdviceAssessment.advice, AdviceAssessment.score)
-            .where(AdviceAssessment.membership_id.in_(rows))
+            .where(AdviceAssessment.membership_id.in_(in_network))
         ):
-            rows[membership_id].scores[advice] = score
-    ordered = sorted(rows.values(), key=_sort_key(sort if sort in SORTS else "name"), reverse=descending)
+            row = rows.get(membership_id)
+            if row is not None:
+                row.scores[advice] = score
+                by_score[advice, score] += 1
+    ordered = sorted(rows.values(), key=_sort_key(sort if sort in SORTS else "name", list(rows.values())),
+                     reverse=descending)
 
     step_counts = []
     for step in PlanningStep:
-        counts = StepCounts(step)
-        for row in ordered:
-            counts.add(row.status(step))
-        step_counts.append(counts)
-    summaries = []
-    for advice in StrategicAdvice:
-        given = Counter(row.scores[advice] for row in ordered if advice in row.scores)
-        summaries.append(AdviceSummary(advice, {score: given.get(score, 0) for score in SCORES}))
+        adopted, in_progress, not_started = (by_status[step, status] for status in
+                                             (PlanStatus.ADOPTED, PlanStatus.IN_PROGRESS, PlanStatus.NOT_STARTED))
+        step_counts.append(StepCounts(step, adopted, in_progress, not_started,
+                                      len(ordered) - adopted - in_progress - not_started))
+    summaries = [AdviceSummary(advice, {score: by_score[advice, score] for score in SCORES})
+                 for advice in StrategicAdvice]
     return Comparison(ordered, step_counts, summaries)

@@ -14,6 +14,7 @@ from network.networks.models import Membership
 from network.main.numbers import decimal_text
 from network.main.spreadsheets import csv_response
 from network.networks.views import form_status, load_membership
+from network.dashboard.paging import row_page
 from network.planning import access, services
 from network.planning.forms import PlanningProfileForm
 from network.planning.models import SCORE_MAX, PlanningStep, PlanStatus, StrategicAdvice
@@ -111,7 +112,8 @@ def comparison(network_id: int):
     result = services.comparison(network, sort, descending)
     # The viewer's own municipality is compared with the network. Coordinators and observers may
     # choose any municipality instead; others can't see another municipality's scores this way.
-    own = next((row for row in result.rows if is_team_member_of(current_user, row.membership)), None)
+    own = result.row_for(current_user.organisation_id) if current_user.organisation_id else None
+    own = own if own is not None and is_team_member_of(current_user, own.membership) else None
     can_choose = access.reads_every_profile(current_user, network)
     chosen = result.row_for(request.args.get("municipality", type=int)) if can_choose else None
     compared = chosen or own
@@ -119,6 +121,8 @@ def comparison(network_id: int):
         "planning/comparison.html",
         network=network,
         comparison=result,
+        # Fifty municipalities a page in the order chosen; the counts, charts and CSV cover them all.
+        municipality_page=row_page(result.rows, "page"),
         steps=list(PlanningStep),
         statuses=list(PlanStatus),
         advice_list=list(StrategicAdvice),
