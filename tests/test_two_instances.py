@@ -17,6 +17,7 @@ import base64
 import json
 import os
 import re
+import shelve
 import signal
 import subprocess
 import sys
@@ -37,6 +38,7 @@ from sqlalchemy import select
 from network.auth.models import LoginSession, Person
 from network.auth.passwords import hash_password
 from network.extensions import db
+from network.jobs.cli import readable_schedule_file
 from network.organisations.services import import_national_list
 from network.outbox.models import OutboxMessage, OutboxStatus
 from tests.conftest import make_app
@@ -440,3 +442,25 @@ def test_mail_queued_on_a_waits_in_redis_for_a_worker_and_its_link_works_on_b(cl
     page = session.get(b(link))
     assert session.post(b(link), data={"csrf_token": csrf_token(page)}, allow_redirects=False).status_code == 302
     assert sign_in(browser("198.51.100.51"), a, new_address).status_code == 302
+
+
+# --- the one file on local disk ------------------------------------------------------------
+
+
+def test_a_beat_schedule_cut_short_is_replaced_so_the_scheduler_starts(tmp_path):
+    """The scheduler's only state, when each job last ran, is a shelve file in instance/; a scheduler
+    killed while writing it left one that stopped every later start with EOFError."""
+    path = str(tmp_path / "celerybeat-schedule")
+    with shelve.open(path) as store:
+        store["entries"] = {"sweep-outbox": "last run"}
+    app = make_app("sqlite://")
+    with app.app_context():
+        readable_schedule_file(path)  # a sound file is kept
+        with shelve.open(path) as store:
+            assert store["entries"] == {"sweep-outbox": "last run"}
+        # The data cut short: dbm.dumb keeps it in .dat beside its index, other dbm modules in one file.
+        data = Path(path + ".dat") if Path(path + ".dat").exists() else Path(path)
+        data.write_bytes(b"")
+        readable_schedule_file(path)
+        with shelve.open(path) as store:
+            assert "entries" not in store

@@ -4,7 +4,9 @@ Options after the command go to Celery (``flask --app wsgi jobs worker --concurr
 ``--help`` shows Celery's own)."""
 from __future__ import annotations
 
+import glob
 import os
+import shelve
 
 import click
 from celery.signals import worker_process_init
@@ -50,4 +52,18 @@ def scheduler_command(celery_args: tuple[str, ...]) -> None:
     app = current_app._get_current_object()
     os.makedirs(app.instance_path, exist_ok=True)  # where beat remembers when each job last ran
     schedule_file = os.path.join(app.instance_path, "celerybeat-schedule")
+    readable_schedule_file(schedule_file)
     app.extensions["celery"].start(["beat", "--loglevel", "INFO", "--schedule", schedule_file, *celery_args])
+
+
+def readable_schedule_file(path: str) -> None:
+    """Beat keeps when each job last ran in a shelve file; one cut short (the scheduler killed while
+    writing it) stops beat at start for good. Such a file is removed, so beat starts afresh: at
+    worst a job runs again, which every job allows."""
+    try:
+        with shelve.open(path) as store:
+            store.get("entries")
+    except Exception as error:  # noqa: BLE001  whatever the dbm module or pickle make of the damage
+        current_app.logger.warning("Removing the unreadable beat schedule %s: %r", path, error)
+        for part in glob.glob(glob.escape(path) + "*"):
+            os.remove(part)
