@@ -17,6 +17,7 @@ from network.main.confirm import ask_first
 from network.main.hygiene import parse_id
 from network.main.spreadsheets import csv_response
 from network.models_base import utcnow
+from network.dashboard.paging import row_page
 from network.networks import access, services
 from network.networks.loading import load_network, require
 from network.networks.forms import (
@@ -199,10 +200,13 @@ def members(network_id: int):
     descending = request.args.get("dir") == "desc"
     search_form = MemberSearchForm(request.args)
     results = services.search_organisations(network, search_form.q.data or "") if search_form.q.data else None
+    rows = member_rows_with_gatherings(network, gathering_services.gatherings_for(network), sort, descending)
     return render_template(
         "networks/members.html",
         network=network,
-        rows=member_rows_with_gatherings(network, gathering_services.gatherings_for(network), sort, descending),
+        rows=rows,
+        # Fifty members a page in the order chosen (each row has its own form); the CSV has them all.
+        member_page=row_page(rows, "page"),
         sort=sort if sort in services.SORT_KEYS else "county",
         descending=descending,
         search_form=search_form,
