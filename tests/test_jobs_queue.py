@@ -236,3 +236,13 @@ def test_with_the_queue_down_the_request_sends_its_mail_as_before(app, factory, 
     assert sorted(m["To"] for m in smtp.messages) == sorted(s.people[role].email for role in INVITED)
     assert smtp.connections == 1
     assert outbox(app, OutboxStatus.PENDING) == []
+
+
+# --- the commands ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("command", ["worker", "scheduler"])
+def test_the_worker_and_scheduler_refuse_to_start_without_a_queue(runner, command):
+    result = runner.invoke(args=["jobs", command])
+    assert result.exit_code == 2
+    assert "No job queue is configured: set REDIS_URL" in result.output
