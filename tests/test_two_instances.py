@@ -228,8 +228,10 @@ def csrf_token(response: requests.Response) -> str:
     return match.group(1)
 
 
-def sign_in(session: requests.Session, instance: Instance, email: str = EMAIL, password: str = PASSWORD):
-    token = csrf_token(session.get(instance("/login")))
+def sign_in(session: requests.Session, instance: Instance, email: str = EMAIL, password: str = PASSWORD,
+            form_from: Instance | None = None):
+    """Open the sign-in page (on ``form_from``, or the same instance) and send it to ``instance``."""
+    token = csrf_token(session.get((form_from or instance)("/login")))
     return session.post(instance("/login"), data={"email": email, "password": password, "csrf_token": token},
                         allow_redirects=False)
 
@@ -249,7 +251,8 @@ def signed_in_as(session: requests.Session, instance: Instance) -> str | None:
 
 def test_signed_in_on_a_is_signed_in_on_b(a, b):
     session = browser("198.51.100.1")
-    assert sign_in(session, a).status_code == 302
+    # The form (and its CSRF token, kept in the session cookie) from B, sent to A.
+    assert sign_in(session, a, form_from=b).status_code == 302
     # Round robin: every other request lands on the other instance.
     assert [signed_in_as(session, instance) for instance in (b, a, b)] == [NAME, NAME, NAME]
 
@@ -268,7 +271,7 @@ def test_signing_out_on_b_ends_the_sign_in_on_a(a, b, app):
     assert sign_in(session, a).status_code == 302
     copied_cookie = session.cookies.get("session")
     before = _sign_ins_of(app, EMAIL)
-    page = session.get(b("/me"))
+    page = session.get(a("/me"))
     assert session.post(b("/logout"), data={"csrf_token": csrf_token(page)}, allow_redirects=False).status_code == 302
     assert _sign_ins_of(app, EMAIL) == before - 1
     assert signed_in_as(session, a) is None
