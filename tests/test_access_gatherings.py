@@ -45,6 +45,8 @@ ROUTES = [
     Route("new_gathering", "gatherings.create", "POST", G + "/new", COORDINATORS, data=NEW_FORM,
           effect=_gathering_titled("Ekstra samling")),
     Route("gathering", "gatherings.show", "GET", GATHERING, MEMBERS),
+    # The names behind one organisation's count on the gathering page: as the page itself.
+    Route("coming_from", "gatherings.coming_from", "GET", GATHERING + "/coming/{hamar}", MEMBERS),
     Route("edit_gathering_page", "gatherings.edit", "GET", GATHERING + "/edit", COORDINATORS),
     Route("edit_gathering", "gatherings.edit", "POST", GATHERING + "/edit", COORDINATORS,
           data={**GATHERING_FORM, **CONFIRMED},

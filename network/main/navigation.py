@@ -140,20 +140,33 @@ def _network_args(network) -> dict:
     return {"network_id": network.id}
 
 
+def _viewer():
+    return current_user._get_current_object()  # once, rather than through the proxy for every rule
+
+
+def _visible_network_items(person, network) -> list[Item]:
+    """The network's menu items this person may open, worked out once per request (menu and trail)."""
+    if "_network_items" not in g:
+        g._network_items = [item for group in NETWORK_GROUPS for item in group.items if item.visible(person, network)]
+    return g._network_items
+
+
 def menu() -> list[MenuGroup]:
     """The signed-in person's menu for this request: the groups with at least one link they may open."""
     if "site_menu" in g:
         return g.site_menu
-    person, network, endpoint = current_user, g.get("network"), request.endpoint
+    person, network, endpoint = _viewer(), g.get("network"), request.endpoint
     groups = [MenuGroup("personal", None)]
     candidates: list[tuple[MenuGroup, Item, dict]] = [(groups[0], item, {}) for item in PERSONAL]
     if network is not None and _member(person, network):
         candidates.append((groups[0], FRONT_PAGE, _network_args(network)))
+        allowed = set(map(id, _visible_network_items(person, network)))
         for group in NETWORK_GROUPS:
             menu_group = MenuGroup(group.key, group.label)
             groups.append(menu_group)
-            candidates += [(menu_group, item, _network_args(network)) for item in group.items]
-    visible = [(menu_group, item, args) for menu_group, item, args in candidates if item.visible(person, network)]
+            candidates += [(menu_group, item, _network_args(network)) for item in group.items if id(item) in allowed]
+    visible = [(menu_group, item, args) for menu_group, item, args in candidates
+               if menu_group is not groups[0] or item.visible(person, network)]
     section = section_for(endpoint, [item for _group, item, _args in visible])
     for menu_group, item, args in visible:
         current = None
@@ -241,7 +254,7 @@ def trail(context, last) -> list[Link]:
     """Nettverk › <network> › <section> › <objects the page lies below> › <this page>.
 
     Empty outside a network, and for anyone who may not see the network (a visitor giving feedback)."""
-    network, endpoint, person = g.get("network"), request.endpoint or "", current_user
+    network, endpoint, person = g.get("network"), request.endpoint or "", _viewer()
     if network is None or not _member(person, network):
         return []
     links = [Link(_l("Nettverk"), url_for("networks.index"))]
@@ -250,8 +263,7 @@ def trail(context, last) -> list[Link]:
     if endpoint == "networks.front_page":
         front.current = "page"
         return links
-    network_items = [item for group in NETWORK_GROUPS for item in group.items if item.visible(person, network)]
-    section = section_for(endpoint, network_items)
+    section = section_for(endpoint, _visible_network_items(person, network))
     if section is not None:
         links.append(Link(section.label, url_for(section.endpoint, network_id=network.id)))
         if endpoint == section.endpoint:

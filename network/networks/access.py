@@ -4,7 +4,10 @@ KS administrators (``Person.is_admin``) act as coordinators in every network.
 """
 from __future__ import annotations
 
+from functools import wraps
+
 from flask import g
+from werkzeug.local import LocalProxy
 from sqlalchemy import and_, select
 
 from network.extensions import db
@@ -19,8 +22,33 @@ def _signed_in(person) -> bool:
     return bool(person is not None and getattr(person, "is_authenticated", False))
 
 
+def _real(person):
+    """The person behind Flask-Login's ``current_user`` proxy: resolved once, not on every attribute."""
+    return person._get_current_object() if type(person) is LocalProxy else person
+
+
+def _per_request(rule):
+    """Remember the rule's answer for the request, by rule, person and network: the menu, the
+    breadcrumbs, the page and its footer all ask the same questions. Kept with the roles, so
+    whatever forgets the roles (a role given or taken) forgets the answers too."""
+
+    @wraps(rule)
+    def decide(person, network):
+        person = _real(person)
+        if not _signed_in(person) or network is None:
+            return rule(person, network)
+        cache = g.setdefault("_network_roles", {})
+        key = (rule.__name__, person.id, network.id)
+        if key not in cache:
+            cache[key] = rule(person, network)
+        return cache[key]
+
+    return decide
+
+
 def roles_in(person, network: Network) -> frozenset[RoleKind]:
     """The person's roles in the network, cached for the request."""
+    person = _real(person)
     if not _signed_in(person):
         return frozenset()
     cache = g.setdefault("_network_roles", {})
@@ -64,6 +92,7 @@ def is_admin(person) -> bool:
     return _signed_in(person) and bool(person.is_admin)
 
 
+@_per_request
 def is_coordinator(person, network: Network) -> bool:
     return is_admin(person) or RoleKind.COORDINATOR in roles_in(person, network)
 
@@ -72,6 +101,7 @@ def can_create_network(person) -> bool:
     return is_admin(person)
 
 
+@_per_request
 def can_view_network(person, network: Network) -> bool:
     """Network data is for its members and coordinators only."""
     return is_admin(person) or bool(roles_in(person, network))
