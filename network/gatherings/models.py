@@ -221,6 +221,14 @@ class Registration(db.Model):
             "uq_registration_active_person", "gathering_id", "person_id", unique=True,
             sqlite_where=text("status <> 'cancelled'"), postgresql_where=text("status <> 'cancelled'"),
         ),
+        # The coordinators' list of a gathering's registrations, a page at a time in the order they came.
+        Index("ix_registration_gathering_created", "gathering_id", "created_at", "id"),
+        # Late cancellations are few; the cost totals look for them in every gathering of a network.
+        Index(
+            "ix_registration_late_cancelled", "gathering_id",
+            sqlite_where=text("status = 'cancelled' AND late_cancellation IS TRUE"),
+            postgresql_where=text("status = 'cancelled' AND late_cancellation IS TRUE"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
