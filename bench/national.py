@@ -106,7 +106,9 @@ def parse_args() -> argparse.Namespace:
 
 def server_environment(url: str) -> dict[str, str]:
     """Production settings, as gunicorn in production gets them (plain http on the loopback)."""
-    env = {key: value for key, value in os.environ.items() if not key.startswith(("MAIL_", "GUNICORN_"))}
+    # No MAIL_SERVER: mail goes to the log. No job queue (REDIS_URL): it is sent after the request.
+    env = {key: value for key, value in os.environ.items()
+           if not key.startswith(("MAIL_", "GUNICORN_", "CELERY_")) and key != "REDIS_URL"}
     env.update({
         "FLASK_CONFIG": "production", "DATABASE_URL": url, "SECRET_KEY": "bench-national-not-a-secret",
         "SITE_URL": "https://bench.invalid", "TRUSTED_HOSTS": f"{HOST},localhost",
@@ -584,7 +586,8 @@ def report(rows: dict, args, load_before, load_after, engine) -> str:
     out = lines.append  # the report is returned, to print and for README.md
     bare = statistics.mean(rows[key]["rps"] for key in ("bare", "bare-last"))  # for rows without their own
     out(f"database: {engine.dialect.name} {engine.url.database}; gunicorn 2 sync workers each for app and bare; "
-          f"wrk -t{args.threads} -c{args.connections}, {args.duration:g} s per page, gzip accepted")
+          f"wrk -t{args.threads} -c{args.connections}, {args.duration:g} s per page, gzip accepted; mail to the log after "
+          f"the request (no job queue)")
     out(f"load average (1 min) before {load_before[0]:.2f}, after {load_after[0]:.2f} ({os.cpu_count()} cores, "
           f"shared); ×bare: req/s over the bare app's, measured just before (bare r/s)")
     out("1 req ms: one request at a time in this process (no queue); queries: of that request; sizes as sent with gzip")
