@@ -620,7 +620,9 @@ def report(rows: dict, args, load_before, load_after, engine) -> str:
               f"{r['queries']} queries for one registration")
     plain = sorted({url for row in rows.values() for url in row.get("uncompressed", [])})
     if plain:
-        out(f"sent without gzip though accepted ({len(plain)}, counted above at their gzip size): "
+        # Static files are sent streamed, and Flask-Compress compresses a streamed response with zstd, br or
+        # deflate only: a browser gets them compressed, a client that accepts only gzip does not.
+        out(f"sent uncompressed to a gzip-only client ({len(plain)}; counted above at their gzip size): "
               + ", ".join(url.rsplit("/", 1)[-1] for url in plain))
     out("")
 
