@@ -2,14 +2,18 @@
 from __future__ import annotations
 
 from flask import abort
+from flask_login import current_user
 
 from network.gatherings import services
 from network.gatherings.models import Gathering
-from network.networks.loading import load_network
+from network.networks.loading import admit
 
 
 def load_gathering(network_id: int, gathering_id: int) -> Gathering:
-    gathering = services.get_gathering(load_network(network_id), gathering_id)
+    # The network, the viewer's roles there, the gathering and its days in one query; the checks
+    # keep their order, so an outsider can't learn which gatherings exist.
+    network, gathering = services.network_and_gathering(network_id, gathering_id, current_user)
+    admit(network)
     if gathering is None:
         abort(404)
     return gathering

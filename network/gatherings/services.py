@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -25,7 +25,8 @@ from network.gatherings.models import (
     ACTIVE_STATUSES, SEAT_STATUSES, Gathering, GatheringDay, GatheringStatus, Registration, RegistrationStatus,
 )
 from network.models_base import utcnow
-from network.networks.models import Network
+from network.networks import access as network_access
+from network.networks.models import Network, NetworkRole
 from network.networks.services import norwegian_key
 from network.organisations.models import Organisation
 
@@ -50,6 +51,25 @@ def get_gathering(network: Network, gathering_id: int) -> Gathering | None:
         select(Gathering).where(Gathering.id == gathering_id, Gathering.network_id == network.id)
         .options(joinedload(Gathering.days))
     ).unique().first()
+
+
+def network_and_gathering(network_id: int, gathering_id: int, person) -> tuple[Network | None, Gathering | None]:
+    """The network, the gathering in it (with its days) and the person's roles in the network
+    (into the request's cache, ``network_access.remember_roles``): one query, for every gathering page."""
+    person = network_access.signed_in_person(person)
+    columns = [Network, Gathering] + ([NetworkRole.role] if person is not None else [])
+    query = (select(*columns).where(Network.id == network_id)
+             .outerjoin(Gathering, and_(Gathering.id == gathering_id, Gathering.network_id == Network.id))
+             .options(joinedload(Gathering.days)))
+    if person is not None:
+        query = query.outerjoin(NetworkRole, and_(NetworkRole.network_id == Network.id,
+                                                  NetworkRole.person_id == person.id))
+    rows = db.session.execute(query).unique().all()
+    if not rows:
+        return None, None
+    if person is not None:
+        network_access.remember_roles(person, {network_id: frozenset(row[2] for row in rows if row[2] is not None)})
+    return rows[0][0], rows[0][1]
 
 
 def next_number(network: Network) -> int:
@@ -537,6 +557,7 @@ COMING_STATUSES = (RegistrationStatus.CONFIRMED, RegistrationStatus.ATTENDED)
 # Above this many people the page lists each organisation with its count and links to its names,
 # rather than printing a national network's thousand names on every visit.
 COMING_NAMES_SHOWN = 120
+NAME_SEPARATOR = "\x1f"  # the ASCII unit separator: never in a name (the forms' hygiene strips control characters)
 
 
 @dataclass
@@ -562,13 +583,16 @@ class Coming:
 
 def coming(gathering: Gathering, mine: Registration | None = None) -> Coming:
     """Who is coming, per organisation, the seats taken, the waiting list and ``mine``'s place on it,
-    in two queries whatever the number of registrations: the counts, and the names when there
-    are at most ``COMING_NAMES_SHOWN``."""
+    in one query whatever the number of registrations; the names only when there are at most
+    ``COMING_NAMES_SHOWN``."""
     status = Registration.status
+    coming_now = status.in_(COMING_STATUSES)
     columns = [Person.organisation_id, Organisation.name,
-               func.count().filter(status.in_(COMING_STATUSES)),
+               func.count().filter(coming_now),
                func.count().filter(status.in_(SEAT_STATUSES)),
-               func.count().filter(status == RegistrationStatus.WAITING)]
+               func.count().filter(status == RegistrationStatus.WAITING),
+               # The names with the counts (group_concat / string_agg), read only when few enough.
+               func.aggregate_strings(case((coming_now, Person.name)), NAME_SEPARATOR)]
     if mine is not None and mine.status is RegistrationStatus.WAITING:
         # The order ``promote_waiting`` gives seats in.
         columns.append(func.count().filter(status == RegistrationStatus.WAITING, or_(
@@ -580,23 +604,15 @@ def coming(gathering: Gathering, mine: Registration | None = None) -> Coming:
         .where(Registration.gathering_id == gathering.id)
         .group_by(Person.organisation_id, Organisation.name)
     ).all()
-    names = db.session.execute(
-        select(Person.organisation_id, Person.name).join(Registration, Registration.person_id == Person.id)
-        .where(Registration.gathering_id == gathering.id, status.in_(COMING_STATUSES))
-        .limit(COMING_NAMES_SHOWN + 1)
-    ).all()
-    names_shown = len(names) <= COMING_NAMES_SHOWN
-    by_organisation: dict[int | None, list[str]] = defaultdict(list)
-    if names_shown:
-        for organisation_id, name in names:
-            by_organisation[organisation_id].append(name)
+    names_shown = sum(row[2] for row in rows) <= COMING_NAMES_SHOWN
     organisations = sorted(
-        (ComingOrganisation(row[0], row[1], row[2], sorted(by_organisation[row[0]], key=norwegian_key))
+        (ComingOrganisation(row[0], row[1], row[2],
+                            sorted(row[5].split(NAME_SEPARATOR), key=norwegian_key) if names_shown else [])
          for row in rows if row[2]),
         key=lambda item: (item.organisation_id is None, norwegian_key(item.name)))
     return Coming(organisations, seats_taken=sum(row[3] for row in rows), waiting=sum(row[4] for row in rows),
                   names_shown=names_shown,
-                  position=sum(row[5] for row in rows) + 1 if len(columns) > 5 else None)
+                  position=sum(row[6] for row in rows) + 1 if len(columns) > 6 else None)
 
 
 def coming_from(gathering: Gathering, organisation_id: int | None) -> list[str]:
@@ -635,17 +651,21 @@ def upcoming_registrations(person: Person, today: date) -> list[Registration]:
     return sorted(rows, key=lambda r: (r.gathering.starts_on or date.max, r.gathering.number))
 
 
-def upcoming_gatherings(network_ids: list[int], today: date) -> list[Gathering]:
+def upcoming_gatherings(network_ids: list[int], today: date) -> tuple[list[Gathering], dict[int, int]]:
     """Gatherings in these networks that are not over, held or cancelled, with their network and
-    days: one query, for both ``open_gatherings`` and ``next_gatherings``."""
+    days, and gathering id → seats taken: one query, for both ``open_gatherings`` and ``next_gatherings``."""
     if not network_ids:
-        return []
-    return list(db.session.scalars(
-        select(Gathering).where(Gathering.network_id.in_(network_ids),
-                                Gathering.status.not_in((GatheringStatus.HELD, GatheringStatus.CANCELLED)),
-                                _not_over(today))
+        return [], {}
+    seats = (select(func.count()).where(Registration.gathering_id == Gathering.id,
+                                        Registration.status.in_(SEAT_STATUSES))
+             .correlate(Gathering).scalar_subquery())
+    rows = db.session.execute(
+        select(Gathering, seats).where(Gathering.network_id.in_(network_ids),
+                                       Gathering.status.not_in((GatheringStatus.HELD, GatheringStatus.CANCELLED)),
+                                       _not_over(today))
         .options(joinedload(Gathering.network), joinedload(Gathering.days))
-    ).unique())
+    ).unique().all()
+    return [gathering for gathering, _seats in rows], {gathering.id: taken for gathering, taken in rows}
 
 
 def open_gatherings(upcoming: list[Gathering], now: datetime) -> list[Gathering]:

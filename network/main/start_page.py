@@ -23,7 +23,7 @@ from network.gatherings.models import Gathering, Registration, RegistrationStatu
 from network.main import clock
 from network.networks import access as network_access
 from network.networks import services as network_services
-from network.networks.models import Membership, Network, NetworkStatus, RoleKind
+from network.networks.models import Membership, NetworkStatus, RoleKind
 
 REGISTRATION, CANCELLATION, ASSIGNMENT = "registration", "cancellation", "assignment"
 DEADLINES_SHOWN = 8
@@ -95,22 +95,20 @@ class StartPage:
     deadlines: list[Deadline] = field(default_factory=list)
     comments: list[Comment] = field(default_factory=list)
     teams: list[TeamSection] = field(default_factory=list)
-    # For the list of networks: the person's roles per network, those networks, and which of them
-    # the person's own organisation is a member of (read along with the rest, not again).
-    roles: dict[int, frozenset[RoleKind]] = field(default_factory=dict)
-    networks: list[Network] = field(default_factory=list)
-    home_network_ids: set[int] = field(default_factory=set)
+    # For the list of networks: the person's networks, roles and own organisation's memberships,
+    # read along with the rest, not again.
+    networks: network_services.PersonsNetworks | None = None
 
 
 def build(person, now: datetime | None = None) -> StartPage:
     now = now or clock.utc_now()
     today = clock.in_oslo(now).date()
-    roles, networks = network_services.roles_and_networks(person)
+    networks = network_services.persons_networks(person)
+    roles = networks.roles
     network_access.remember_roles(person, roles)
     team_networks = {nid for nid, kinds in roles.items() if kinds & network_access.TEAM_ROLES}
     contact_networks = {nid for nid, kinds in roles.items() if RoleKind.CONTACT in kinds}
-    own_memberships = network_services.organisation_memberships(person.organisation_id, sorted(roles))
-    memberships = {nid: m for nid, m in own_memberships.items() if nid in team_networks}
+    memberships = {nid: m for nid, m in networks.memberships.items() if nid in team_networks}
     # A completed network has no team left to register.
     team_memberships = [m for nid, m in memberships.items()
                         if nid in contact_networks and m.network.status is not NetworkStatus.COMPLETED
@@ -120,7 +118,7 @@ def build(person, now: datetime | None = None) -> StartPage:
     registrations = [r for r in gathering_services.upcoming_registrations(person, today)
                      if r.gathering.network_id in roles or network_access.is_admin(person)]
     registered_ids = {r.gathering_id for r in registrations}
-    upcoming = gathering_services.upcoming_gatherings(sorted(roles), today)
+    upcoming, seats = gathering_services.upcoming_gatherings(sorted(roles), today)
     open_ones = [g for g in gathering_services.open_gatherings(upcoming, now) if g.id not in registered_ids]
     next_by_network = gathering_services.next_gatherings(upcoming, [m.network_id for m in team_memberships])
     team_people = network_services.team_members(person.organisation_id, [m.network_id for m in team_memberships],
@@ -129,13 +127,11 @@ def build(person, now: datetime | None = None) -> StartPage:
         [g.id for g in next_by_network.values()],
         sorted({member.person.id for members in team_people.values() for member in members}))
 
-    gathering_ids = {g.id for g in open_ones} | {g.id for g in next_by_network.values()}
-    seats = gathering_services.seat_counts(sorted(gathering_ids))
     waiting_in = {r.gathering_id for r in [*registrations, *team_registrations]
                   if r.status is RegistrationStatus.WAITING}
     positions = gathering_services.waiting_positions(sorted(waiting_in))
 
-    page = StartPage(roles=roles, networks=networks, home_network_ids=set(own_memberships))
+    page = StartPage(networks=networks)
     for registration in registrations:
         network = registration.gathering.network
         page.registrations.append(MyRegistration(

@@ -24,12 +24,12 @@ def my_page():
     start = start_page.build(current_user)
     return render_template(
         "main/my_page.html",
-        memberships=networks_for(current_user, (start.roles, start.networks)),
+        memberships=networks_for(current_user, start.networks),
         organisation=current_user.organisation,
         # "My municipality" is only linked in networks the municipality is a member of (an
         # administrator sees networks without a role in them too).
         home_network_ids=member_network_ids(current_user.organisation) if current_user.is_admin
-        else start.home_network_ids,
+        else set(start.networks.memberships),
         start=start,
     )
 

@@ -27,6 +27,12 @@ def _real(person):
     return person._get_current_object() if type(person) is LocalProxy else person
 
 
+def signed_in_person(person):
+    """The signed-in person (not Flask-Login's proxy), or None for a visitor."""
+    person = _real(person)
+    return person if _signed_in(person) else None
+
+
 def _per_request(rule):
     """Remember the rule's answer for the request, by rule, person and network: the menu, the
     breadcrumbs, the page and its footer all ask the same questions. Kept with the roles, so

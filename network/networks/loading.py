@@ -18,7 +18,11 @@ def require(allowed: bool) -> None:
 
 
 def load_network(network_id: int) -> Network:
-    network = access.network_with_roles(network_id, current_user)
+    return admit(access.network_with_roles(network_id, current_user))
+
+
+def admit(network: Network | None) -> Network:
+    """404 for no network, 403 for someone who may not see it; else the network, for the header."""
     if network is None:
         abort(404)
     require(access.can_view_network(current_user, network))

@@ -11,7 +11,7 @@ from itertools import groupby
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from network.auth.models import Person, normalise_email
@@ -113,24 +113,39 @@ class MemberRow:
 NETWORK_ORDER = (Network.starts_on.desc().nulls_last(), Network.name, Network.id)
 
 
-def roles_and_networks(person) -> tuple[dict[int, frozenset[RoleKind]], list[Network]]:
-    """Network id → the person's roles there, and those networks in ``networks_for``'s order: one query."""
+@dataclass
+class PersonsNetworks:
+    roles: dict[int, frozenset[RoleKind]]  # network id → the person's roles there
+    networks: list[Network]  # in ``networks_for``'s order
+    memberships: dict[int, Membership]  # network id → the person's organisation's active membership
+
+
+def persons_networks(person) -> PersonsNetworks:
+    """The person's networks, roles and own organisation's memberships there: one query."""
     rows = db.session.execute(
-        select(Network, NetworkRole.role).join(NetworkRole, NetworkRole.network_id == Network.id)
+        select(Network, NetworkRole.role, Membership).join(NetworkRole, NetworkRole.network_id == Network.id)
+        .outerjoin(Membership, and_(Membership.network_id == Network.id,
+                                    Membership.organisation_id == person.organisation_id,
+                                    Membership.status == MembershipStatus.ACTIVE))
         .where(NetworkRole.person_id == person.id).order_by(*NETWORK_ORDER)
     ).all()
     roles: dict[int, set[RoleKind]] = defaultdict(set)
     networks: dict[int, Network] = {}
-    for network, role in rows:
+    memberships: dict[int, Membership] = {}
+    for network, role, membership in rows:
         networks.setdefault(network.id, network)
         roles[network.id].add(role)
-    return {network_id: frozenset(kinds) for network_id, kinds in roles.items()}, list(networks.values())
+        if membership is not None:
+            memberships[network.id] = membership
+    return PersonsNetworks({network_id: frozenset(kinds) for network_id, kinds in roles.items()},
+                           list(networks.values()), memberships)
 
 
-def networks_for(person, known: tuple[dict, list[Network]] | None = None) -> list[tuple[Network, list[RoleKind]]]:
+def networks_for(person, known: PersonsNetworks | None = None) -> list[tuple[Network, list[RoleKind]]]:
     """The networks a person belongs to (all of them for KS administrators), with their roles;
-    ``known`` is what ``roles_and_networks(person)`` gave, when the caller has it already."""
-    roles, networks = known if known is not None else roles_and_networks(person)
+    ``known`` is what ``persons_networks(person)`` gave, when the caller has it already."""
+    known = known if known is not None else persons_networks(person)
+    roles, networks = known.roles, known.networks
     if person.is_admin:
         networks = list(db.session.scalars(select(Network).order_by(*NETWORK_ORDER)))
     return [(network, sorted(roles.get(network.id, []), key=_role_order)) for network in networks]
@@ -565,19 +580,6 @@ def roles_by_network(person) -> dict[int, frozenset[RoleKind]]:
             select(NetworkRole.network_id, NetworkRole.role).where(NetworkRole.person_id == person.id)):
         by_network[network_id].add(role)
     return {network_id: frozenset(roles) for network_id, roles in by_network.items()}
-
-
-def organisation_memberships(organisation_id: int | None, network_ids) -> dict[int, Membership]:
-    """Network id → the organisation's active membership there, with network and organisation: one query."""
-    if organisation_id is None or not network_ids:
-        return {}
-    rows = db.session.scalars(
-        select(Membership).where(Membership.organisation_id == organisation_id,
-                                 Membership.network_id.in_(list(network_ids)),
-                                 Membership.status == MembershipStatus.ACTIVE)
-        .options(joinedload(Membership.network), joinedload(Membership.organisation))
-    )
-    return {membership.network_id: membership for membership in rows}
 
 
 def team_members(organisation_id: int, network_ids, roles=None) -> dict[int, list[TeamMember]]:

@@ -1,0 +1,75 @@
+"""The pages every role opens most run a fixed, small number of SQL queries (issue 16): the gathering
+page, "Min side" and the network's front page, for a coordinator, a participant, a municipal
+contact and an observer, on a demo-size network and on one twenty times larger."""
+from __future__ import annotations
+
+import re
+from types import SimpleNamespace
+
+import pytest
+
+from tests.conftest import built_once
+from tests.html import main, text
+from tests.query_counter import count_queries
+from tests.scaled_network import build_scaled
+
+ROLES = ("coordinator", "participant", "contact", "observer")
+# Statements that manage the transaction, not queries for the page's data.
+TRANSACTION = ("BEGIN", "SAVEPOINT", "RELEASE", "ROLLBACK")
+PAGES = ("gathering_open", "gathering_held", "me", "front")
+# The most a page may run. A contact's "Min side" also shows the municipality's team for the next
+# gathering: its people and their registrations are two more (network/main/start_page.py).
+LIMIT = 10
+LIMITS = {("me", "contact"): 12}
+
+small = built_once(lambda app, factory: build_scaled(app, scale=1))
+large = built_once(lambda app, factory: build_scaled(app, scale=20))
+
+
+def pages(world) -> dict[str, str]:
+    base = f"/networks/{world['network_id']}"
+    return {"gathering_open": f"{base}/gatherings/{world['gatherings']['open']}",
+            "gathering_held": f"{base}/gatherings/{world['gatherings']['held']}",
+            "me": "/me", "front": base}
+
+
+def queries(app, login, world, role: str, page: str) -> int:
+    client = login(SimpleNamespace(id=world[role]["id"]))
+    url = pages(world)[page]
+    client.get(url)  # once first: what a first request of the app loads once doesn't count
+    with count_queries(app) as statements:
+        response = client.get(url)
+    assert response.status_code == 200, (role, url, response.status_code)
+    return len([s for s in statements if not s.lstrip().upper().startswith(TRANSACTION)])
+
+
+@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize("role", ROLES)
+def test_query_count_does_not_grow_with_the_network(app, login, small, large, role, page):
+    few = queries(app, login, small, role, page)
+    many = queries(app, login, large, role, page)
+    assert few == many, f"{page} as {role}: {few} queries for {small['municipalities']} municipalities, " \
+                        f"{many} for {large['municipalities']}"
+    assert many <= LIMITS.get((page, role), LIMIT), f"{page} as {role}: {many} queries"
+
+
+def test_a_national_gathering_lists_counts_per_organisation_and_links_to_the_names(app, login, large):
+    client = login(SimpleNamespace(id=large["participant"]["id"]))
+    page = client.get(pages(large)["gathering_held"])
+    coming = main(page).split('id="coming-heading"')[1]
+    assert "Velg en organisasjon for å se hvem." in coming
+    links = re.findall(r'<li><a class="ds-link" href="([^"]+/coming/\d+)">([^<]+)</a> \((\d+)\)</li>', coming)
+    assert len(links) >= large["municipalities"] // 2  # one per municipality with someone coming
+    href, name, count = links[0]
+    names = client.get(href)
+    assert names.status_code == 200
+    listed = re.findall(r"<li>([^<]+)</li>", main(names))
+    assert f"Hvem kommer fra {name}" in text(names) and len(listed) == int(count)
+
+
+def test_a_small_gathering_lists_the_names(app, login, small):
+    client = login(SimpleNamespace(id=small["participant"]["id"]))
+    coming = main(client.get(pages(small)["gathering_held"])).split('id="coming-heading"')[1]
+    assert "Velg en organisasjon" not in coming
+    assert "/coming/" not in coming
+    assert re.search(r"<li>(Executive|Contact|Participant) [^<]+</li>", coming)  # the people's names
