@@ -9,7 +9,7 @@ from network.auth import services, sessions, tokens
 from network.auth.forms import ForgotPasswordForm, LoginForm, SetPasswordForm
 from network.auth.models import normalise_email
 from network.extensions import db, limiter
-from network.outbox.services import send_pending
+from network.jobs.services import deliver_mail
 
 bp = Blueprint("auth", __name__)
 
@@ -135,14 +135,15 @@ def forgot_password():
 
 def _handle_after_response(request_id: int) -> None:
     """Look the address up, and mail the link, once the response has left: the request's own time
-    says nothing about whether the account exists. ``flask mail send-pending`` (cron) handles any
-    request this misses."""
+    says nothing about whether the account exists. The outbox sweep (the scheduler's, or
+    ``flask mail send-pending``) handles any request this misses."""
     app = current_app._get_current_object()
 
     def handle() -> None:
         with app.app_context():
             try:
-                send_pending(ids=services.handle_password_reset_requests(ids=[request_id]))
+                # Onto the job queue when there is one, like every other mail; else sent here.
+                deliver_mail(services.handle_password_reset_requests(ids=[request_id]))
             except Exception:  # the response is gone; the request waits for the cron run
                 app.logger.exception("Password reset request %s not handled; cron will retry", request_id)
                 db.session.rollback()
