@@ -8,6 +8,8 @@ Flask endpoint in the same process, for the ratio.
     BENCH_PROFILE="gathering national coordinator" .venv/bin/python bench/core_pages.py   # cProfile one page
 
 Prints figures; asserts nothing. Requests go through Flask's test client (the app, not a server).
+"cpu ms" is this process's CPU time per request, steadier than the clock on a shared machine (on
+PostgreSQL it leaves out the server's own work); "ratio" is a bare Flask endpoint's median over the page's.
 """
 from __future__ import annotations
 
@@ -105,13 +107,15 @@ def main() -> None:
     bare = Flask("bare")
     bare.add_url_rule("/", "bare", lambda: "ok")
     bare_client = bare.test_client()
-    started = time.perf_counter()
+    bare = []
     for _ in range(2000):
+        t0 = time.perf_counter()
         bare_client.get("/")
-    bare_ms = (time.perf_counter() - started) * 1000 / 2000
+        bare.append((time.perf_counter() - t0) * 1000)
+    bare_ms = statistics.median(bare)
     print(f"database: {engine.dialect.name}; rounds per page: {ROUNDS}; bare Flask endpoint {bare_ms:.3f} ms "
           f"({1000 / bare_ms:.0f} req/s)")
-    print(f"{'page':<42} {'p50 ms':>7} {'p95 ms':>7} {'ratio':>7} {'queries':>8} {'kB':>6}")
+    print(f"{'page':<42} {'p50 ms':>7} {'p95 ms':>7} {'cpu ms':>7} {'ratio':>7} {'queries':>8} {'kB':>6}")
     for size in ("demo", "national"):
         network_id, gathering_id = ids[size]
         pages = {"gathering": f"/networks/{network_id}/gatherings/{gathering_id}", "me": "/me",
@@ -137,17 +141,19 @@ def main() -> None:
                     profiler.disable()
                     pstats.Stats(profiler).sort_stats("cumulative").print_stats(60)
                     pstats.Stats(profiler).sort_stats("tottime").print_stats(30)
-                timings = []
+                timings, cpu = [], []
                 for _ in range(ROUNDS):
                     queries["n"] = 0
-                    t0 = time.perf_counter()
+                    t0, c0 = time.perf_counter(), time.process_time()
                     response = client.get(path)
                     timings.append((time.perf_counter() - t0) * 1000)
+                    cpu.append((time.process_time() - c0) * 1000)
                     if response.status_code != 200:
                         print(f"  {path} answered {response.status_code}")
                         break
                 median = statistics.median(timings)
-                print(f"{name:<42} {median:>7.1f} {percentile(timings, 0.95):>7.1f} {bare_ms / median:>7.3f} "
+                print(f"{name:<42} {median:>7.1f} {percentile(timings, 0.95):>7.1f} {statistics.median(cpu):>7.1f} "
+                      f"{bare_ms / median:>7.3f} "
                       f"{queries['n']:>8} {len(response.data) / 1024:>6.0f}")
 
 
