@@ -13,12 +13,10 @@ from flask_babel import Domain
 
 
 def _context():
-    # Flask-Babel's request context (flask_babel._get_current_context), without its extra checks.
-    if not g:
-        return None
+    # Flask-Babel's request context (flask_babel._get_current_context), through the ``g`` proxy once.
     try:
-        return g._flask_babel
-    except AttributeError:
+        return getattr(g._get_current_object(), "_flask_babel", None)
+    except RuntimeError:  # outside an app context
         return None
 
 
