@@ -12,6 +12,7 @@ from tests.conftest import built_once
 from tests.html import main, text
 from tests.query_counter import count_queries
 from tests.scaled_network import build_scaled
+from tests.test_html_validity import _require_checker, run_vnu
 
 ROLES = ("coordinator", "participant", "contact", "observer")
 # Statements that manage the transaction, not queries for the page's data.
@@ -73,3 +74,15 @@ def test_a_small_gathering_lists_the_names(app, login, small):
     assert "Velg en organisasjon" not in coming
     assert "/coming/" not in coming
     assert re.search(r"<li>(Executive|Contact|Participant) [^<]+</li>", coming)  # the people's names
+
+
+def test_the_summary_and_an_organisations_names_are_valid_html(app, login, large, tmp_path):
+    _require_checker()
+    client = login(SimpleNamespace(id=large["contact"]["id"]))
+    page = client.get(pages(large)["gathering_held"]).get_data(as_text=True)
+    href = re.search(r'href="([^"]+/coming/\d+)"', page).group(1)
+    files = [tmp_path / "gathering.html", tmp_path / "coming.html"]
+    files[0].write_text(page, encoding="utf-8")
+    files[1].write_text(client.get(href).get_data(as_text=True), encoding="utf-8")
+    errors, _elapsed = run_vnu(files)
+    assert not errors, errors
