@@ -64,6 +64,9 @@ def test_the_national_dashboard_counts_every_municipality_but_lists_a_page(app, 
     assert "340 kommuner og 5 samlinger." in html
     assert "Viser 1–25 av 340." in html
     assert 'href="?participation_page=2#participation-table"' in html
+    # Each follow-up group names 25 municipalities and links to the whole list.
+    network_id, gathering_id = large["network_id"], large["gatherings"]["open"]
+    assert f'href="/networks/{network_id}/gatherings/{gathering_id}/registrations#checks-heading">og ' in html
 
 
 def test_the_national_costs_page_lists_fifty_and_sums_all(app, login, large):

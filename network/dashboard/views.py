@@ -68,6 +68,7 @@ def show(network_id: int):
         # A national network's hundreds of municipalities a page at a time; the sums cover them all.
         participation_page=row_page(board.participation.rows, "participation_page", per_page=SUMMARY_ROWS),
         costs_page=row_page(board.costs.rows, "costs_page", per_page=SUMMARY_ROWS),
+        summary_rows=SUMMARY_ROWS,
         participation_chart=_participation_chart(board.participation),
         assignment_chart=_assignment_chart(board.assignments),
         evaluation_charts=_evaluation_charts(board.evaluations),
