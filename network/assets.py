@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from flask import Flask, Response, abort, current_app, send_from_directory
+from flask import Flask, Response, abort, current_app, request, send_from_directory, url_for
 from flask_compress import Compress
 
 compress = Compress()
@@ -75,6 +75,20 @@ def designsystem_response(name: str) -> Response:
     return cached(send_from_directory(path.parent, path.name, mimetype="text/css", max_age=max_age), immutable)
 
 
+def asset_url(name: str, endpoint: str = "static") -> str:
+    """``url_for`` for a static file, worked out once per app (and script root): every page's
+    layout links sixteen of them, and their fingerprinted names don't change while the app runs."""
+    urls = current_app.extensions.setdefault("asset_urls", {})
+    key = (request.script_root, endpoint, name)
+    url = urls.get(key)
+    if url is None:
+        url = urls[key] = url_for(endpoint, **{ASSET_ARGUMENT[endpoint]: name})
+    return url
+
+
+ASSET_ARGUMENT = {"static": "filename", "main.designsystem": "name"}
+
+
 def register(app: Flask) -> None:
     app.config.setdefault("COMPRESS_MIMETYPES", COMPRESS_MIMETYPES)
     compress.init_app(app)
@@ -91,7 +105,8 @@ def register(app: Flask) -> None:
         }),
     }
     app.extensions["fingerprints"] = fingerprints
-    argument = {"static": "filename", "main.designsystem": "name"}
+    app.jinja_env.globals["asset_url"] = asset_url
+    argument = ASSET_ARGUMENT
 
     @app.url_defaults
     def fingerprint(endpoint, values):
