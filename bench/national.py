@@ -546,13 +546,15 @@ def main() -> None:
                 continue
             client = app.test_client(use_cookies=False)  # the Cookie header as given
             client.get(path, headers={"Cookie": cookie, "User-Agent": USER_AGENT})  # caches filled, as in a worker
-            alone = []
+            alone, cpu = [], []
             for _ in range(ALONE_ROUNDS):  # one request at a time, in this process: no queue in front
                 queries["n"] = 0
-                began = time.perf_counter()
+                began, began_cpu = time.perf_counter(), time.process_time()
                 response = client.get(path, headers={"Cookie": cookie, "User-Agent": USER_AGENT})
                 alone.append((time.perf_counter() - began) * 1000)
+                cpu.append((time.process_time() - began_cpu) * 1000)
             row["alone"] = statistics.median(alone)
+            row["cpu"] = statistics.median(cpu)  # the app's own work, steadier than the clock on a busy machine
             row["queries"] = queries["n"] if response.status_code == 200 else None
             warm_up(args.port, path, cookie)
             row["bare_rps"] = bare_now()
@@ -596,9 +598,10 @@ def report(rows: dict, args, load_before, load_after, engine) -> str:
           f"the request (no job queue)")
     out(f"load average (1 min) before {load_before[0]:.2f}, after {load_after[0]:.2f} ({os.cpu_count()} cores, "
           f"shared); ×bare: req/s over the bare app's, measured just before (bare r/s)")
-    out("1 req ms: one request at a time in this process (no queue); queries: of that request; sizes as sent with gzip")
+    out("1 req ms: one request at a time in this process (no queue), CPU ms of it (the app's Python, not PostgreSQL); "
+        "queries: of that request; sizes as sent with gzip")
     header = (f"{'page':<30} {'role':<17} {'p50 ms':>7} {'p95 ms':>7} {'req/s':>7} {'bare r/s':>8} {'×bare':>6} {'errors':>6} "
-              f"{'1 req ms':>8} {'queries':>7} {'HTML kB':>7} {'gz kB':>6} {'+CSS/JS':>7}")
+              f"{'1 req ms':>8} {'CPU ms':>6} {'queries':>7} {'HTML kB':>7} {'gz kB':>6} {'+CSS/JS':>7}")
     out(header)
     out("-" * len(header))
     for row in rows.values():
@@ -606,7 +609,7 @@ def report(rows: dict, args, load_before, load_after, engine) -> str:
             out(f"{row['label']:<30} {row['role']:<17} {row['failed']}: not measured")
             continue
         queries = "-" if row.get("queries") is None else str(row["queries"])
-        alone = f"{row['alone']:>8.1f}" if "alone" in row else f"{'-':>8}"
+        alone = f"{row['alone']:>8.1f} {row['cpu']:>6.1f}" if "alone" in row else f"{'-':>8} {'-':>6}"
         sizes = (f"{row['html_kb']:>7.1f} {row['gz_kb']:>6.1f} {row['total_gz_kb']:>7.1f}" if "html_kb" in row
                  else f"{'-':>7} {'-':>6} {'-':>7}")
         reference = row.get("bare_rps", bare)
