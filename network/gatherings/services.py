@@ -403,9 +403,15 @@ def register(gathering: Gathering, person: Person, details: RegistrationDetails,
         raise GatheringError(reason)
     days = _chosen_days(gathering, details.day_ids)
     _lock(gathering)
-    if active_registration(gathering, person) is not None:
+    # Inside the lock, one query: whether the person is registered already, and the seats taken.
+    mine, taken = db.session.execute(
+        select(func.count().filter(Registration.person_id == person.id, Registration.status.in_(ACTIVE_STATUSES)),
+               func.count().filter(Registration.status.in_(SEAT_STATUSES)))
+        .where(Registration.gathering_id == gathering.id)
+    ).one()
+    if mine:
         raise GatheringError(_("%(name)s er allerede påmeldt denne samlingen.", name=person.name))
-    full = gathering.capacity is not None and seats_taken(gathering) >= gathering.capacity
+    full = gathering.capacity is not None and taken >= gathering.capacity
     registration = Registration(
         gathering=gathering, person=person, registered_by=registered_by, days=days,
         status=RegistrationStatus.WAITING if full else RegistrationStatus.CONFIRMED,

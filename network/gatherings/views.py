@@ -412,6 +412,8 @@ def register(network_id: int, gathering_id: int):
         try:
             registration = services.register(gathering, person, _details(form), registered_by=current_user,
                                               override_window=override)
+            # Read before the commit expires them, so the flash below costs no queries.
+            waiting, name = registration.status is RegistrationStatus.WAITING, person.name
             db.session.commit()
         except GatheringError as error:
             db.session.rollback()
@@ -425,10 +427,10 @@ def register(network_id: int, gathering_id: int):
                 raise
             return redirect(url_for("gatherings.show", network_id=network_id, gathering_id=gathering_id))
         else:
-            if registration.status is RegistrationStatus.WAITING:
-                flash(_("Samlingen er full. %(name)s står på ventelisten og får e-post ved ledig plass.", name=person.name), "warning")
+            if waiting:
+                flash(_("Samlingen er full. %(name)s står på ventelisten og får e-post ved ledig plass.", name=name), "warning")
             else:
-                flash(_("%(name)s er påmeldt. En bekreftelse er sendt på e-post.", name=person.name), "success")
+                flash(_("%(name)s er påmeldt. En bekreftelse er sendt på e-post.", name=name), "success")
             return redirect(url_for("gatherings.show", network_id=network_id, gathering_id=gathering_id))
     return render_template("gatherings/register.html", network=network, gathering=gathering, form=form, person=person,
                            registration=None, closed_reason=None if override else services.registration_closed_reason(gathering),
