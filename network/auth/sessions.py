@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from functools import cache
 
 from flask import current_app
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.orm import joinedload
 
 from network.auth.models import LoginSession, Person
@@ -41,15 +42,23 @@ def start(person: Person) -> None:
     person.login_token = create(person)
 
 
+@cache
+def _signed_in_person():
+    """The user loader's statement, built once: every signed-in request runs it, and a statement
+    object reused keeps its cache key, so SQLAlchemy neither rebuilds nor re-keys it per request."""
+    return (
+        select(Person).options(joinedload(Person.organisation))  # most pages name it; one query, not two
+        .join(LoginSession, LoginSession.person_id == Person.id)
+        .where(LoginSession.token_hash == bindparam("token_hash"), LoginSession.expires_at > bindparam("now"),
+               Person.active.is_(True))
+    )
+
+
 def person_for(token: str | None) -> Person | None:
     """The active person whose unexpired sign-in the token names, or None (Flask-Login's user loader)."""
     if not token or len(token) > MAX_TOKEN_LENGTH:
         return None
-    person = db.session.scalar(
-        select(Person).options(joinedload(Person.organisation))  # most pages name it; one query, not two
-        .join(LoginSession, LoginSession.person_id == Person.id)
-        .where(LoginSession.token_hash == _hash(token), LoginSession.expires_at > utcnow(), Person.active.is_(True))
-    )
+    person = db.session.scalar(_signed_in_person(), {"token_hash": _hash(token), "now": utcnow()})
     if person is not None:
         person.login_token = token
     return person
