@@ -141,8 +141,13 @@ class FollowUp:
 
     def notices_by_organisation(self) -> dict[int, list[Notice]]:
         notices: dict[int, list[Notice]] = defaultdict(list)
+        # Hundreds of checks share a few wordings: each is worded once (a notice depends on no more).
+        worded: dict[tuple, Notice] = {}
         for check in self.checks():
-            notices[check.membership.organisation_id].append(check.notice())
+            key = (check.kind, check.gathering.number if check.gathering else None, check.count, check.first)
+            if key not in worded:
+                worded[key] = check.notice()
+            notices[check.membership.organisation_id].append(worded[key])
         return dict(notices)
 
 

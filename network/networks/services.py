@@ -11,7 +11,7 @@ from itertools import groupby
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from network.auth.models import Person, normalise_email
@@ -94,17 +94,11 @@ class TeamMember:
 
 @dataclass
 class MemberRow:
+    """A member's line on the members and front pages: its team's counts, not the people."""
     membership: Membership
-    team: list[TeamMember]
+    participant_count: int  # people who have answered, as participant or contact
+    invited_count: int      # people invited as participant or contact who have not answered
     notices: list[Notice]
-
-    @property
-    def participant_count(self) -> int:
-        return sum(1 for member in self.team if member.counts_as_participant)
-
-    @property
-    def invited_count(self) -> int:
-        return sum(1 for member in self.team if member.invited_participant)
 
 
 # --- networks ---------------------------------------------------------------------------
@@ -312,14 +306,40 @@ def teams(network: Network, organisation_ids: list[int]) -> dict[int, list[TeamM
     return {org_id: sorted(members.values(), key=lambda m: norwegian_key(m.person.name)) for org_id, members in by_org.items()}
 
 
+def team_counts(network: Network, organisation_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """Organisation id → (participants who have answered, invited who have not): what ``teams``
+    gives once counted, counted in the database in one query, each person once whatever their roles."""
+    accepted = case((or_(Person.accepted_at.is_not(None), Person.password_hash.is_not(None),
+                         Person.last_login_at.is_not(None)), True), else_=False)
+    counts: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    for org_id, has_accepted, number in db.session.execute(
+        select(Person.organisation_id, accepted, func.count(Person.id.distinct()))
+        .join(NetworkRole, NetworkRole.person_id == Person.id)
+        .where(NetworkRole.network_id == network.id, Person.organisation_id.in_(organisation_ids),
+               NetworkRole.role.in_(list(PARTICIPANT_ROLES)))
+        .group_by(Person.organisation_id, accepted)
+    ):
+        counts[org_id][0 if has_accepted else 1] += number
+    return {org_id: (found[0], found[1]) for org_id, found in counts.items()}
+
+
 def team_notices(membership: Membership, team: list[TeamMember]) -> list[Notice]:
     """The checks the seeds ask for, for one municipality."""
-    if not membership.organisation.is_municipality:
-        return []
-    notices = []
     # Only people who have answered their invitation count: "at least two" is two who have joined.
     count = sum(1 for member in team if member.counts_as_participant)
     invited = sum(1 for member in team if member.invited_participant)
+    return count_notices(membership, count, invited)
+
+
+def count_notices(membership: Membership, count: int, invited: int) -> list[Notice]:
+    """``team_notices`` from the team's counts (``team_counts``)."""
+    if not membership.organisation.is_municipality:
+        return []
+    return list(_count_notices(count, invited, membership.is_anchored))
+
+
+def _count_notices(count: int, invited: int, anchored: bool) -> tuple[Notice, ...]:
+    notices = []
     if count == 0:
         notices.append(Notice("danger", _(
             "Ingen deltakere er registrert. Hver kommune skal ha minst %(min)d, helst %(pref)d.",
@@ -342,9 +362,9 @@ def team_notices(membership: Membership, team: list[TeamMember]) -> list[Notice]
             "%(num)d inviterte har ikke svart ennå, og telles med først når de har valgt passord.",
             invited,
         )))
-    if not membership.is_anchored:
+    if not anchored:
         notices.append(Notice("warning", _("Forankringen hos kommunedirektøren (rådmannen) er ikke registrert.")))
-    return notices
+    return tuple(notices)
 
 
 def _name(row: MemberRow) -> str:
@@ -364,11 +384,20 @@ def member_rows(network: Network, sort: str = "county", descending: bool = False
                 memberships: list[Membership] | None = None) -> list[MemberRow]:
     """The active members' rows; ``memberships`` is ``active_memberships(network)`` if the caller has it."""
     memberships = active_memberships(network) if memberships is None else memberships
-    team_by_org = teams(network, [m.organisation_id for m in memberships])
+    counts = team_counts(network, [m.organisation_id for m in memberships]) if memberships else {}
+    # The same few notices for hundreds of members: worded once per request for each combination.
+    worded: dict[tuple[int, int, bool], tuple[Notice, ...]] = {}
     rows = []
     for membership in memberships:
-        team = team_by_org.get(membership.organisation_id, [])
-        rows.append(MemberRow(membership, team, team_notices(membership, team)))
+        count, invited = counts.get(membership.organisation_id, (0, 0))
+        if not membership.organisation.is_municipality:
+            notices: list[Notice] = []
+        else:
+            key = (count, invited, membership.is_anchored)
+            if key not in worded:
+                worded[key] = _count_notices(*key)
+            notices = list(worded[key])
+        rows.append(MemberRow(membership, count, invited, notices))
     rows.sort(key=SORT_KEYS.get(sort, SORT_KEYS["county"]), reverse=descending)
     return rows
 
