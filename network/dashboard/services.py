@@ -8,7 +8,9 @@ whatever the size of the network (tests/test_dashboard.py counts them).
 """
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import case, func, select
@@ -50,26 +52,65 @@ class ParticipationRow:
         return sum(self.attended.values())
 
 
-@dataclass
 class Participation:
-    """Member municipalities (in Norwegian order) × the network's gatherings."""
+    """Member municipalities (in Norwegian order) × the network's gatherings. A row's counts are
+    made when it is read: the dashboard shows one page of hundreds, the CSV all of them."""
 
-    gatherings: list[Gathering]
-    rows: list[ParticipationRow]
+    def __init__(self, gatherings: list[Gathering], municipal: list[Membership],
+                 registered: dict[tuple[int, int], int], attended: dict[tuple[int, int], int]):
+        self.gatherings = gatherings
+        self.municipal = municipal
+        self._registered, self._attended = registered, attended
+        # The sums over the member municipalities, counted once.
+        members = {m.organisation_id for m in municipal}
+        self._sum_registered: dict[int, int] = defaultdict(int)
+        self._sum_attended: dict[int, int] = defaultdict(int)
+        gathering_ids = {g.id for g in gatherings}
+        for counts, sums in ((registered, self._sum_registered), (attended, self._sum_attended)):
+            for (org_id, gathering_id), count in counts.items():
+                if org_id in members and gathering_id in gathering_ids:
+                    sums[gathering_id] += count
+
+    @functools.cached_property
+    def rows(self) -> Sequence[ParticipationRow]:
+        return _Rows(self)
 
     def registered(self, gathering_id: int) -> int:
-        return sum(row.registered.get(gathering_id, 0) for row in self.rows)
+        return self._sum_registered.get(gathering_id, 0)
 
     def attended(self, gathering_id: int) -> int:
-        return sum(row.attended.get(gathering_id, 0) for row in self.rows)
+        return self._sum_attended.get(gathering_id, 0)
 
     @property
     def total_registered(self) -> int:
-        return sum(row.total_registered for row in self.rows)
+        return sum(self._sum_registered.values())
 
     @property
     def total_attended(self) -> int:
-        return sum(row.total_attended for row in self.rows)
+        return sum(self._sum_attended.values())
+
+    def row(self, membership: Membership) -> ParticipationRow:
+        org_id, registered, attended = membership.organisation_id, self._registered, self._attended
+        return ParticipationRow(
+            membership,
+            {g.id: registered.get((org_id, g.id), 0) for g in self.gatherings},
+            {g.id: attended.get((org_id, g.id), 0) for g in self.gatherings},
+        )
+
+
+class _Rows(Sequence):
+    """The rows as a list that makes each row (or slice of rows) only when it is read."""
+
+    def __init__(self, participation: Participation):
+        self._participation = participation
+
+    def __len__(self) -> int:
+        return len(self._participation.municipal)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self._participation.row(m) for m in self._participation.municipal[index]]
+        return self._participation.row(self._participation.municipal[index])
 
 
 def attended_counts(gathering_ids: list[int]) -> dict[tuple[int, int], int]:
@@ -85,19 +126,20 @@ def attended_counts(gathering_ids: list[int]) -> dict[tuple[int, int], int]:
 
 def seat_counts(gathering_ids: list[int]) -> tuple[dict[tuple[int, int], int], dict[tuple[int, int], int]]:
     """Registered (with a seat) and attended per (organisation id, gathering id), in one query:
-    ``registered_counts`` and ``attended_counts`` together."""
-    registered: dict[tuple[int, int], int] = defaultdict(int)
+    ``registered_counts`` and ``attended_counts`` together, one row per pair."""
+    registered: dict[tuple[int, int], int] = {}
     attended: dict[tuple[int, int], int] = {}
-    for org_id, gathering_id, status, count in db.session.execute(
-        select(Person.organisation_id, Registration.gathering_id, Registration.status, func.count())
+    for org_id, gathering_id, seats, came in db.session.execute(
+        select(Person.organisation_id, Registration.gathering_id, func.count(),
+               func.count(case((Registration.status == RegistrationStatus.ATTENDED, 1))))
         .join(Registration, Registration.person_id == Person.id)
         .where(Registration.gathering_id.in_(gathering_ids), Registration.status.in_(SEAT_STATUSES))
-        .group_by(Person.organisation_id, Registration.gathering_id, Registration.status)
+        .group_by(Person.organisation_id, Registration.gathering_id)
     ):
-        registered[org_id, gathering_id] += count
-        if status is RegistrationStatus.ATTENDED:
-            attended[org_id, gathering_id] = count
-    return dict(registered), attended
+        registered[org_id, gathering_id] = seats
+        if came:
+            attended[org_id, gathering_id] = came
+    return registered, attended
 
 
 def participation(municipal: list[Membership], gatherings: list[Gathering],
@@ -105,15 +147,7 @@ def participation(municipal: list[Membership], gatherings: list[Gathering],
                   attended: dict[tuple[int, int], int] | None = None) -> Participation:
     if attended is None:
         attended = attended_counts([g.id for g in gatherings])
-    rows = []
-    for membership in municipal:
-        org_id = membership.organisation_id
-        rows.append(ParticipationRow(
-            membership,
-            {g.id: registered.get((org_id, g.id), 0) for g in gatherings},
-            {g.id: attended.get((org_id, g.id), 0) for g in gatherings},
-        ))
-    return Participation(gatherings, rows)
+    return Participation(gatherings, municipal, registered, attended)
 
 
 def participation_for(network: Network) -> Participation:
