@@ -191,12 +191,16 @@ def _by_county_and_name(membership: Membership) -> tuple[str, str]:
     return (norwegian_key(organisation.county.name) if organisation.county else "~", norwegian_key(organisation.name))
 
 
-def active_memberships(network: Network) -> list[Membership]:
-    """Active members by county (organisations without one last), then name."""
+def active_memberships(network: Network, with_executive: bool = True) -> list[Membership]:
+    """Active members by county (organisations without one last), then name; ``with_executive``
+    loads the named executives too (the front and members pages show none: hundreds of people)."""
+    options = [joinedload(Membership.organisation).joinedload(Organisation.county)]
+    if with_executive:
+        options.append(joinedload(Membership.executive))
     memberships = db.session.scalars(
         select(Membership)
         .where(Membership.network_id == network.id, Membership.status == MembershipStatus.ACTIVE)
-        .options(joinedload(Membership.organisation).joinedload(Organisation.county), joinedload(Membership.executive))
+        .options(*options)
     )
     return sorted(memberships, key=_by_county_and_name)
 
