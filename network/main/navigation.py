@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from flask import g, request, url_for
+from flask import current_app, g, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from jinja2 import pass_context
@@ -140,6 +140,17 @@ def _network_args(network) -> dict:
     return {"network_id": network.id}
 
 
+def _url(endpoint: str, args: dict) -> str:
+    """``url_for`` for a menu link, remembered per app (and script root): every signed-in page's
+    menu links up to twenty pages, whose addresses depend only on the network's id."""
+    urls = current_app.extensions.setdefault("menu_urls", {})
+    key = (request.script_root, endpoint, args.get("network_id"))
+    url = urls.get(key)
+    if url is None:
+        url = urls[key] = url_for(endpoint, **args)
+    return url
+
+
 def _viewer():
     return current_user._get_current_object()  # once, rather than through the proxy for every rule
 
@@ -172,7 +183,7 @@ def menu() -> list[MenuGroup]:
         current = None
         if item is section:
             current = "page" if endpoint == item.endpoint else "true"
-        menu_group.links.append(Link(item.label, url_for(item.endpoint, **args), current))
+        menu_group.links.append(Link(item.label, _url(item.endpoint, args), current))
     g.site_menu = [group for group in groups if group.links]
     return g.site_menu
 
