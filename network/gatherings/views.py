@@ -398,7 +398,9 @@ def register(network_id: int, gathering_id: int):
     network = gathering.network
     form = RegistrationForm(gathering=gathering)
     person = _target_person(network, form.person_id.data if request.method == "POST" else request.args.get("person_id"))
-    require(access.can_register_for(current_user, gathering, person, membership_of(network, person)))
+    # Registering oneself never looks at the membership (access.can_register_for): no query for it.
+    membership = membership_of(network, person) if person.id != current_user.id else None
+    require(access.can_register_for(current_user, gathering, person, membership))
     existing = services.active_registration(gathering, person)
     if existing is not None:
         flash(_("%(name)s er allerede påmeldt. Her kan du endre påmeldingen.", name=person.name), "info")
