@@ -191,18 +191,62 @@ def _by_county_and_name(membership: Membership) -> tuple[str, str]:
     return (norwegian_key(organisation.county.name) if organisation.county else "~", norwegian_key(organisation.name))
 
 
-def active_memberships(network: Network, with_executive: bool = True) -> list[Membership]:
-    """Active members by county (organisations without one last), then name; ``with_executive``
-    loads the named executives too (the front and members pages show none: hundreds of people)."""
-    options = [joinedload(Membership.organisation).joinedload(Organisation.county)]
-    if with_executive:
-        options.append(joinedload(Membership.executive))
+def active_memberships(network: Network) -> list[Membership]:
+    """Active members by county (organisations without one last), then name."""
     memberships = db.session.scalars(
         select(Membership)
         .where(Membership.network_id == network.id, Membership.status == MembershipStatus.ACTIVE)
-        .options(*options)
+        .options(joinedload(Membership.organisation).joinedload(Organisation.county), joinedload(Membership.executive))
     )
     return sorted(memberships, key=_by_county_and_name)
+
+
+@dataclass(frozen=True, slots=True)
+class CountySummary:
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class OrganisationSummary:
+    """What the front and members pages read of a member organisation."""
+    id: int
+    name: str
+    kind: OrganisationKind
+    county: CountySummary | None
+
+    is_municipality = Organisation.is_municipality  # the same rule, on these plain values
+
+
+@dataclass(frozen=True, slots=True)
+class MemberSummary:
+    """What the front and members pages read of an active membership: plain values, not ORM
+    objects (a national network has hundreds, and loading them was a large part of each page)."""
+    id: int
+    organisation_id: int
+    executive_id: int | None
+    executive_name: str | None
+    anchoring_decided_on: date | None
+    organisation: OrganisationSummary
+
+    is_anchored = Membership.is_anchored  # the same rule, on these plain values
+
+
+def active_member_summaries(network: Network) -> list[MemberSummary]:
+    """``active_memberships`` as plain values, in the same order, in one query."""
+    counties: dict[str, CountySummary] = {}
+    members = [
+        MemberSummary(membership_id, organisation_id, executive_id, executive_name, decided_on,
+                      OrganisationSummary(organisation_id, name, kind,
+                                          counties.setdefault(county, CountySummary(county)) if county else None))
+        for membership_id, organisation_id, executive_id, executive_name, decided_on, name, kind, county
+        in db.session.execute(
+            select(Membership.id, Membership.organisation_id, Membership.executive_id, Membership.executive_name,
+                   Membership.anchoring_decided_on, Organisation.name, Organisation.kind, County.name)
+            .join(Organisation, Organisation.id == Membership.organisation_id)
+            .outerjoin(County, County.id == Organisation.county_id)
+            .where(Membership.network_id == network.id, Membership.status == MembershipStatus.ACTIVE))
+    ]
+    return sorted(members, key=_by_county_and_name)
 
 
 def withdrawn_memberships(network: Network) -> list[Membership]:

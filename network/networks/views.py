@@ -154,7 +154,7 @@ FOLLOW_UP_SHOWN = 20  # municipalities listed under "Til oppfølging" on the fro
 @login_required
 def front_page(network_id: int):
     network = load_network(network_id)
-    memberships = services.active_memberships(network, with_executive=False)
+    memberships = services.active_member_summaries(network)
     gatherings = gathering_services.gatherings_for(network)
     # A closed network has nothing left to follow up.
     rows = member_rows_with_gatherings(network, gatherings, memberships=memberships) \
@@ -201,7 +201,7 @@ def members(network_id: int):
     search_form = MemberSearchForm(request.args)
     results = services.search_organisations(network, search_form.q.data or "") if search_form.q.data else None
     rows = member_rows_with_gatherings(network, gathering_services.gatherings_for(network), sort, descending,
-                                       memberships=services.active_memberships(network, with_executive=False))
+                                       memberships=services.active_member_summaries(network))
     return render_template(
         "networks/members.html",
         network=network,
