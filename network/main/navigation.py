@@ -268,15 +268,15 @@ def trail(context, last) -> list[Link]:
     network, endpoint, person = g.get("network"), request.endpoint or "", _viewer()
     if network is None or not _member(person, network):
         return []
-    links = [Link(_l("Nettverk"), url_for("networks.index"))]
-    front = Link(network.name, url_for("networks.front_page", network_id=network.id))
+    links = [Link(_l("Nettverk"), _url("networks.index", {}))]
+    front = Link(network.name, _url("networks.front_page", _network_args(network)))
     links.append(front)
     if endpoint == "networks.front_page":
         front.current = "page"
         return links
     section = section_for(endpoint, _visible_network_items(person, network))
     if section is not None:
-        links.append(Link(section.label, url_for(section.endpoint, network_id=network.id)))
+        links.append(Link(section.label, _url(section.endpoint, _network_args(network))))
         if endpoint == section.endpoint:
             links[-1].current = "page"
             return links
