@@ -105,12 +105,27 @@ def parse_args() -> argparse.Namespace:
     return args
 
 
+# Delivery jobs the app enqueues during the run wait here, and are removed at the end.
+JOBS_KEY_PREFIX = "bench-national:"
+
+
+def drop_queued_jobs() -> None:
+    import redis
+
+    store = redis.Redis.from_url(os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0"))
+    for key in store.scan_iter(match=f"{JOBS_KEY_PREFIX}*"):
+        store.delete(key)
+
+
 def server_environment(url: str) -> dict[str, str]:
     """Production settings, as gunicorn in production gets them (plain http on the loopback)."""
-    # No MAIL_SERVER: mail goes to the log. No job queue (REDIS_URL): it is sent after the request.
+    # The job queue as in production: a request that writes mail only enqueues its delivery. No
+    # worker runs, so the jobs wait under this run's own key prefix (removed at the end), and no
+    # MAIL_SERVER: nothing is sent.
     env = {key: value for key, value in os.environ.items()
            if not key.startswith(("MAIL_", "GUNICORN_", "CELERY_")) and key != "REDIS_URL"}
     env.update({
+        "REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0"), "JOBS_KEY_PREFIX": JOBS_KEY_PREFIX,
         "FLASK_CONFIG": "production", "DATABASE_URL": url, "SECRET_KEY": "bench-national-not-a-secret",
         "SITE_URL": "https://bench.invalid", "TRUSTED_HOSTS": f"{HOST},localhost",
         "RATELIMIT_STORAGE_URI": os.environ.get("BENCH_RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379"),
@@ -522,9 +537,7 @@ def main() -> None:
     rows: dict[str, dict] = {}
     try:
         servers.append(start_server("app", "wsgi:app", args.port, env, work / "app.log", ROOT))
-        # Not preloaded: gunicorn.conf.py's post_fork hook expects the app's database. Preloading only
-        # changes how workers start, not how they serve.
-        servers.append(start_server("bare", "bare:app", args.port + 1, {**env, "GUNICORN_PRELOAD": "0"},
+        servers.append(start_server("bare", "bare:app", args.port + 1, env,
                                     work / "bare.log", ROOT / "bench"))
         warm_up(args.port + 1, "/", None)
         # The bare app first and last, and briefly just before each page, whose ratio uses that.
@@ -573,6 +586,7 @@ def main() -> None:
     finally:
         for server in servers:
             stop_server(server)
+        drop_queued_jobs()
     text = report(rows, args, load_before, os.getloadavg(), engine)
     print(text)
     if args.readme:

@@ -132,7 +132,7 @@ def _wait_until_up(instance: Instance, deadline: float) -> None:
         try:
             if requests.get(instance("/login"), timeout=2).status_code == 200:
                 return
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):  # not listening yet, or slow to answer on a busy machine
             pass
         time.sleep(0.2)
     pytest.fail(f"Instance {instance.name} did not answer in {START_SECONDS} s:\n{instance.log_tail()}", pytrace=False)
