@@ -608,8 +608,8 @@ def report(rows: dict, args, load_before, load_after, engine) -> str:
     out = lines.append  # the report is returned, to print and for README.md
     bare = statistics.mean(rows[key]["rps"] for key in ("bare", "bare-last"))  # for rows without their own
     out(f"database: {engine.dialect.name} {engine.url.database}; gunicorn 2 sync workers each for app and bare; "
-          f"wrk -t{args.threads} -c{args.connections}, {args.duration:g} s per page, gzip accepted; mail to the log after "
-          f"the request (no job queue)")
+          f"wrk -t{args.threads} -c{args.connections}, {args.duration:g} s per page, gzip accepted; the job queue "
+          f"configured, as in production (delivery jobs wait in Redis; no worker runs)")
     out(f"load average (1 min) before {load_before[0]:.2f}, after {load_after[0]:.2f} ({os.cpu_count()} cores, "
           f"shared); ×bare: req/s over the bare app's, measured just before (bare r/s)")
     out("1 req ms: one request at a time in this process (no queue), CPU ms of it (the app's Python, not PostgreSQL); "

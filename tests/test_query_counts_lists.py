@@ -35,6 +35,8 @@ PAGES = {
     # For coordinators: the follow-up (members, gatherings, counts, executives) and the export log too.
     "registrations": ("/networks/{n}/gatherings/{open}/registrations", ("coordinator", "contact"), 10),
     "library": ("/networks/{n}/library", EVERYONE, 10),
+    # The assignments' status grid: one row per member municipality, one column per assignment.
+    "grid": ("/networks/{n}/assignments/grid", ("coordinator",), 10),
 }
 CASES = [(page, role) for page, (_, roles, _) in PAGES.items() for role in roles]
 
@@ -74,3 +76,16 @@ def test_the_national_costs_page_lists_fifty_and_sums_all(app, login, large):
     first, second = (login(SimpleNamespace(id=large["coordinator"]["id"])).get(
         f"/networks/{large['network_id']}/costs?sort=total&dir=desc&page={n}").get_data(as_text=True) for n in (1, 2))
     assert "Viser 51–100 av 340." in second and first != second
+
+
+def test_the_national_assignment_grid_lists_fifty_and_sums_all(app, login, large):
+    _, html = statements_for(app, login, large, "grid", "coordinator")
+    assert "340 kommuner og 10 oppgaver." in html
+    assert "Viser 1–50 av 340." in html
+    client = login(SimpleNamespace(id=large["coordinator"]["id"]))
+    second = client.get(f"/networks/{large['network_id']}/assignments/grid?sort=county&page=2").get_data(as_text=True)
+    assert "Viser 51–100 av 340." in second
+    assert 'href="?sort=county&amp;page=3"' in second  # the other pages keep the sort order
+    # The sums under the table count every municipality, not only the page shown.
+    first_sums = html[html.index("<tfoot>"):html.index("</tfoot>")]
+    assert first_sums == second[second.index("<tfoot>"):second.index("</tfoot>")]

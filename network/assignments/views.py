@@ -15,6 +15,7 @@ from network.assignments import access, cli, services
 from network.assignments.forms import ActionForm, AssignmentForm, SubmissionForm
 from network.assignments.models import Assignment, Submission, SubmissionStatus
 from network.assignments.services import AssignmentError, AssignmentFields, SubmissionConflict, Upload
+from network.dashboard.paging import row_page
 from network.extensions import db
 from network.files.responses import download_response, read_upload
 from network.files.services import DOCUMENTS
@@ -240,7 +241,9 @@ def grid(network_id: int):
     network = load_network(network_id)
     require(access.can_view_grid(current_user, network))
     sort, descending = _grid_sort()
-    return render_template("assignments/grid.html", network=network, grid=services.grid(network, sort, descending),
+    table = services.grid(network, sort, descending)
+    # A national network has hundreds of rows: the page shows 50 of them; the sums and the CSV cover all.
+    return render_template("assignments/grid.html", network=network, grid=table, grid_page=row_page(table.rows, "page"),
                            sort=sort, descending=descending)
 
 
