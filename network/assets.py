@@ -89,9 +89,20 @@ def asset_url(name: str, endpoint: str = "static") -> str:
 ASSET_ARGUMENT = {"static": "filename", "main.designsystem": "name"}
 
 
+def _read_static_file_into_response(response):
+    """Flask-Compress compresses a streamed response only with zstd, brotli or deflate, and a file
+    is sent streamed: read the (small) stylesheet or script into the response, so that a client
+    that accepts only gzip gets it gzipped too. Runs before Flask-Compress (registered after it)."""
+    if request.endpoint in ASSET_ARGUMENT and response.status_code == 200 and response.direct_passthrough:
+        response.direct_passthrough = False
+        response.set_data(response.get_data())
+    return response
+
+
 def register(app: Flask) -> None:
     app.config.setdefault("COMPRESS_MIMETYPES", COMPRESS_MIMETYPES)
     compress.init_app(app)
+    app.after_request(_read_static_file_into_response)
 
     static_root = Path(app.static_folder)
     design_root = Path(app.config["DESIGNSYSTEM_DIR"])

@@ -91,6 +91,16 @@ def test_stylesheets_are_compressed_too(client):
     response.close()
 
 
+def test_stylesheets_and_scripts_are_gzipped_for_a_client_that_accepts_only_gzip(client):
+    for url in asset_urls(client):
+        plain = client.get(url)
+        zipped = client.get(url, headers={"Accept-Encoding": "gzip"})
+        assert zipped.headers["Content-Encoding"] == "gzip", url
+        assert zipped.headers["Cache-Control"] == IMMUTABLE
+        assert int(zipped.headers["Content-Length"]) == len(zipped.data) < len(plain.data)
+        assert gzip.decompress(zipped.data) == plain.data  # Python's own gzip reads what Flask-Compress wrote
+
+
 def test_downloads_are_not_compressed_again_and_still_parse(app, login, costs_world):
     w = costs_world
     register(app, w.g1, w.people["participant"])
