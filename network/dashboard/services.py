@@ -28,8 +28,9 @@ from network.gatherings import followup
 from network.gatherings.models import SEAT_STATUSES, Gathering, Registration, RegistrationStatus
 from network.library import services as library_services
 from network.networks.models import Membership, MembershipStatus, Network
-from network.organisations.models import Organisation, OrganisationKind
-from network.networks.services import MIN_PARTICIPANTS, PREFERRED_PARTICIPANTS, active_memberships, norwegian_key
+from network.networks.services import (
+    MIN_PARTICIPANTS, PREFERRED_PARTICIPANTS, active_member_summaries, active_memberships, norwegian_key,
+)
 
 # The order the assignment chart and table show a submission's status in.
 ASSIGNMENT_STATUSES = (assignment_services.SUBMITTED, assignment_services.LATE, assignment_services.DRAFT,
@@ -273,46 +274,8 @@ class Dashboard:
         return sum(status.counts[assignment_services.DRAFT] for status in self.assignments)
 
 
-@dataclass(frozen=True, slots=True)
-class MemberOrganisation:
-    """What the dashboard reads of a member organisation."""
-    id: int
-    name: str
-    kind: OrganisationKind
-
-    is_municipality = Organisation.is_municipality  # the same rule, on these plain values
-
-
-@dataclass(frozen=True, slots=True)
-class ActiveMember:
-    """What the dashboard reads of an active membership: plain values from one row, not ORM
-    objects (a national network has hundreds, and loading them was the page's largest cost)."""
-    id: int
-    organisation_id: int
-    executive_id: int | None
-    executive_name: str | None
-    anchoring_decided_on: date | None
-    organisation: MemberOrganisation
-
-    is_anchored = Membership.is_anchored  # the same rule, on these plain values
-
-
-def _active_members(network: Network) -> list[ActiveMember]:
-    """The active memberships with their organisations: what every section reads of them, and
-    no more (``active_memberships`` adds counties and executives, and sorts by county). One query."""
-    return [
-        ActiveMember(membership_id, organisation_id, executive_id, executive_name, decided_on,
-                     MemberOrganisation(organisation_id, name, kind))
-        for membership_id, organisation_id, executive_id, executive_name, decided_on, name, kind in db.session.execute(
-            select(Membership.id, Membership.organisation_id, Membership.executive_id, Membership.executive_name,
-                   Membership.anchoring_decided_on, Organisation.name, Organisation.kind)
-            .join(Organisation, Organisation.id == Membership.organisation_id)
-            .where(Membership.network_id == network.id, Membership.status == MembershipStatus.ACTIVE))
-    ]
-
-
 def dashboard(network: Network) -> Dashboard:
-    memberships = _active_members(network)
+    memberships = active_member_summaries(network)
     municipal = municipal_members(network, memberships)
     gatherings = network_gatherings(network)
     registered, attended = seat_counts([g.id for g in gatherings])
