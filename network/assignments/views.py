@@ -15,7 +15,7 @@ from network.assignments import access, cli, services
 from network.assignments.forms import ActionForm, AssignmentForm, SubmissionForm
 from network.assignments.models import Assignment, Submission, SubmissionStatus
 from network.assignments.services import AssignmentError, AssignmentFields, SubmissionConflict, Upload
-from network.dashboard.paging import row_page
+from network.main.paging import row_page
 from network.extensions import db
 from network.files.responses import download_response, read_upload
 from network.files.services import DOCUMENTS

@@ -6,7 +6,7 @@ from flask import Blueprint, Response, render_template, request
 from flask_login import current_user, login_required
 
 from network.costs import export, services
-from network.dashboard.paging import row_page
+from network.main.paging import row_page
 from network.gatherings.loading import load_gathering
 from network.gatherings.models import Gathering
 from network.main.spreadsheets import CSV_CONTENT_TYPE

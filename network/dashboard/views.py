@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 
 from network.assignments import services as assignment_services
 from network.dashboard import access, services
-from network.dashboard.paging import row_page
+from network.main.paging import row_page
 from network.evaluations.models import RATING_KEYS, STANDARD_RATINGS
 from network.evaluations.services import GatheringScores
 from network.evaluations.views import evaluation_mean

@@ -7,7 +7,7 @@ on SQLite, used in development and tests, every word must appear somewhere in th
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Iterable
 
 from flask_babel import gettext as _
@@ -31,6 +31,7 @@ from network.library.models import (
     search_document,
     search_query,
 )
+from network.main.paging import PageSpan
 from network.models_base import utcnow
 from network.networks.models import Network
 from network.networks.services import norwegian_key
@@ -85,24 +86,9 @@ class Viewer:
     own_organisation_id: int | None = None  # the drafts and hidden examples of their own municipality
 
 
-@dataclass
-class Page:
-    items: list[Example]
-    total: int
-    number: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.per_page))
-
-    @property
-    def first_index(self) -> int:
-        return (self.number - 1) * self.per_page + 1 if self.total else 0
-
-    @property
-    def last_index(self) -> int:
-        return min(self.total, self.number * self.per_page)
+@dataclass(frozen=True)
+class Page(PageSpan):
+    items: list[Example] = field(default_factory=list)
 
 
 # Columns a list needs: the long texts stay in the database, and touching one raises, so a
@@ -188,7 +174,7 @@ def _page(scope: list, filters: Filters, number: int, per_page: int) -> Page:
         select(Example).where(Example.id.in_(page_ids.scalar_subquery())).options(*_list_options())
         .order_by(*_order(filters))
     ).unique())
-    return Page(items, total, number, per_page)
+    return Page(total=total, number=number, per_page=per_page, items=items)
 
 
 def _published_in(network: Network, viewer: Viewer) -> list:

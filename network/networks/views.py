@@ -17,7 +17,7 @@ from network.main.confirm import ask_first
 from network.main.hygiene import parse_id
 from network.main.spreadsheets import csv_response
 from network.models_base import utcnow
-from network.dashboard.paging import row_page
+from network.main.paging import row_page
 from network.networks import access, services
 from network.networks.loading import load_network, require
 from network.networks.forms import (

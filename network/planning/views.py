@@ -14,7 +14,7 @@ from network.networks.models import Membership
 from network.main.numbers import decimal_text
 from network.main.spreadsheets import csv_response
 from network.networks.views import form_status, load_membership
-from network.dashboard.paging import row_page
+from network.main.paging import row_page
 from network.planning import access, services
 from network.planning.forms import PlanningProfileForm
 from network.planning.models import SCORE_MAX, PlanningStep, PlanStatus, StrategicAdvice

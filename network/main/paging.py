@@ -1,5 +1,6 @@
-"""Pages of rows for the tables that list every member municipality: a national network has
-hundreds, so a table shows one page of them while its totals and exports cover them all."""
+"""Pages of a long list: the arithmetic every paged list shares (``PageSpan``), and pages of rows
+for the tables that list every member municipality (a national network has hundreds, so a table
+shows one page of them while its totals and exports cover them all)."""
 from __future__ import annotations
 
 import math
@@ -15,12 +16,11 @@ T = TypeVar("T")
 
 
 @dataclass(frozen=True)
-class RowPage(Generic[T]):
-    rows: Sequence[T]   # this page's rows
-    total: int          # rows on every page
+class PageSpan:
+    """Which rows of ``total`` page ``number`` shows, ``per_page`` to a page."""
+    total: int
     number: int
     per_page: int
-    name: str           # the query parameter that chooses the page
 
     @property
     def pages(self) -> int:
@@ -33,6 +33,12 @@ class RowPage(Generic[T]):
     @property
     def last_index(self) -> int:
         return min(self.total, self.number * self.per_page)
+
+
+@dataclass(frozen=True)
+class RowPage(PageSpan, Generic[T]):
+    rows: Sequence[T] = ()  # this page's rows
+    name: str = "page"      # the query parameter that chooses the page
 
     def links(self, anchor: str = "") -> list[tuple[int, str]]:
         """(number, address) for every page; the rest of the query string (sorting, another
@@ -57,4 +63,4 @@ def row_page(rows: Sequence[T], name: str, number: int | None = None, per_page: 
     pages = max(1, math.ceil(len(rows) / per_page))
     number = min(max(1, number), pages)
     start = (number - 1) * per_page
-    return RowPage(rows[start:start + per_page], len(rows), number, per_page, name)
+    return RowPage(total=len(rows), number=number, per_page=per_page, rows=rows[start:start + per_page], name=name)
