@@ -119,7 +119,8 @@ def can_close_network(person, network: Network) -> bool:
 
 
 def can_edit_network(person, network: Network) -> bool:
-    return is_coordinator(person, network)
+    """A closed network is read-only for everyone: reopening it is a separate action."""
+    return is_coordinator(person, network) and not network.is_closed
 
 
 def can_manage_members(person, network: Network) -> bool:

@@ -169,7 +169,7 @@ def front_page(network_id: int):
         # The front page lists what needs action; "3 preferred" stays on the members page.
         # A national network can have hundreds: the first ones, and the members page has them all.
         rows_with_notices=to_follow_up[:FOLLOW_UP_SHOWN], follow_up_count=len(to_follow_up),
-        can_edit=access.can_edit_network(current_user, network) and not network.is_closed,
+        can_edit=access.can_edit_network(current_user, network),
         can_close=access.can_close_network(current_user, network),
     )
 
