@@ -208,7 +208,9 @@ def register_request_hooks(app: Flask) -> None:
         if request.blueprint == "api" and "Cache-Control" in response.headers:
             pass  # the API sets its own (private, revalidated with the ETag; network/api/framework.py)
         elif request.endpoint not in CACHEABLE_ENDPOINTS and (
-            request.endpoint in TOKEN_ENDPOINTS or current_user.is_authenticated
+            # is_anonymous, not is_authenticated: the latter reads Person.active, which a commit has
+            # expired, so every write request paid one more query here to reload the person.
+            request.endpoint in TOKEN_ENDPOINTS or not current_user.is_anonymous
         ):
             # Nothing a signed-in person sees, and no page with a secret link, stays in a cache.
             response.headers["Cache-Control"] = "private, no-store"
