@@ -3,8 +3,8 @@ municipalities) and a national one (340, twenty times the data), for every role 
 
 Both networks are built once for the module (tests/scaled_network.py, bulk inserts). A page's
 count is every statement it sends except the test's own savepoints, so the export log the
-registrations list writes counts too. Every page stays within ten but the dashboard, whose
-comment says what it spends its queries on.
+registrations list writes counts too. Every page stays within ten; the dashboard's comment says
+what it spends its queries on.
 """
 from __future__ import annotations
 
@@ -24,11 +24,11 @@ EVERYONE = ("coordinator", "observer", "contact", "participant", "executive")
 PAGES = {
     # 2 for any network page (the signed-in person; the network with the viewer's roles), then members,
     # gatherings, seats per organisation and gathering, costs, and the other capabilities' own totals
-    # asked through their services: executives and who of them is registered at the first and last
-    # gathering (gatherings.followup), assignments and their submissions (the grid's rule), feedback,
-    # evaluation invitations and answers (evaluations), examples waiting for review (library): 13, and
-    # 14 once the first or last gathering is announced (who of the executives is registered there).
-    "dashboard": ("/networks/{n}/dashboard", ("coordinator",), 14),
+    # asked through their services: the executives with their seats at the first and last gathering
+    # (gatherings.followup), assignments with their submissions counted (the grid's rule), evaluation
+    # invitations, answers and sums (evaluations), and in one query new and unanswered feedback with
+    # the examples waiting for review (library).
+    "dashboard": ("/networks/{n}/dashboard", ("coordinator",), 10),
     "costs": ("/networks/{n}/costs", EVERYONE, 10),
     "planning": ("/networks/{n}/planning", EVERYONE, 10),
     "members": ("/networks/{n}/members", ("coordinator",), 10),

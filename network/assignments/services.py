@@ -212,21 +212,40 @@ def assignments_at_gathering(gathering: Gathering) -> list[Assignment]:
         .order_by(Assignment.due_on, Assignment.id)))
 
 
-def submission_counts(network: Network) -> dict[int, Counter]:
-    """Per assignment: how many of the active member municipalities have a draft, delivered on time
-    or delivered late (so the figures add up with ``municipality_count``)."""
-    rows = db.session.execute(
-        select(Submission.assignment_id, Submission.status, Submission.is_late, func.count())
+def _submission_count_rows(network: Network):
+    """Per assignment, status and lateness: the active member municipalities' submissions."""
+    return (
+        select(Submission.assignment_id, Submission.status, Submission.is_late, func.count().label("n"))
         .join(Assignment, Assignment.id == Submission.assignment_id)
         .join(Membership, Membership.id == Submission.membership_id).join(Membership.organisation)
         .where(Assignment.network_id == network.id, Membership.status == MembershipStatus.ACTIVE,
                Organisation.kind == OrganisationKind.MUNICIPALITY)
         .group_by(Submission.assignment_id, Submission.status, Submission.is_late)
-    ).all()
+    )
+
+
+def submission_counts(network: Network) -> dict[int, Counter]:
+    """Per assignment: how many of the active member municipalities have a draft, delivered on time
+    or delivered late (so the figures add up with ``municipality_count``)."""
     counts: dict[int, Counter] = defaultdict(Counter)
-    for assignment_id, status, is_late, n in rows:
+    for assignment_id, status, is_late, n in db.session.execute(_submission_count_rows(network)).all():
         counts[assignment_id][cell_status(status, is_late)] += n
     return counts
+
+
+def assignments_with_counts(network: Network) -> list[tuple[Assignment, Counter]]:
+    """The network's assignments by due date, each with ``submission_counts``'s figures: one query."""
+    counted = _submission_count_rows(network).subquery()
+    found: dict[int, tuple[Assignment, Counter]] = {}
+    for assignment, status, is_late, n in db.session.execute(
+        select(Assignment, counted.c.status, counted.c.is_late, counted.c.n)
+        .outerjoin(counted, counted.c.assignment_id == Assignment.id)
+        .where(Assignment.network_id == network.id).order_by(Assignment.due_on, Assignment.id)
+    ):
+        _, counts = found.setdefault(assignment.id, (assignment, Counter()))
+        if n:
+            counts[cell_status(status, is_late)] += n
+    return list(found.values())
 
 
 def municipality_count(network: Network) -> int:

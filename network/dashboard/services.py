@@ -202,13 +202,9 @@ class AssignmentStatus:
 
 def assignment_statuses(network: Network, municipality_count: int) -> list[AssignmentStatus]:
     """Per assignment, the grid's totals: ``submission_counts`` counts the active member
-    municipalities' submissions, and those without one are missing. Two queries."""
-    assignments = db.session.scalars(
-        select(Assignment).where(Assignment.network_id == network.id).order_by(Assignment.due_on, Assignment.id))
-    counts = assignment_services.submission_counts(network)
+    municipalities' submissions, and those without one are missing. One query."""
     statuses = []
-    for assignment in assignments:
-        found = counts.get(assignment.id, {})
+    for assignment, found in assignment_services.assignments_with_counts(network):
         row = {key: found.get(key, 0) for key in ASSIGNMENT_STATUSES}
         row[assignment_services.MISSING] = max(0, municipality_count - sum(row.values()))
         statuses.append(AssignmentStatus(assignment, row))
@@ -228,16 +224,19 @@ class FeedbackWaiting:
         return self.new + self.awaiting_answer
 
 
-def feedback_waiting(network: Network) -> FeedbackWaiting:
-    """New feedback, and named feedback that has been read but not answered. One query."""
-    new, awaiting = db.session.execute(
-        select(
-            func.count(case((Feedback.status == FeedbackStatus.NEW, 1))),
-            # Anonymous feedback can't be answered, so it never waits for an answer.
-            func.count(case(((Feedback.status == FeedbackStatus.READ) & Feedback.anonymous.is_(False), 1))),
-        ).where(Feedback.network_id == network.id)
-    ).one()
-    return FeedbackWaiting(new or 0, awaiting or 0)
+def waiting(network: Network) -> tuple[FeedbackWaiting, int]:
+    """New feedback, named feedback that has been read but not answered, and the examples waiting
+    for review (``library.services.review_count``). One query."""
+    def feedback(*where):
+        return select(func.count()).select_from(Feedback).where(Feedback.network_id == network.id, *where).scalar_subquery()
+
+    new, awaiting, examples = db.session.execute(select(
+        feedback(Feedback.status == FeedbackStatus.NEW),
+        # Anonymous feedback can't be answered, so it never waits for an answer.
+        feedback(Feedback.status == FeedbackStatus.READ, Feedback.anonymous.is_(False)),
+        library_services.review_count_subquery(network),
+    )).one()
+    return FeedbackWaiting(new or 0, awaiting or 0), examples or 0
 
 
 def feedback_by_status(network: Network) -> dict[str, int]:
@@ -279,6 +278,7 @@ def dashboard(network: Network) -> Dashboard:
     municipal = municipal_members(network, memberships)
     gatherings = network_gatherings(network)
     registered, attended = seat_counts([g.id for g in gatherings])
+    feedback, examples_waiting = waiting(network)
     return Dashboard(
         network=network,
         participation=participation(municipal, gatherings, registered, attended),
@@ -286,7 +286,7 @@ def dashboard(network: Network) -> Dashboard:
         # The totals are counted in the database (costs.services.charged_totals).
         costs=cost_services.cost_matrix(network, memberships=memberships, gatherings=gatherings),
         assignments=assignment_statuses(network, len(municipal)),
-        feedback=feedback_waiting(network),
+        feedback=feedback,
         evaluations=scores_by_gathering(network, gatherings),
-        examples_waiting=library_services.review_count(network),
+        examples_waiting=examples_waiting,
     )

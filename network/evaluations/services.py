@@ -442,8 +442,8 @@ class GatheringScores:
 
 def scores_by_gathering(network: Network, gatherings: list[Gathering] | None = None) -> list[GatheringScores]:
     """Per held gathering of the network, in order: invited, answered, and the mean of each standard
-    rating. Reads only; four queries whatever the size (gatherings, their days, invitations,
-    responses), two when the caller has the network's gatherings already. Sums are added in SQL as
+    rating. Reads only; two queries whatever the size (gatherings with their days, then the
+    counts and sums), one when the caller has the network's gatherings already. Sums are added in SQL as
     integers and divided here, so both databases agree."""
     if gatherings is None:
         gatherings = list(db.session.scalars(
@@ -453,21 +453,26 @@ def scores_by_gathering(network: Network, gatherings: list[Gathering] | None = N
     scores = {g.id: GatheringScores(g, averages={key: None for key in RATING_KEYS}) for g in held}
     if not held:
         return []
-    for gathering_id, (invited, answered) in invitation_counts(list(scores)).items():
-        scores[gathering_id].invited, scores[gathering_id].answered = invited, answered
+    # One query: the invitations counted per gathering, beside the responses' count and sums.
+    invited = (select(func.count()).select_from(EvaluationInvitation)
+               .where(EvaluationInvitation.gathering_id == Gathering.id).scalar_subquery())
+    sums = (select(EvaluationResponse.gathering_id, func.count().label("answered"),
+                   *(func.sum(getattr(EvaluationResponse, key)).label(key) for key in RATING_KEYS))
+            .where(EvaluationResponse.gathering_id.in_(list(scores)))
+            .group_by(EvaluationResponse.gathering_id).subquery())
     rows = db.session.execute(
-        select(EvaluationResponse.gathering_id, func.count(),
-               *(func.sum(getattr(EvaluationResponse, key)) for key in RATING_KEYS))
-        .where(EvaluationResponse.gathering_id.in_(list(scores)))
-        .group_by(EvaluationResponse.gathering_id))
+        select(Gathering.id, invited, sums.c.answered, *(sums.c[key] for key in RATING_KEYS))
+        .outerjoin(sums, sums.c.gathering_id == Gathering.id).where(Gathering.id.in_(list(scores))))
     minimum = min_answers()
-    for gathering_id, count, *sums in rows:
+    for gathering_id, invited_count, count, *totals in rows:
+        # Answered is the number of responses, as in ``invitation_counts``.
+        scores[gathering_id].invited, scores[gathering_id].answered = invited_count or 0, count or 0
         if count:
             scores[gathering_id].responses = count
             if count < minimum:
                 scores[gathering_id].withheld = True
             else:
-                scores[gathering_id].averages = {key: int(total) / count for key, total in zip(RATING_KEYS, sums)}
+                scores[gathering_id].averages = {key: int(total) / count for key, total in zip(RATING_KEYS, totals)}
     return list(scores.values())
 
 

@@ -151,17 +151,28 @@ class FollowUp:
         return dict(notices)
 
 
-def executives(network: Network, memberships: list[Membership]) -> dict[int, set[int]]:
-    """Organisation id → the chief executive: the person the anchoring names, or else whoever
-    holds the network's executive role there. One query."""
+def executives_registered(network: Network, memberships: list[Membership],
+                          gathering_ids: list[int]) -> tuple[dict[int, set[int]], set[tuple[int, int]]]:
+    """Organisation id → the chief executive (the person the anchoring names, or else whoever holds
+    the network's executive role there), and which (person id, gathering id) of them have a seat at
+    ``gathering_ids``. One query: the executives, each with their seats there."""
     chosen = {m.organisation_id: {m.executive_id} for m in memberships if m.executive_id}
     by_role: dict[int, set[int]] = defaultdict(set)
-    for org_id, person_id in db.session.execute(
-        select(Person.organisation_id, Person.id).join(NetworkRole, NetworkRole.person_id == Person.id)
-        .where(NetworkRole.network_id == network.id, NetworkRole.role == RoleKind.EXECUTIVE)
+    registered: set[tuple[int, int]] = set()
+    holds_role = (select(NetworkRole.person_id)
+                  .where(NetworkRole.network_id == network.id, NetworkRole.role == RoleKind.EXECUTIVE))
+    chosen_ids = [person_id for people in chosen.values() for person_id in people]
+    for org_id, person_id, is_role, gathering_id in db.session.execute(
+        select(Person.organisation_id, Person.id, Person.id.in_(holds_role), Registration.gathering_id)
+        .outerjoin(Registration, (Registration.person_id == Person.id) & Registration.gathering_id.in_(gathering_ids)
+                   & Registration.status.in_(SEAT_STATUSES))
+        .where(Person.id.in_(holds_role) | Person.id.in_(chosen_ids))
     ).all():
-        by_role[org_id].add(person_id)
-    return {**by_role, **chosen}
+        if is_role:
+            by_role[org_id].add(person_id)
+        if gathering_id is not None:
+            registered.add((person_id, gathering_id))
+    return {**by_role, **chosen}, registered
 
 
 def follow_up(network: Network, memberships: list[Membership], gatherings: list[Gathering], *,
@@ -184,12 +195,8 @@ def follow_up(network: Network, memberships: list[Membership], gatherings: list[
     if municipal and checked:
         if counts is None:
             counts = registered_counts([g.id for g in checked])
-        executive_ids = executives(network, municipal)
-        end_ids = [g.id for g in checked if g.id in ends]
-        registered_at_ends = set(db.session.execute(
-            select(Registration.person_id, Registration.gathering_id)
-            .where(Registration.gathering_id.in_(end_ids), Registration.status.in_(SEAT_STATUSES))
-        ).all()) if end_ids else set()
+        executive_ids, registered_at_ends = executives_registered(
+            network, municipal, [g.id for g in checked if g.id in ends])
         for g in checked:
             for membership in municipal:
                 count = counts.get((membership.organisation_id, g.id), 0)

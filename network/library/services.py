@@ -485,7 +485,12 @@ def review_queue(network: Network) -> list[Example]:
 
 
 def review_count(network: Network) -> int:
-    return db.session.scalar(select(func.count()).select_from(Example).where(*_waiting(network))) or 0
+    return db.session.scalar(select(review_count_subquery(network))) or 0
+
+
+def review_count_subquery(network: Network):
+    """``review_count`` as a scalar subquery, for a page that counts several things in one query."""
+    return select(func.count()).select_from(Example).where(*_waiting(network)).scalar_subquery()
 
 
 def _waiting(network: Network) -> tuple:
