@@ -536,3 +536,10 @@ def fuzz(app, routes, route: Route, ids, people, login, db_connection):
 @pytest.mark.parametrize("route", ROUTES, ids=lambda route: f"{route.method}-{route.name}")
 def test_fuzzed_input_never_gives_a_server_error(app, built, login, db_connection, route):
     fuzz(app, ROUTES, route, *built, login, db_connection)
+
+
+def test_every_access_matrix_is_fuzzed():
+    """Every capability's matrix runs the fuzz test too, so a new module's forms are not left out."""
+    unfuzzed = [path.name for path in sorted(Path(__file__).parent.glob("test_access_*.py"))
+                if not any(name.startswith("test_fuzzed_") for name in vars(importlib.import_module(f"tests.{path.stem}")))]
+    assert unfuzzed == []

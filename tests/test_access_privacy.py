@@ -12,7 +12,7 @@ from network.auth.models import Person
 from network.extensions import db
 from network.privacy.models import DeletionRequest, DeletionStatus, ExportKind, ExportLog
 from tests.conftest import built_once
-from tests.test_access_matrix import ADMINS, ROLES, SIGNED_IN, Route, build, check_access, public
+from tests.test_access_matrix import ADMINS, ROLES, SIGNED_IN, Route, build, check_access, fuzz, public
 
 REASON = "Kontaktpersonen må erstattes først."
 
@@ -85,3 +85,8 @@ def test_access(app, built, client, login, route, role):
 def test_unknown_request_is_404(app, built, login, method, path, role):
     _ids, people = built
     assert login(people[role]).post(path, data={}).status_code == 404
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=lambda route: f"{route.method}-{route.name}")
+def test_fuzzed_input_never_gives_a_server_error(app, built, login, db_connection, route):
+    fuzz(app, ROUTES, route, *built, login, db_connection)
