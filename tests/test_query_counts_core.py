@@ -19,9 +19,9 @@ ROLES = ("coordinator", "participant", "contact", "observer")
 TRANSACTION = ("BEGIN", "SAVEPOINT", "RELEASE", "ROLLBACK")
 PAGES = ("gathering_open", "gathering_held", "me", "front")
 # The most a page may run. A contact's "Min side" also shows the municipality's team for the next
-# gathering: its people and their registrations are two more (network/main/start_page.py).
+# gathering, its people and their registrations read in one query (network/main/start_page.py).
 LIMIT = 10
-LIMITS = {("me", "contact"): 12}
+LIMITS: dict[tuple[str, str], int] = {}
 
 small = built_once(lambda app, factory: build_scaled(app, scale=1))
 large = built_once(lambda app, factory: build_scaled(app, scale=20))

@@ -599,23 +599,21 @@ def remind(assignment: Assignment, send) -> ReminderResult:
 
 def due_for(memberships: list[Membership], today: date) -> list[tuple[Assignment, Membership, Submission | None]]:
     """Assignments due today or later in these memberships' networks that the municipality has
-    not delivered, soonest first, with its draft if any: two queries."""
+    not delivered, soonest first, with its draft if any: one query."""
     by_network = {membership.network_id: membership for membership in memberships}
     if not by_network:
         return []
-    assignments = db.session.scalars(
-        select(Assignment).where(Assignment.network_id.in_(by_network), Assignment.due_on >= today)
+    # A membership belongs to one network, so each assignment meets at most its own municipality's submission.
+    rows = db.session.execute(
+        select(Assignment, Submission)
+        .outerjoin(Submission, (Submission.assignment_id == Assignment.id)
+                   & Submission.membership_id.in_([m.id for m in by_network.values()]))
+        .where(Assignment.network_id.in_(by_network), Assignment.due_on >= today)
         .options(joinedload(Assignment.network)).order_by(Assignment.due_on, Assignment.id)
     ).all()
-    if not assignments:
-        return []
-    submissions = {(s.assignment_id, s.membership_id): s for s in db.session.scalars(
-        select(Submission).where(Submission.assignment_id.in_([a.id for a in assignments]),
-                                 Submission.membership_id.in_([m.id for m in by_network.values()])))}
     due = []
-    for assignment in assignments:
+    for assignment, submission in rows:
         membership = by_network[assignment.network_id]
-        submission = submissions.get((assignment.id, membership.id))
         if submission is None or submission.status is not SubmissionStatus.SUBMITTED:
             due.append((assignment, membership, submission))
     return due

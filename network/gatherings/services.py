@@ -27,6 +27,7 @@ from network.gatherings.models import (
 from network.models_base import utcnow
 from network.networks import access as network_access
 from network.networks.models import Network, NetworkRole
+from network.networks import services as network_services
 from network.networks.services import norwegian_key
 from network.organisations.models import Organisation
 
@@ -746,6 +747,21 @@ def registrations_of(gathering_ids: list[int], person_ids: list[int]) -> list[Re
                                    Registration.status.in_(ACTIVE_STATUSES))
         .options(joinedload(Registration.days))
     ).unique())
+
+
+def team_with_registrations(organisation_id: int, network_ids, roles, gathering_ids: list[int]):
+    """``networks.services.team_members`` together with those people's active registrations for
+    ``gathering_ids`` (with their days), in one query: (network id → members, registrations)."""
+    if not network_ids:
+        return {}, []
+    rows = db.session.execute(
+        network_services.team_query(organisation_id, network_ids, roles).add_columns(Registration)
+        .outerjoin(Registration, (Registration.person_id == Person.id) & Registration.gathering_id.in_(gathering_ids)
+                   & Registration.status.in_(ACTIVE_STATUSES))
+        .options(joinedload(Registration.days))
+    ).unique().all()
+    registrations = {row[3].id: row[3] for row in rows if row[3] is not None}
+    return network_services.team_from_rows(rows), list(registrations.values())
 
 
 @dataclass

@@ -121,11 +121,9 @@ def build(person, now: datetime | None = None) -> StartPage:
     upcoming, seats = gathering_services.upcoming_gatherings(sorted(roles), today)
     open_ones = [g for g in gathering_services.open_gatherings(upcoming, now) if g.id not in registered_ids]
     next_by_network = gathering_services.next_gatherings(upcoming, [m.network_id for m in team_memberships])
-    team_people = network_services.team_members(person.organisation_id, [m.network_id for m in team_memberships],
-                                                 network_access.TEAM_ROLES)
-    team_registrations = gathering_services.registrations_of(
-        [g.id for g in next_by_network.values()],
-        sorted({member.person.id for members in team_people.values() for member in members}))
+    team_people, team_registrations = gathering_services.team_with_registrations(
+        person.organisation_id, [m.network_id for m in team_memberships], network_access.TEAM_ROLES,
+        [g.id for g in next_by_network.values()])
 
     waiting_in = {r.gathering_id for r in [*registrations, *team_registrations]
                   if r.status is RegistrationStatus.WAITING}

@@ -659,19 +659,33 @@ def roles_by_network(person) -> dict[int, frozenset[RoleKind]]:
     return {network_id: frozenset(roles) for network_id, roles in by_network.items()}
 
 
-def team_members(organisation_id: int, network_ids, roles=None) -> dict[int, list[TeamMember]]:
-    """Network id → the organisation's people with a role there (only ``roles``, when given), by
-    name: one query for any number of networks."""
-    if not network_ids:
-        return {}
+def team_query(organisation_id: int, network_ids, roles=None):
+    """The organisation's people with a role in these networks (only ``roles``, when given): rows of
+    (person, network id, role), for ``team_members`` or a caller that joins more to them."""
     query = (select(Person, NetworkRole.network_id, NetworkRole.role)
              .join(NetworkRole, NetworkRole.person_id == Person.id)
              .where(NetworkRole.network_id.in_(list(network_ids)), Person.organisation_id == organisation_id))
     if roles is not None:
         query = query.where(NetworkRole.role.in_(list(roles)))
+    return query
+
+
+def team_members(organisation_id: int, network_ids, roles=None) -> dict[int, list[TeamMember]]:
+    """Network id → the organisation's people with a role there (only ``roles``, when given), by
+    name: one query for any number of networks."""
+    if not network_ids:
+        return {}
+    return team_from_rows(db.session.execute(team_query(organisation_id, network_ids, roles)))
+
+
+def team_from_rows(rows) -> dict[int, list[TeamMember]]:
+    """``team_query``'s rows (more columns after the first three are left alone) as network id →
+    members, each with their roles, by name."""
     by_network: dict[int, dict[int, TeamMember]] = defaultdict(dict)
-    for person, network_id, role in db.session.execute(query):
-        by_network[network_id].setdefault(person.id, TeamMember(person)).roles.append(role)
+    for person, network_id, role, *_ in rows:
+        by_network[network_id].setdefault(person.id, TeamMember(person))
+        if role not in by_network[network_id][person.id].roles:
+            by_network[network_id][person.id].roles.append(role)
     result = {}
     for network_id, members in by_network.items():
         for member in members.values():
