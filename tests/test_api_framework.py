@@ -247,6 +247,29 @@ def test_the_openapi_document_validates_and_covers_every_route(app):
         assert "application/problem+json" in responses["404"]["content"]
 
 
+def test_every_operation_has_an_example_answer_that_its_own_model_accepts(app):
+    """The examples are written by hand next to the models; the model that serialises the answer
+    must accept its own example, or the docs would show an answer the API never gives."""
+    document = app.test_client().get("/api/v1/openapi.json").get_json()
+    by_operation = {route.endpoint.removeprefix("api."): route for route in framework.ROUTES}
+    for path in document["paths"].values():
+        operation = path["get"]
+        example = operation["responses"]["200"]["content"]["application/json"].get("example")
+        assert example is not None, operation["operationId"]
+        model = by_operation[operation["operationId"]].response
+        answer = model.model_validate(example).model_dump(mode="json", by_alias=True)
+        # The same fields at every level (pydantic would drop a misspelt one without a word).
+        assert _shape(answer) == _shape(example), operation["operationId"]
+
+
+def _shape(value):
+    if isinstance(value, dict):
+        return {key: _shape(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_shape(item) for item in value]
+    return None
+
+
 def test_the_docs_page_lists_every_operation_with_an_example(app, built, login):
     _ids, people = built
     signed_in = login(people["participant"]).get("/api/v1/docs")
@@ -257,6 +280,9 @@ def test_the_docs_page_lists_every_operation_with_an_example(app, built, login):
     for route in framework.ROUTES:
         assert f'id="{route.endpoint.removeprefix("api.")}"' in page
     assert "curl -H &#34;Authorization: Bearer $KSN_TOKEN&#34;" in page or 'curl -H "Authorization' in page
+    assert page.count("Eksempel på svar") == len(framework.ROUTES)
+    assert "&#34;kommunenummer&#34;: &#34;3403&#34;" in page  # the members' example answer, escaped
+    assert "<code>county=34</code>" in page and "`" not in page  # a description's code spans
     assert "cdn" not in page.lower() and "<script" not in page.split("</main>")[0].split("<main")[-1]
 
 

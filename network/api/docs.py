@@ -4,9 +4,11 @@ describe the API and hold no data."""
 from __future__ import annotations
 
 import json
+import re
 from functools import lru_cache
 
 from flask import Response, current_app, render_template
+from markupsafe import Markup, escape
 
 from network.api import bp, openapi
 from network.api.framework import CACHE_CONTROL, _etag, _not_modified
@@ -30,6 +32,15 @@ def openapi_json():
     response.headers["ETag"] = etag
     response.headers["Cache-Control"] = CACHE_CONTROL
     return response
+
+
+CODE_SPAN = re.compile(r"`([^`]+)`")
+
+
+def with_code(text: str) -> Markup:
+    """A description, whose `code spans` (CommonMark, as OpenAPI reads it) become <code>; the rest
+    is escaped first, so nothing else reaches the page as markup."""
+    return Markup(CODE_SPAN.sub(lambda match: f"<code>{match.group(1)}</code>", str(escape(text))))
 
 
 def _ref_name(schema: dict) -> str | None:
@@ -96,10 +107,13 @@ def _page_parts(_app_id: int) -> dict:
             for parameter in operation.get("parameters", []):
                 if parameter["in"] == "path":
                     example_path = example_path.replace("{" + parameter["name"] + "}", "1")
-            response_schema = operation["responses"]["200"]["content"]["application/json"]["schema"]
+            content = operation["responses"]["200"]["content"]["application/json"]
+            response_schema = content["schema"]
+            example = content.get("example")
             operations.append({
                 "id": operation["operationId"], "method": method.upper(), "path": path,
-                "summary": operation.get("summary", ""), "description": operation.get("description", ""),
+                "summary": operation.get("summary", ""), "description": with_code(operation.get("description", "")),
+                "example": json.dumps(example, ensure_ascii=False, indent=2) if example is not None else None,
                 "tag": operation["tags"][0],
                 "parameters": [{**parameter, "type": type_label(parameter["schema"], schemas),
                                 "default": parameter["schema"].get("default")}

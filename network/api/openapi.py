@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from network.api import framework
@@ -54,6 +55,20 @@ def _local_times(node: Any) -> None:
             _local_times(value)
 
 
+def response_example(model: type[BaseModel]) -> dict | None:
+    """The model's own first example (``json_schema_extra``), or for a page of a list one page
+    holding its item's example; None if the model has none."""
+    extra = model.model_config.get("json_schema_extra")
+    examples = extra.get("examples") if isinstance(extra, dict) else None
+    if examples:
+        return copy.deepcopy(examples[0])
+    if issubclass(model, framework.Page) and model.__pydantic_generic_metadata__["args"]:
+        item = response_example(model.__pydantic_generic_metadata__["args"][0])
+        if item is not None:
+            return {"items": [item], "page": 1, "size": 50, "total": 1}
+    return None
+
+
 def build() -> dict[str, Any]:
     routes = list(framework.ROUTES)
     models = [(route.response, "serialization") for route in routes]
@@ -81,6 +96,9 @@ def build() -> dict[str, Any]:
                         "ETag": {"schema": {"type": "string"}, "description": "Send den i If-None-Match for 304."}},
                         "content": {"application/json": {"schema": key_map[(route.response, "serialization")]}}},
                      "304": {"description": "Uendret siden forrige gang (If-None-Match)."}}
+        example = response_example(route.response)
+        if example is not None:
+            responses["200"]["content"]["application/json"]["example"] = example
         responses.update({status: {"description": text, **problem} for status, text in ERRORS.items()})
         operation = {"operationId": route.endpoint.removeprefix("api."), "summary": route.summary,
                      "tags": [route.tag], "parameters": parameters, "responses": responses}

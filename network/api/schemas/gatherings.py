@@ -64,7 +64,11 @@ class ProgrammeItemOut(BaseModel):
 
 
 class ProgrammeOut(BaseModel):
-    model_config = ConfigDict(title="Program")
+    model_config = ConfigDict(title="Program", json_schema_extra={"examples": [{
+        "gathering_id": 4, "items": [{
+            "id": 7, "position": 1, "day": "2031-03-12", "starts_at": "10:00:00", "title": "Velkommen",
+            "presenter": "KS", "method": "plenary", "description": "",
+        }]}]})
 
     gathering_id: int
     items: list[ProgrammeItemOut]
