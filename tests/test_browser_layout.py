@@ -5,6 +5,8 @@ finds nothing on the pages the menu and breadcrumbs changed, menu open and close
 """
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select
@@ -19,6 +21,7 @@ from tests.test_browser import (  # noqa: F401  (fixtures)
     COORDINATOR, NETWORK_NAME, LiveServer, browser_context_args, browser_type_launch_args, check_a11y, live_server,
     sign_in,
 )
+from tests.test_browser_gatherings import follow_up_id
 
 pytestmark = [
     pytest.mark.browser,
@@ -185,3 +188,29 @@ def test_wide_screens_show_the_whole_menu_and_the_trail(page: Page, live_server:
     region.evaluate("box => { box.scrollLeft = 300; }")
     assert region.evaluate("box => box.scrollLeft") > 0, "the matrix does not scroll sideways on a phone"
     assert abs(row_header.bounding_box()["x"] - left_before) < 2, "the challenge column scrolled away"
+
+
+def test_a_programme_on_a_phone_gives_its_text_the_width(browser: Browser, live_server: LiveServer):
+    """The programme's first column holds only a time: on a phone it keeps its own width instead of the
+    40 % a column of names gets, so the items beside it are readable; the page itself never scrolls sideways."""
+    server = live_server
+    network_id = follow_up_id(server)
+    with server.app.app_context():
+        gathering = _first(Gathering, network_id, Gathering.number == 1)
+        db.session.remove()
+    path = f"/networks/{network_id}/gatherings/{gathering}"
+    context = browser.new_context(viewport=PHONE, locale="nb-NO")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    try:
+        sign_in(page, server, COORDINATOR)
+        page.goto(server(path))
+        check_first_screen(page, path)
+        expect(page.locator("main").get_by_role("link", name="Meld på laget")).to_be_visible()
+        programme = page.get_by_role("table", name=re.compile(r"^Programmet for samling 1, dag 1:"))
+        time_column = programme.get_by_role("columnheader", name="Tid").bounding_box()["width"]
+        item_column = programme.get_by_role("columnheader", name="Programpunkt").bounding_box()["width"]
+        assert time_column < 0.25 * PHONE["width"], f"the time column takes {time_column:.0f}px of 375"
+        assert item_column > 2 * time_column, f"the items get {item_column:.0f}px beside {time_column:.0f}px of time"
+    finally:
+        context.close()
