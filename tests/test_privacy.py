@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import zipfile
 from datetime import date, datetime, timedelta, timezone
 
@@ -23,6 +24,7 @@ from network.extensions import db
 from network.feedback.models import Feedback, FeedbackReply, FeedbackTopic
 from network.files.models import StoredFile
 from network.gatherings.models import Gathering, Material, ProgrammeItem, Registration, RegistrationStatus
+from network.models_base import LabelledEnum
 from network.networks.models import Membership, Network, NetworkRole, RoleKind
 from network.outbox.models import OutboxMessage, OutboxStatus
 from network.outbox.services import queue_mail, send_pending
@@ -185,6 +187,26 @@ def test_my_data_page_shows_everything_about_me(s, login):
                      "Takk for det!", "Flere samlinger.", "Kontaktperson", "Hamars mål.", "hamar.pdf"):
         assert expected in page, expected
     assert "Anonymt innspill." not in page and "Gode diskusjoner." not in page
+
+
+def test_my_data_page_names_states_in_words_not_codes(s, login):
+    """The page is for the person: a deletion request is "Venter på behandling", not "pending", mail
+    "Sendt", not "sent"; the JSON keeps both the code and its words."""
+    _ids, _people, me = s
+    http = login(me)
+    http.post("/me/delete", data={"confirm": "y"})
+    page = main(http.get("/me/data"))
+    cells = [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<(?:td|dd)\b[^>]*>(.*?)</(?:td|dd)>", page, re.S)]
+    codes = {member.value for kind in (*LabelledEnum.__subclasses__(), OutboxStatus) for member in kind}
+    codes -= set(db.metadata.tables)  # "Annet der du er nevnt" names tables, one of them "network"
+    shown_codes = [cell for cell in cells if cell in codes]
+    assert shown_codes == [], shown_codes
+    for words in ("Venter på behandling", "Sendt", "endret teksten"):
+        assert words in cells or any(cell.endswith(words) for cell in cells), words
+    data = json.loads(http.get("/me/data.json").data)
+    [request] = data["deletion_requests"]
+    assert (request["status"], request["status_label"]) == ("pending", "Venter på behandling")
+    assert {(m["status"], m["status_label"]) for m in data["mail"]} >= {("sent", "Sendt"), ("pending", "Venter på sending")}
 
 
 def test_my_data_json_is_complete_and_logged(app, s, login):

@@ -24,6 +24,7 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Table, delete, exists, func, or_, select, update
@@ -149,6 +150,14 @@ def _network_names() -> dict[int, str]:
     return dict(db.session.execute(select(Network.id, Network.name)).all())
 
 
+# The outbox's states in words, for "Mine data" (OutboxStatus has no labels of its own).
+_MAIL_STATUS_LABELS = {
+    OutboxStatus.PENDING: _l("Venter på sending"),
+    OutboxStatus.SENT: _l("Sendt"),
+    OutboxStatus.FAILED: _l("Kunne ikke sendes"),
+}
+
+
 def my_data(person: Person) -> list[Section]:
     """Everything the platform holds about the person, in sections of flat rows.
 
@@ -219,7 +228,7 @@ def my_data(person: Person) -> list[Section]:
             "network": networks.get(submission.assignment.network_id, ""), "assignment": submission.assignment.title,
             "organisation": submission.membership.organisation.name, "status": submission.status.value,
             "status_label": str(submission.status.label), "text": submission.text, "submitted_at": _plain(submission.submitted_at),
-            "your_changes": "; ".join(f"{_plain(event.at)} {event.kind.value}" for event in mine),
+            "your_changes": "; ".join(f"{_plain(event.at)} {event.kind.label}" for event in mine),
         })
 
     comments = Section("comments", _("Kommentarer"), [
@@ -270,7 +279,8 @@ def my_data(person: Person) -> list[Section]:
     }])
 
     mail = Section("mail", _("E-post til deg som ligger i utboksen"), [
-        {"subject": message.subject, "status": message.status.value, "created_at": _plain(message.created_at),
+        {"subject": message.subject, "status": message.status.value,
+         "status_label": str(_MAIL_STATUS_LABELS[message.status]), "created_at": _plain(message.created_at),
          "sent_at": _plain(message.sent_at), "text": message.body_text}
         for message in db.session.scalars(
             select(OutboxMessage).where(OutboxMessage.recipient == person.email).order_by(OutboxMessage.created_at))
@@ -293,7 +303,8 @@ def my_data(person: Person) -> list[Section]:
                                         .order_by(ExportLog.at))
     ])
     deletion = Section("deletion_requests", _("Forespørsler om sletting"), [
-        {"status": request.status.value, "requested_at": _plain(request.requested_at),
+        {"status": request.status.value, "status_label": str(request.status.label),
+         "requested_at": _plain(request.requested_at),
          "decided_at": _plain(request.decided_at), "reason": request.reason}
         for request in db.session.scalars(select(DeletionRequest).where(DeletionRequest.person_id == person.id)
                                           .order_by(DeletionRequest.requested_at))
