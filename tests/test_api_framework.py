@@ -213,7 +213,16 @@ def test_errors_are_problem_details(app, built):
     problem_of(client.get("/api/v1/no-such-thing", headers=headers), 404)
     problem_of(client.get("/api/v1/networks/99999999999", headers=headers), 404)
     body = problem_of(client.get(f"/api/v1/networks/{ids['network']}/members?size=0&page=x", headers=headers), 400)
-    assert {item["name"] for item in body["invalid-params"]} == {"size", "page"}
+    assert {item["name"]: item["reason"] for item in body["invalid-params"]} == {
+        "size": "Må være minst 1.", "page": "Må være et heltall."}
+    body = problem_of(client.get(f"/api/v1/networks/{ids['network']}/gatherings?status=nope&size=201",
+                                 headers=headers), 400)
+    assert {item["name"]: item["reason"] for item in body["invalid-params"]} == {
+        "status": "Må være en av disse: 'planned', 'open', 'closed', 'held' eller 'cancelled'.",
+        "size": "Kan være høyst 200."}
+    body = problem_of(client.get(f"/api/v1/networks/{ids['network']}/members?county=Innlandet", headers=headers), 400)
+    assert body["detail"] == "Ugyldige parametere i spørringen." and body["invalid-params"] == [
+        {"name": "county", "reason": "Har feil form; se forklaringen i dokumentasjonen."}]
     problem_of(client.get(f"/api/v1/networks/{ids['other_network']}", headers=headers), 403)
 
 

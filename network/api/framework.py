@@ -77,6 +77,9 @@ def problem(status: int, title: str | None = None, detail: str | None = None, **
 
 def problem_response(status: int, title: str | None = None, detail: str | None = None,
                      invalid_params=None, headers: dict | None = None) -> Response:
+    # The title stays the HTTP status phrase, in English: for type "about:blank" RFC 9457 (4.2.1)
+    # asks for exactly that, and tools may match on it. What a person reads is ``detail`` and the
+    # invalid-params' reasons, which go through Babel.
     body = ProblemDetails(
         title=title or HTTP_STATUS_CODES.get(status, "Error"), status=status,
         detail=detail if detail is not None else (DEFAULT_DETAIL[status]() if status in DEFAULT_DETAIL else None),
@@ -260,8 +263,30 @@ def json_response(model: BaseModel) -> Response:
     return response
 
 
+def _one_of(context: dict) -> str:
+    # pydantic lists the allowed values as "'a', 'b' or 'c'"; the values are our own enums' names.
+    return context.get("expected", "").replace("' or '", "' eller '")
+
+
+# Why a query parameter was refused, in the user's language (pydantic's own messages are English).
+# By pydantic's error type; a type not listed here gets the general reason.
+REASONS: dict[str, Callable[[dict], str]] = {
+    "int_parsing": lambda context: _("Må være et heltall."),
+    "int_from_float": lambda context: _("Må være et heltall."),
+    "greater_than_equal": lambda context: _("Må være minst %(limit)s.", limit=context["ge"]),
+    "less_than_equal": lambda context: _("Kan være høyst %(limit)s.", limit=context["le"]),
+    "enum": lambda context: _("Må være en av disse: %(values)s.", values=_one_of(context)),
+    "literal_error": lambda context: _("Må være en av disse: %(values)s.", values=_one_of(context)),
+    "string_pattern_mismatch": lambda context: _("Har feil form; se forklaringen i dokumentasjonen."),
+}
+
+
 def invalid_params(error: ValidationError) -> list[dict[str, str]]:
-    return [{"name": ".".join(str(part) for part in item["loc"]) or "query", "reason": item["msg"]}
+    def reason(item) -> str:
+        explain = REASONS.get(item["type"])
+        return explain(item.get("ctx") or {}) if explain else _("Ugyldig verdi.")
+
+    return [{"name": ".".join(str(part) for part in item["loc"]) or "query", "reason": reason(item)}
             for item in error.errors(include_url=False, include_input=False)]
 
 
