@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date
+from datetime import date, datetime, timezone
 
 import pytest
 from sqlalchemy import delete, func, select
@@ -207,6 +207,23 @@ def test_the_digest_leaves_out_deleted_comments_and_what_the_person_can_no_longe
     assert "Svar til observatøren" in parts["text/plain"]
     assert "Blir slettet" not in parts["text/plain"]
     assert notices(app) == []
+
+
+def test_the_digest_dates_each_comment_in_oslo_time(app, s, login, smtp, runner):
+    """Issue 12: every time that is mailed is Oslo's. 22:30 UTC on a summer evening is already
+    half past midnight the next day in Oslo; the digest goes out from a command, outside any request."""
+    set_mode(app, s.people["contact"], NotificationMode.DAILY)
+    post(login(s.people["other_contact"]), s, "Skrevet sent en sommerkveld")
+    with app.app_context():
+        db.session.get(Comment, last_comment(app).id).created_at = datetime(2027, 6, 30, 22, 30, tzinfo=timezone.utc)
+        db.session.commit()
+    smtp.handler.messages.clear()
+
+    digest(runner)
+    mail = next(m for m in smtp.messages if m["To"] == s.people["contact"].email)
+    for part in mail_parts(mail).values():
+        assert "1. juli 2027 kl. 00:30" in part
+        assert "30. juni" not in part and "22:30" not in part
 
 
 def test_switching_to_immediate_keeps_what_is_waiting_for_the_digest(app, s, login, smtp, runner):
