@@ -5,7 +5,10 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from network.auth.models import Person
 from network.extensions import db
+from network.gatherings import services
+from network.gatherings.services import RegistrationDetails
 from network.gatherings.models import Gathering, GatheringStatus, Registration, RegistrationStatus
 from network.networks.models import Network, RoleKind
 from network.outbox.models import OutboxMessage
@@ -232,6 +235,45 @@ def test_full_gathering_puts_people_on_the_waiting_list_in_order_and_promotes(ap
     assert _status(app, waiting_1) is RegistrationStatus.CONFIRMED  # first in line
     assert _status(app, waiting_2) is RegistrationStatus.WAITING
     assert f"Du har fått plass: {gathering.title}" in _mails_to(app, people["executive"].email)
+
+
+def _register_counted(app, gathering_id: int, person_id: int, seats: int) -> int:
+    """Register with the seats the caller counted before the lock (as the view passes them)."""
+    with app.test_request_context():
+        gathering = db.session.get(Gathering, gathering_id)
+        person = db.session.get(Person, person_id)
+        registration = services.register(gathering, person, RegistrationDetails(day_ids=[d.id for d in gathering.days]),
+                                         registered_by=person, seats=seats)
+        db.session.commit()
+        return registration.id
+
+
+def test_a_seat_taken_after_the_count_puts_the_person_on_the_waiting_list_with_one_mail(app, factory):
+    """The count before the seat lock said there was room; inside the lock the last seat is gone
+    (someone registered in between): waiting, one mail, and that mail says so, with no .ics."""
+    network, _, _, people = world(factory)
+    gathering = open_gathering(factory, network, capacity=1)
+    register(app, gathering.id, people["participant"].id)
+    late = _register_counted(app, gathering.id, people["contact"].id, seats=0)
+    assert _status(app, late) is RegistrationStatus.WAITING
+    assert registration(app, late).waiting_since is not None
+    assert _mails_to(app, people["contact"].email) == [f"Venteliste: {gathering.title}"]
+    with app.app_context():
+        mail = db.session.scalar(select(OutboxMessage).where(OutboxMessage.recipient == people["contact"].email))
+        assert mail.attachments == []
+
+
+def test_a_seat_freed_after_the_count_confirms_the_person_with_one_mail(app, factory):
+    """The count before the lock said full; inside it a seat is free: confirmed, one mail with the .ics."""
+    network, _, _, people = world(factory)
+    gathering = open_gathering(factory, network, capacity=1)
+    lucky = _register_counted(app, gathering.id, people["contact"].id, seats=1)
+    assert _status(app, lucky) is RegistrationStatus.CONFIRMED
+    assert registration(app, lucky).waiting_since is None
+    assert _mails_to(app, people["contact"].email) == [f"Påmeldt: {gathering.title}"]
+    with app.app_context():
+        mail = db.session.scalar(select(OutboxMessage).where(OutboxMessage.recipient == people["contact"].email))
+        assert [a.filename.endswith(".ics") for a in mail.attachments] == [True]
 
 
 def test_cancelling_a_waiting_place_promotes_nobody(app, factory):

@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from network.calendar import ics
 from network.gatherings.models import SEAT_STATUSES, Gathering, GatheringDay, Registration, RegistrationStatus
 from network.main.site import site_url_for
+from network.outbox.models import OutboxMessage
 from network.outbox.services import Attachment, queue_mail
 
 
@@ -40,18 +41,18 @@ def had_seat(registration: Registration) -> bool:
 
 
 def queue_registration_mail(registration: Registration, subject: str, template: str, with_calendar: bool = True,
-                            **context) -> None:
+                            **context) -> OutboxMessage:
     attachments = calendar_attachments(registration) if with_calendar else []
-    queue_mail(registration.person.email, subject, f"gatherings/email/{template}", attachments=attachments,
+    return queue_mail(registration.person.email, subject, f"gatherings/email/{template}", attachments=attachments,
                registration=registration, gathering=registration.gathering, calendar_attached=bool(attachments),
                **links(registration), **context)
 
 
-def queue_confirmation(registration: Registration) -> None:
+def queue_confirmation(registration: Registration) -> OutboxMessage:
     title = registration.gathering.title
     subject = (_("Påmeldt: %(title)s", title=title) if registration.status is RegistrationStatus.CONFIRMED
                else _("Venteliste: %(title)s", title=title))
-    queue_registration_mail(registration, subject, "confirmation")
+    return queue_registration_mail(registration, subject, "confirmation")
 
 
 def queue_promotion(registration: Registration) -> None:

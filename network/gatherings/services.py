@@ -358,8 +358,10 @@ def seats_taken(gathering: Gathering) -> int:
 
 
 def _lock(gathering: Gathering) -> None:
-    """Serialise seat changes for one gathering (a row lock on PostgreSQL)."""
-    db.session.execute(select(Gathering.id).where(Gathering.id == gathering.id).with_for_update())
+    """Serialise seat changes for one gathering (a row lock on PostgreSQL). FOR NO KEY UPDATE, not
+    FOR UPDATE: a registration inserted before the lock holds a key-share lock on its gathering
+    (the foreign key), and two such with FOR UPDATE would wait for each other."""
+    db.session.execute(select(Gathering.id).where(Gathering.id == gathering.id).with_for_update(key_share=True))
 
 
 def registration_closed_reason(gathering: Gathering, now: datetime | None = None) -> str | None:
@@ -396,34 +398,66 @@ def _chosen_days(gathering: Gathering, day_ids: list[int]) -> list[GatheringDay]
 
 
 def register(gathering: Gathering, person: Person, details: RegistrationDetails, registered_by: Person,
-             now: datetime | None = None, override_window: bool = False) -> Registration:
-    """Confirm a seat, or a place on the waiting list when the gathering is full."""
+             now: datetime | None = None, override_window: bool = False, seats: int | None = None) -> Registration:
+    """Confirm a seat, or a place on the waiting list when the gathering is full.
+
+    ``seats``: the seats taken, when the caller has just counted them and found the person not
+    registered (``registration_and_seats``); otherwise both are read here.
+
+    The registration and its confirmation mail (with the ``.ics``) are written before the seat
+    lock, as the count outside the lock says; inside it the seats are counted again, and only if
+    the gathering filled (or freed a seat) meanwhile is the status changed and the mail written
+    again. So the lock, which makes registrations for one gathering wait for each other, is held
+    for two short statements and the commit, not for rendering mail."""
     now = now or utcnow()
     reason = registration_closed_reason(gathering, now)
     if reason and (not override_window or gathering.status is GatheringStatus.CANCELLED):
         raise GatheringError(reason)
     days = _chosen_days(gathering, details.day_ids)
-    _lock(gathering)
-    # Inside the lock, one query: whether the person is registered already, and the seats taken.
-    mine, taken = db.session.execute(
-        select(func.count().filter(Registration.person_id == person.id, Registration.status.in_(ACTIVE_STATUSES)),
-               func.count().filter(Registration.status.in_(SEAT_STATUSES)))
-        .where(Registration.gathering_id == gathering.id)
-    ).one()
-    if mine:
-        raise GatheringError(_("%(name)s er allerede påmeldt denne samlingen.", name=person.name))
-    full = gathering.capacity is not None and taken >= gathering.capacity
+    if seats is None:
+        mine, seats = db.session.execute(
+            select(func.count().filter(Registration.person_id == person.id, Registration.status.in_(ACTIVE_STATUSES)),
+                   func.count().filter(Registration.status.in_(SEAT_STATUSES)))
+            .where(Registration.gathering_id == gathering.id)
+        ).one()
+        if mine:
+            raise GatheringError(_("%(name)s er allerede påmeldt denne samlingen.", name=person.name))
     registration = Registration(
         gathering=gathering, person=person, registered_by=registered_by, days=days,
-        status=RegistrationStatus.WAITING if full else RegistrationStatus.CONFIRMED,
-        waiting_since=now if full else None,
         diet=details.diet.strip(), allergies=details.allergies.strip(),
         accessibility=details.accessibility.strip(), comment=details.comment.strip(),
     )
+    _set_seat(registration, is_full(gathering, seats), now)
     db.session.add(registration)
+    # The one-active-registration index refuses a second registration here (IntegrityError), a
+    # race the count above could not see.
     db.session.flush()
-    email.queue_confirmation(registration)
+    mail = email.queue_confirmation(registration)
+    _lock(gathering)
+    taken = db.session.scalar(select(func.count()).select_from(Registration).where(
+        Registration.gathering_id == gathering.id, Registration.status.in_(SEAT_STATUSES),
+        Registration.id != registration.id)) or 0
+    full = is_full(gathering, taken)
+    if full != (registration.status is RegistrationStatus.WAITING):
+        _set_seat(registration, full, now)
+        db.session.delete(mail)
+        email.queue_confirmation(registration)
     return registration
+
+
+def _set_seat(registration: Registration, full: bool, now: datetime) -> None:
+    registration.status = RegistrationStatus.WAITING if full else RegistrationStatus.CONFIRMED
+    registration.waiting_since = now if full else None
+
+
+def registration_and_seats(gathering: Gathering, person: Person) -> tuple[int | None, int]:
+    """The id of the person's active registration (None without one), and the seats taken: one query."""
+    mine = (select(Registration.id).where(Registration.gathering_id == gathering.id, Registration.person_id == person.id,
+                                          Registration.status.in_(ACTIVE_STATUSES)).limit(1).scalar_subquery())
+    taken = (select(func.count()).select_from(Registration)
+             .where(Registration.gathering_id == gathering.id, Registration.status.in_(SEAT_STATUSES)).scalar_subquery())
+    mine_id, seats = db.session.execute(select(mine, taken)).one()
+    return mine_id, seats or 0
 
 
 def update_registration(registration: Registration, details: RegistrationDetails) -> None:

@@ -401,11 +401,11 @@ def register(network_id: int, gathering_id: int):
     # Registering oneself never looks at the membership (access.can_register_for): no query for it.
     membership = membership_of(network, person) if person.id != current_user.id else None
     require(access.can_register_for(current_user, gathering, person, membership))
-    existing = services.active_registration(gathering, person)
-    if existing is not None:
+    existing_id, seats = services.registration_and_seats(gathering, person)
+    if existing_id is not None:
         flash(_("%(name)s er allerede påmeldt. Her kan du endre påmeldingen.", name=person.name), "info")
         return redirect(url_for("gatherings.edit_registration", network_id=network_id, gathering_id=gathering_id,
-                                registration_id=existing.id))
+                                registration_id=existing_id))
     if request.method == "GET":
         form.person_id.data = str(person.id) if person.id != current_user.id else ""
         form.days.data = [day.id for day in gathering.days]
@@ -413,7 +413,7 @@ def register(network_id: int, gathering_id: int):
     if form.validate_on_submit():
         try:
             registration = services.register(gathering, person, _details(form), registered_by=current_user,
-                                              override_window=override)
+                                              override_window=override, seats=seats)
             # Read before the commit expires them, so the flash below costs no queries.
             waiting, name = registration.status is RegistrationStatus.WAITING, person.name
             db.session.commit()
@@ -436,7 +436,7 @@ def register(network_id: int, gathering_id: int):
             return redirect(url_for("gatherings.show", network_id=network_id, gathering_id=gathering_id))
     return render_template("gatherings/register.html", network=network, gathering=gathering, form=form, person=person,
                            registration=None, closed_reason=None if override else services.registration_closed_reason(gathering),
-                           full=services.is_full(gathering, services.seats_taken(gathering)),
+                           full=services.is_full(gathering, seats),
                            ), status_code(form) if not form.form_errors else 422
 
 
