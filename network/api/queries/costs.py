@@ -95,10 +95,21 @@ def network_gathering(network: Network, gathering_id: int | None) -> Gathering |
     return gathering
 
 
+def line_out(line: InvoiceLine) -> InvoiceLineOut:
+    return InvoiceLineOut(
+        organisation_id=line.organisation_id, organisation_name=line.organisation_name,
+        org_number=line.org_number, person_id=line.person_id, person_name=line.person_name,
+        gathering_id=line.gathering_id, gathering_number=line.gathering_number,
+        gathering_title=line.gathering_title, days=line.days, unit_price=money(line.unit_price),
+        amount=money(line.amount), status=line.status,
+    )
+
+
 def invoice_lines(person, network: Network, gathering_id: int | None = None,
-                  organisation_id: int | None = None) -> list[InvoiceLineOut]:
+                  organisation_id: int | None = None) -> list[InvoiceLine]:
     """The invoice basis's lines: coordinators every organisation's, a contact (the cost page's
-    rule, ``can_see_costs``) only their own municipality's; 403 for anyone else."""
+    rule, ``can_see_costs``) only their own municipality's; 403 for anyone else. Plain lines: the
+    caller turns only the page it sends into ``line_out`` answers (a national network has thousands)."""
     if access.is_coordinator(person, network):
         allowed = None
     else:
@@ -109,13 +120,4 @@ def invoice_lines(person, network: Network, gathering_id: int | None = None,
     if allowed is not None and organisation_id not in (None, allowed):
         return []  # the filter names another organisation: nothing of it is theirs to see
     wanted = allowed if allowed is not None else organisation_id
-    return [
-        InvoiceLineOut(
-            organisation_id=line.organisation_id, organisation_name=line.organisation_name,
-            org_number=line.org_number, person_id=line.person_id, person_name=line.person_name,
-            gathering_id=line.gathering_id, gathering_number=line.gathering_number,
-            gathering_title=line.gathering_title, days=line.days, unit_price=money(line.unit_price),
-            amount=money(line.amount), status=line.status,
-        )
-        for line in services.invoice_lines(network, gathering, organisation_id=wanted)
-    ]
+    return services.invoice_lines(network, gathering, organisation_id=wanted)

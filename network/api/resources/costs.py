@@ -49,4 +49,5 @@ def invoice_basis_list(network_id: int, query: InvoiceBasisQuery) -> Page[Invoic
     except SQLAlchemyError:
         db.session.rollback()
         raise problem(503, detail=_("Eksportloggen kunne ikke skrives. Prøv igjen.")) from None
-    return Page.of(query, len(lines), lines[query.offset:query.offset + query.size])
+    page = lines[query.offset:query.offset + query.size]
+    return Page.of(query, len(lines), [queries.line_out(line) for line in page])
