@@ -38,6 +38,7 @@ ROLES = {
 }
 START = ("/", "/me", "/login", "/forgot-password")
 MAX_PAGES_PER_ROLE = 400
+CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')
 # More pages of one shape (the same route for another id or query) seldom show anything new.
 MAX_PER_SHAPE = 4
 SKIPPED_PATHS = re.compile(r"^/(logout|static/)|/(logout|download)(/|$)")
@@ -109,6 +110,19 @@ def crawl(client) -> tuple[dict[str, str], list[str]]:
     return pages, broken
 
 
+@pytest.fixture
+def app_config():
+    # CSRF on, as in production: each form's hidden csrf_token is then on the page, and several
+    # forms on one page must not each give theirs the same id.
+    return {"WTF_CSRF_ENABLED": True}
+
+
+def csrf_token(client, url: str) -> str:
+    match = CSRF_FIELD.search(client.get(url).get_data(as_text=True))
+    assert match, f"no csrf_token on {url}"
+    return match.group(1) or match.group(2)
+
+
 def archive_import_pages(app, client) -> dict[str, str]:
     """The archive import's pages, which no link reaches with an upload: the demo's own archive
     uploaded (refused, since the installation has networks, with what it holds shown) and kept."""
@@ -124,7 +138,8 @@ def archive_import_pages(app, client) -> dict[str, str]:
         admin = db.session.scalar(select(Person).where(Person.email == ROLES["coordinator and KS administrator"]))
         upload_id = keep_pending(data.getvalue(), "demo.zip", admin).id
         db.session.commit()
-    refused = client.post("/archive/import", data={"archive": (BytesIO(data.getvalue()), "demo.zip")},
+    refused = client.post("/archive/import", data={"archive": (BytesIO(data.getvalue()), "demo.zip"),
+                                                   "csrf_token": csrf_token(client, "/archive/import")},
                           content_type="multipart/form-data")
     assert refused.status_code == 422
     summary = client.get(f"/archive/import/{upload_id}")
