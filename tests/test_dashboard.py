@@ -183,6 +183,24 @@ def test_participation_exports_as_csv_with_the_same_numbers(login, board):
     assert rows["Lillehammer"] == ["1", "1", "2", "0", "0", "0", "3", "1"]
 
 
+def test_a_cancelled_gathering_is_left_out_of_participation_on_the_page_and_in_the_csv(app, login, board):
+    """Its registrations stay (they were told by mail), but they would read as "registered, not attended"."""
+    network, people = board
+    with app.app_context():
+        db.session.scalar(select(Gathering).where(Gathering.network_id == network.id, Gathering.number == 2)) \
+            .status = GatheringStatus.CANCELLED
+        db.session.commit()
+    response = get(login, network, people)
+    rows = table_rows(response, "participation-table")
+    assert rows["Hamar"] == ["3 / 2", "2 / 0", "5 / 2"]
+    assert rows["Sum"] == ["4 / 3", "4 / 0", "8 / 3"]
+    assert "5 kommuner og 2 samlinger. Til sammen 8 påmeldinger, og 3 er registrert som møtt." \
+        in section(response, "participation")
+    csv = login(people["coordinator"]).get(f"/networks/{network.id}/dashboard/participation.csv")
+    header = csv.get_data(as_text=True).lstrip("\ufeff").splitlines()[0]
+    assert "Samling 2" not in header and "Samling 3 påmeldt" in header
+
+
 def followup_groups(html: str, list_id: str) -> list[tuple[str, str]]:
     """(summary, names) for each group in one of the follow-up lists."""
     block = re.search(rf'<ul class="followup-groups" id="{list_id}"[^>]*>(.*?)</ul>\s*(?:<h3|</div>)', html, re.S).group(1)

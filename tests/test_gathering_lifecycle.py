@@ -182,6 +182,25 @@ def test_a_cancelled_gathering_charges_nobody_and_stays_listed(app, built, login
     assert "Meld meg av" not in page and "Meld meg på" not in page and "Meld på laget" not in page
 
 
+def test_a_cancelled_gatherings_page_offers_nothing_that_belongs_to_a_gathering_that_takes_place(app, built, login):
+    """No invoice basis, catering or evaluation for a gathering nobody attends or pays for; those who
+    were registered (and told by mail) are listed as such, not as coming."""
+    ids, people = built
+    client = login(people["coordinator"])
+    before = client.get(gathering_url(ids)).get_data(as_text=True)
+    assert "Fakturagrunnlag (Excel)" in before and "Hvem kommer" in before
+    client.post(gathering_url(ids, tail="/cancel"), data=CONFIRMED)
+    page = client.get(gathering_url(ids)).get_data(as_text=True)
+    for offer in ("Fakturagrunnlag (Excel)", "Fakturagrunnlag (CSV)", "Bevertning", 'id="evaluation-heading"',
+                  "Hvem kommer", ".ics"):
+        assert offer not in page, offer
+    assert "Var påmeldt" in page and people["participant"].name in page
+    costs_page = client.get(f"/networks/{ids['network']}/costs").get_data(as_text=True)
+    assert "Samling 1 (avlyst)" in costs_page
+    assert "Avlyst: ingen faktureres, og ingen skal ha bevertning." in costs_page
+    assert "Bevertning for samling 1" not in costs_page and "Excel for samling 1" not in costs_page
+
+
 def test_nobody_can_register_for_a_cancelled_gathering_not_even_a_coordinator(app, built, login):
     ids, people = built
     client = login(people["coordinator"])
