@@ -163,7 +163,8 @@ def test_coordinator_edits_the_network(app, factory, login):
                                                            NetworkStatus.COMPLETED)
         assert saved.ks_contact_email == "siri@ks.test"
     page = text(client.get(response.location))
-    assert "Bolignettverket 2019–2020" in page and "Avsluttet" in page
+    assert "Bolignettverket 2019–2020" in page and "Fullført" in page
+    assert "Avsluttet" not in page  # that word is for a network closed by a KS administrator
 
 
 def test_editing_with_bad_dates_changes_nothing(app, factory, login):

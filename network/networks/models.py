@@ -27,7 +27,8 @@ class NetworkStatus(LabelledEnum):
 NETWORK_STATUS_LABELS = labelled(NetworkStatus, {
     NetworkStatus.PLANNED: _l("Planlagt"),
     NetworkStatus.ACTIVE: _l("Pågår"),
-    NetworkStatus.COMPLETED: _l("Avsluttet"),
+    # Not "Avsluttet": that is a network a KS administrator has closed (read-only), a separate step.
+    NetworkStatus.COMPLETED: _l("Fullført"),
 })
 
 
