@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from tests.test_browser import (  # noqa: F401  (fixtures)
     COORDINATOR, PARTICIPANT, LiveServer, browser_context_args, browser_type_launch_args, check_a11y, live_server,
@@ -82,3 +82,26 @@ def test_privacy_page_my_data_and_deletion_request(page: Page, live_server: Live
     main(page).get_by_role("button", name="Vis").click()
     expect(main(page).get_by_role("table")).to_contain_text("/me/data.json")
     check_a11y(page)
+
+
+def test_privacy_pages_fit_a_phone(browser: Browser, live_server: LiveServer):
+    """At 375 px the retention table's sentences wrap inside it instead of scrolling sideways, and the
+    deletion requests' filters are a row of links without bullets, the shown one marked."""
+    server = live_server
+    context = browser.new_context(viewport={"width": 375, "height": 812}, locale="nb-NO")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    try:
+        page.goto(server("/personvern"))
+        region = main(page).locator("[role=region]", has=page.get_by_role("table"))
+        overflow = region.evaluate("box => box.scrollWidth - box.clientWidth")
+        assert overflow <= 0, f"the retention table needs {overflow}px more than a phone gives it"
+
+        sign_in(page, server, COORDINATOR)
+        page.goto(server("/admin/deletion-requests?status=all"))
+        filters = page.get_by_role("navigation", name="Vis forespørsler").get_by_role("listitem")
+        assert filters.evaluate_all("items => items.map(item => getComputedStyle(item).listStyleType)") == ["none"] * 5
+        expect(filters.get_by_role("link", name="Alle")).to_have_attribute("aria-current", "page")
+        check_a11y(page)
+    finally:
+        context.close()
