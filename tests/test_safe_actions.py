@@ -4,15 +4,16 @@ way that works without JavaScript; some can be undone for a while; every creatin
 The inventory below classifies every POST route of the app. ``test_every_post_route_is_classified``
 fails when a route is added without a line here, so a new destructive route can't slip in unasked.
 
-Creating (25) — make something new; answered with a redirect (tested below):
+Creating (26) — make something new; answered with a redirect (tested below):
     assignments.create, challenges.add_own, challenges.new, comments.create, evaluations.answer,
     evaluations.questions, feedback.add_note, feedback.new (on to a receipt page), feedback.reply,
     gatherings.create, gatherings.register, gatherings.register_team, groups.new, library.new,
     networks.add_member, networks.create, networks.create_organisation, networks.invite,
-    privacy.request_deletion (it can be withdrawn), programme.new_item, programme.new_material,
-    resources.adapt_slide_set, resources.new_environment, resources.new_report, resources.new_slide_set.
+    privacy.request_deletion (it can be withdrawn), profile.tokens, programme.new_item,
+    programme.new_material, resources.adapt_slide_set, resources.new_environment, resources.new_report,
+    resources.new_slide_set.
 
-Destructive or irreversible (27) — a confirmation page first (network/main/confirm.py):
+Destructive or irreversible (28) — a confirmation page first (network/main/confirm.py):
     networks.revoke_role (Angre for 10 minutes; a warning when it is one's own role),
     networks.withdraw_member, gatherings.cancel_registration (Angre for 10 minutes),
     gatherings.remove_day, gatherings.change_status (to held: the evaluation goes out),
@@ -24,7 +25,8 @@ Destructive or irreversible (27) — a confirmation page first (network/main/con
     resources.delete_slide_set, resources.delete_report, resources.delete_environment,
     calendar.renew_token (the old link stops working; the first link is not asked), privacy.confirm
     (deletes an account), privacy.decline (mails the reason), gatherings.cancel_gathering (mails
-    everyone registered), gatherings.delete (a draft with no registrations), networks.close.
+    everyone registered), gatherings.delete (a draft with no registrations), networks.close,
+    profile.revoke_token (an API token stops working at once).
 
 Updating (38) — change what can be changed back: the edit forms, moves, settings and overrides,
     attendance, feedback statuses, reopening a submission, publishing and moderating examples (a
