@@ -5,7 +5,7 @@ waiting list one stands."""
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import datetime, time, timedelta, timezone
 from html import unescape
 from types import SimpleNamespace
 
@@ -16,6 +16,7 @@ from network.auth.models import Person
 from network.extensions import db
 from network.gatherings import services
 from network.gatherings.models import Gathering, Registration, RegistrationStatus
+from network.main.formatting import date_time
 from network.networks.models import NetworkRole, RoleKind
 from network.outbox.models import OutboxMessage
 from tests.conftest import built_once
@@ -98,6 +99,20 @@ def test_the_contact_sees_the_team_with_the_registered_shown_as_such(app, built,
     assert "Hilde Hamarkoordinator" not in body and "Lise Lillehammer" not in body
     # Every day is ticked to begin with.
     assert all(checked(body, "days", day) for day in ids["roomy_days"])
+
+
+def test_both_forms_say_until_when_cancelling_is_free(app, built, login):
+    """Before anyone is registered, the participant's form and the team's say what cancelling costs,
+    as Min side and the gathering page do afterwards (in Oslo time)."""
+    ids, people = built
+    deadline = datetime.combine(FUTURE - timedelta(days=7), time(11, 0), tzinfo=timezone.utc)
+    with app.test_request_context():
+        db.session.get(Gathering, ids["roomy"]).cancellation_deadline = deadline
+        db.session.commit()
+        shown = f"Frist for avmelding uten kostnad: {date_time(deadline)}."
+    gathering = f"/networks/{ids['network']}/gatherings/{ids['roomy']}"
+    assert shown in main_of(login(people["participant"]).get(f"{gathering}/register"))
+    assert shown in main_of(login(people["contact"]).get(team_url(ids)))
 
 
 def test_the_coordinator_chooses_the_municipality_first(app, built, login):
