@@ -238,6 +238,46 @@ def test_the_rate_limit_is_per_token_and_answers_429_as_problem_details(app, bui
     assert client.get("/api/v1/me", headers=other_headers).status_code == 200  # another token counts apart
 
 
+@pytest.mark.parametrize("path, name", [("/gatherings/{api_gathering}/registrations", "Dag Deltaker"),
+                                        ("/invoice-basis", "Rita Rådmann")])
+def test_a_read_that_cannot_be_logged_as_an_export_is_refused(app, built, path, name):
+    """The names go out only once the export log holds the read (as the web's downloads)."""
+    from sqlalchemy import event, func
+    from sqlalchemy.exc import OperationalError
+
+    from network.privacy.models import ExportLog
+
+    ids, people = built
+    client, headers = api_client(app, people["coordinator"])
+    url = f"/api/v1/networks/{ids['network']}" + path.format(**ids)
+    assert name in client.get(url, headers=headers).get_data(as_text=True)
+    with app.app_context():
+        before = db.session.scalar(select(func.count()).select_from(ExportLog))
+
+    def fail(*_args):
+        raise OperationalError("INSERT INTO export_log", {}, Exception("disk full"))
+
+    event.listen(ExportLog, "before_insert", fail)
+    try:
+        response = client.get(url, headers=headers)
+    finally:
+        event.remove(ExportLog, "before_insert", fail)
+    body = problem_of(response, 503)
+    assert body["detail"] == "Eksportloggen kunne ikke skrives. Prøv igjen."
+    assert name not in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(ExportLog)) == before
+    operation = app.test_client().get("/api/v1/openapi.json").get_json()["paths"][
+        "/networks/{network_id}" + path.replace("{api_gathering}", "{gathering_id}")]["get"]
+    assert "application/problem+json" in operation["responses"]["503"]["content"]
+
+
+def test_only_the_routes_that_log_an_export_document_a_503(app):
+    paths = app.test_client().get("/api/v1/openapi.json").get_json()["paths"]
+    assert sorted(path for path, item in paths.items() if "503" in item["get"]["responses"]) == [
+        "/networks/{network_id}/gatherings/{gathering_id}/registrations", "/networks/{network_id}/invoice-basis"]
+
+
 # --- the OpenAPI document and the fuzzer -------------------------------------------------------------
 
 

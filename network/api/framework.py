@@ -230,6 +230,7 @@ class ApiRoute:
     tag: str
     description: str = ""
     path_params: list[tuple[str, str]] = field(default_factory=list)  # (name, converter)
+    problems: dict[str, str] = field(default_factory=dict)  # statuses beyond every route's, for the document
 
 
 ROUTES: list[ApiRoute] = []
@@ -317,15 +318,16 @@ def wrap(view: Callable, response: type[BaseModel], query: type[BaseModel] | Non
 
 
 def api_get(rule: str, *, response: type[BaseModel], query: type[BaseModel] | None = None,
-            summary: str, tag: str, description: str = "") -> Callable:
-    """Register a read-only route on the API blueprint (see the module's docstring)."""
+            summary: str, tag: str, description: str = "", problems: dict[str, str] | None = None) -> Callable:
+    """Register a read-only route on the API blueprint (see the module's docstring). ``problems``:
+    error statuses only this route answers ({"503": "why"}), so the document lists them."""
 
     def decorator(view: Callable) -> Callable:
         params = [(name, converter or "string") for converter, name in _PARAM.findall(rule)]
         wrapped = wrap(view, response, query, tuple(name for name, converter in params if converter == "int"))
         bp.add_url_rule(rule, endpoint=view.__name__, view_func=wrapped, methods=["GET"])
         ROUTES.append(ApiRoute(rule, f"{bp.name}.{view.__name__}", view, response, query, summary, tag,
-                               description or (view.__doc__ or "").strip(), params))
+                               description or (view.__doc__ or "").strip(), params, dict(problems or {})))
         return view
 
     return decorator

@@ -99,7 +99,8 @@ def build() -> dict[str, Any]:
         example = response_example(route.response)
         if example is not None:
             responses["200"]["content"]["application/json"]["example"] = example
-        responses.update({status: {"description": text, **problem} for status, text in ERRORS.items()})
+        responses.update({status: {"description": text, **problem}
+                          for status, text in {**ERRORS, **route.problems}.items()})
         operation = {"operationId": route.endpoint.removeprefix("api."), "summary": route.summary,
                      "tags": [route.tag], "parameters": parameters, "responses": responses}
         if route.description:

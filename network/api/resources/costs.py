@@ -4,18 +4,14 @@ The invoice basis names people, so each successful read is logged as an export o
 basis, as the web's download is (network/privacy/audit.py)."""
 from __future__ import annotations
 
-from flask import request
-from flask_babel import gettext as _
 from flask_login import current_user
 from pydantic import Field
-from sqlalchemy.exc import SQLAlchemyError
 
-from network.api.framework import MAX_ID, Page, PageQuery, api_get, problem
+from network.api.exports import EXPORT_LOG_PROBLEM, record_export
+from network.api.framework import MAX_ID, Page, PageQuery, api_get
 from network.api.queries import costs as queries
 from network.api.schemas.costs import CostsOut, InvoiceLineOut
-from network.extensions import db
 from network.networks.loading import load_network
-from network.privacy import services as privacy_services
 from network.privacy.models import ExportKind
 
 TAG = "Kostnader"
@@ -36,18 +32,13 @@ def costs_show(network_id: int) -> CostsOut:
 
 
 @api_get("/networks/<int:network_id>/invoice-basis", response=Page[InvoiceLineOut], query=InvoiceBasisQuery,
-         summary="Fakturagrunnlagets linjer", tag=TAG)
+         summary="Fakturagrunnlagets linjer", tag=TAG, problems=EXPORT_LOG_PROBLEM)
 def invoice_basis_list(network_id: int, query: InvoiceBasisQuery) -> Page[InvoiceLineOut]:
     """Én linje per person og samling som faktureres, etter organisasjon, samling og person:
     organisasjonsnummer, dager, pris per dag og beløp. For koordinatorer; en kontaktperson får
     bare sin egen kommunes linjer. Filtrer på samling (`gathering=<id>`) og organisasjon
     (`organisation=<id>`)."""
     lines = queries.invoice_lines(current_user, load_network(network_id), query.gathering, query.organisation)
-    try:  # logged before it leaves, or not handed out at all
-        privacy_services.record_export(ExportKind.INVOICE_BASIS, current_user.id, network_id,
-                                       request.full_path.rstrip("?"))
-    except SQLAlchemyError:
-        db.session.rollback()
-        raise problem(503, detail=_("Eksportloggen kunne ikke skrives. Prøv igjen.")) from None
+    record_export(ExportKind.INVOICE_BASIS, network_id)
     page = lines[query.offset:query.offset + query.size]
     return Page.of(query, len(lines), [queries.line_out(line) for line in page])
