@@ -161,12 +161,15 @@ def executives_registered(network: Network, memberships: list[Membership],
     registered: set[tuple[int, int]] = set()
     holds_role = (select(NetworkRole.person_id)
                   .where(NetworkRole.network_id == network.id, NetworkRole.role == RoleKind.EXECUTIVE))
-    chosen_ids = [person_id for people in chosen.values() for person_id in people]
+    # The network's named executives as a subquery, not hundreds of ids as parameters; any extra
+    # person it finds only adds seats nobody looks up.
+    named = select(Membership.executive_id).where(Membership.network_id == network.id,
+                                                  Membership.executive_id.is_not(None))
     for org_id, person_id, is_role, gathering_id in db.session.execute(
         select(Person.organisation_id, Person.id, Person.id.in_(holds_role), Registration.gathering_id)
         .outerjoin(Registration, (Registration.person_id == Person.id) & Registration.gathering_id.in_(gathering_ids)
                    & Registration.status.in_(SEAT_STATUSES))
-        .where(Person.id.in_(holds_role) | Person.id.in_(chosen_ids))
+        .where(Person.id.in_(holds_role) | Person.id.in_(named))
     ).all():
         if is_role:
             by_role[org_id].add(person_id)
