@@ -14,6 +14,7 @@ from network.main import clock
 from network.main.formatting import date_range, date_time, kroner, long_date, number, short_date, signed_percent
 from network.models_base import utcnow
 from tests.factories import world
+from tests.gathering_helpers import register
 
 
 @pytest.mark.parametrize("amount, expected", [
@@ -199,3 +200,7 @@ def test_gathering_pages_show_compact_ranges(app, factory, login):
     page = http.get(f"/networks/{network.id}/gatherings/{two_days.id}").get_data(as_text=True)
     assert "1.–2. september 2027" in page
     assert "1. september 2027 kl. 10:00–16:00; 2. september 2027 kl. 10:00–16:00" in page
+    # "Min påmelding" names the person's own days the same way.
+    register(app, two_days.id, people["participant"].id)
+    page = http.get(f"/networks/{network.id}/gatherings/{two_days.id}").get_data(as_text=True)
+    assert "Dager: 1.–2. september 2027." in page
