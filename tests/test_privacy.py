@@ -9,9 +9,11 @@ import json
 import re
 import zipfile
 from datetime import date, datetime, timedelta, timezone
+from email.utils import parseaddr
 
 import pytest
-from sqlalchemy import String, Text, func, or_, select
+from icalendar import Calendar
+from sqlalchemy import LargeBinary, String, Text, func, or_, select
 
 from network.assignments.models import (
     Comment, NotificationMode, NotificationPreference, PendingCommentNotice, Submission, SubmissionEvent,
@@ -26,7 +28,7 @@ from network.files.models import StoredFile
 from network.gatherings.models import Gathering, Material, ProgrammeItem, Registration, RegistrationStatus
 from network.models_base import LabelledEnum
 from network.networks.models import Membership, Network, NetworkRole, RoleKind
-from network.outbox.models import OutboxMessage, OutboxStatus
+from network.outbox.models import OutboxAttachment, OutboxMessage, OutboxStatus
 from network.outbox.services import queue_mail, send_pending
 from network.privacy import services
 from network.privacy.models import DeletionRequest, DeletionStatus, ExportKind, ExportLog
@@ -57,6 +59,10 @@ def build(app, factory):
                             accessibility="Rullestol", comment="Kommer litt sent")
     # She registers a colleague too: that registration is the colleague's, with her as "registered by".
     colleague_registration = register(app, gathering.id, people["participant"].id, by_id=me.id)
+    # She is the other network's KS contact, so the calendar invitation mailed to someone registering
+    # there names her as its ORGANIZER, in the attachment only.
+    organised_by_her = open_gathering(factory, other, number=1, day=date(2031, 4, 2), days=1)
+    register(app, organised_by_her.id, people["participant"].id)
     assignment = make_assignment(app, network)
     submission = make_submission(app, assignment, membership_id(app, network, hamar), text="Hamars mål.")
     comment = add_comment(app, submission, me, "Godt skrevet, vi følger opp i neste samling.")
@@ -100,17 +106,27 @@ def build(app, factory):
         about_her_waiting = queue_mail("kontakt@ks.test", f"Påmelding: {NAME}", "privacy/email/deletion_declined",
                                        reason=f"{NAME} ({EMAIL}) er påmeldt.")
         session.flush()
-        for message in (sent_to_her, about_her_sent):
+        [invitation_sent] = [message for message in session.scalars(select(OutboxMessage).where(
+            OutboxMessage.recipient == people["participant"].email)) if any(
+            EMAIL.encode() in unfolded(attachment.data) for attachment in message.attachments)]
+        invitation_waiting = OutboxMessage(
+            recipient=invitation_sent.recipient, subject=invitation_sent.subject, body_text=invitation_sent.body_text,
+            body_html=invitation_sent.body_html, attachments=[OutboxAttachment(
+                filename=a.filename, content_type=a.content_type, data=a.data) for a in invitation_sent.attachments])
+        session.add(invitation_waiting)
+        session.flush()
+        for message in (sent_to_her, about_her_sent, invitation_sent):
             message.status, message.sent_at = OutboxStatus.SENT, datetime.now(timezone.utc)
         # Delivery after the test's requests would send the waiting mail at once; keep it waiting.
-        for message in (waiting_for_her, about_her_waiting):
+        for message in (waiting_for_her, about_her_waiting, invitation_waiting):
             message.next_attempt_at = datetime.now(timezone.utc) + timedelta(days=1)
         session.commit()
         ids = {"network": network.id, "other": other.id, "gathering": gathering.id, "registration": registration,
                "colleague_registration": colleague_registration, "submission": submission, "comment": comment,
                "named": named.id, "visitor": as_visitor.id, "anonymous": anonymous.id, "me": me.id,
                "stored": stored.id, "about_her_waiting": about_her_waiting.id, "hamar": hamar.id,
-               "membership": membership.id, "item": item.id}
+               "membership": membership.id, "item": item.id, "invitation_sent": invitation_sent.id,
+               "invitation_waiting": invitation_waiting.id}
     return ids, people, me
 
 
@@ -119,18 +135,24 @@ def s(app, factory):
     return build(app, factory)
 
 
+def unfolded(data: bytes) -> bytes:
+    """A file's bytes in lower case, with folded calendar lines (CRLF and a space) joined again."""
+    return data.replace(b"\r\n ", b"").replace(b"\r\n\t", b"").lower()
+
+
 def scan(needles=SECRETS) -> list[tuple[str, str, object]]:
-    """(table, column, primary key) for every text value in the database that holds one of ``needles``."""
+    """(table, column, primary key) for every value in the database that holds one of ``needles``: text
+    columns, and files (a mailed calendar invitation names its organiser)."""
     found = []
     for table in db.metadata.sorted_tables:
-        columns = [column for column in table.columns if isinstance(column.type, (String, Text))]
-        if not columns:
-            continue
         key = list(table.primary_key.columns)
-        for column in columns:
-            condition = or_(*(func.lower(column).contains(needle.lower(), autoescape=True) for needle in needles))
-            for row in db.session.execute(select(*key).where(condition)):
-                found.append((table.name, column.name, tuple(row)))
+        for column in table.columns:
+            if isinstance(column.type, (String, Text)):
+                condition = or_(*(func.lower(column).contains(needle.lower(), autoescape=True) for needle in needles))
+                found.extend((table.name, column.name, tuple(row)) for row in db.session.execute(select(*key).where(condition)))
+            elif isinstance(column.type, LargeBinary):
+                found.extend((table.name, column.name, tuple(row[:-1])) for row in db.session.execute(select(*key, column))
+                             if row[-1] and any(needle.lower().encode() in unfolded(row[-1]) for needle in needles))
     return found
 
 
@@ -357,6 +379,16 @@ def test_after_deletion_nothing_about_the_person_remains_but_the_notice(app, s, 
         assert NAME not in notice.body_text
         # Only the notice, which must reach her, still holds her address.
         assert scan() == [("outbox_message", "recipient", (notice.id,))]
+        # The calendar invitation she organised: sent, it is gone; still to be sent, it goes, organised
+        # by the address the mail comes from, as for a network without a KS contact.
+        assert db.session.get(OutboxMessage, ids["invitation_sent"]) is None
+        waiting = db.session.get(OutboxMessage, ids["invitation_waiting"])
+        [attachment] = waiting.attachments
+        assert waiting.status is OutboxStatus.PENDING and attachment.content_type.startswith("text/calendar")
+        sender = parseaddr(app.config["MAIL_DEFAULT_SENDER"])[1]
+        assert {str(event["ORGANIZER"]) for event in Calendar.from_ical(attachment.data).walk("VEVENT")} == {
+            f"mailto:{sender}"}
+        assert max(len(line) for line in attachment.data.split(b"\r\n")) <= 75
 
         send_pending()
         assert db.session.get(OutboxMessage, notice.id).status is OutboxStatus.SENT

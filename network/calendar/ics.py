@@ -122,10 +122,19 @@ def gathering_url(gathering: Gathering) -> str:
 def organizer(gathering: Gathering) -> vCalAddress:
     """The network's KS contact; without one, the address the mail comes from (RFC 5546 wants an ORGANIZER)."""
     network = gathering.network
-    name, address = network.ks_contact_name, network.ks_contact_email
-    if not address:
-        name, address = parseaddr(current_app.config.get("MAIL_DEFAULT_SENDER") or "")
-    address = address or f"nettverk@{UID_DOMAIN}"
+    if network.ks_contact_email:
+        return _calendar_address(network.ks_contact_name, network.ks_contact_email)
+    return default_organizer()
+
+
+def default_organizer() -> vCalAddress:
+    """The address the mail comes from: the organiser when a network has no KS contact, and in
+    invitations still to be sent whose KS contact's account has been deleted (privacy)."""
+    name, address = parseaddr(current_app.config.get("MAIL_DEFAULT_SENDER") or "")
+    return _calendar_address(name, address or f"nettverk@{UID_DOMAIN}")
+
+
+def _calendar_address(name: str, address: str) -> vCalAddress:
     calendar_address = vCalAddress(f"mailto:{address}")
     calendar_address.params["CN"] = one_line(name or _("KS nettverk"))
     return calendar_address

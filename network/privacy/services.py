@@ -14,6 +14,7 @@ import csv
 import html
 import io
 import json
+import re
 import secrets
 import zipfile
 from dataclasses import dataclass, field
@@ -25,6 +26,8 @@ from typing import Any
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from icalendar import Calendar
+from icalendar.parser import Contentline
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Table, delete, exists, func, or_, select, update
@@ -34,6 +37,7 @@ from network.assignments.models import (
     Comment, NotificationMode, NotificationPreference, PendingCommentNotice, Submission, SubmissionEvent,
 )
 from network.auth.models import LoginSession, PasswordResetRequest, Person, normalise_email
+from network.calendar import ics
 from network.evaluations.models import EvaluationInvitation
 from network.extensions import db
 from network.main import clock
@@ -42,7 +46,7 @@ from network.gatherings.models import GatheringDay, ProgrammeItem, Registration
 from network.main.spreadsheets import csv_cell
 from network.models_base import utcnow
 from network.networks.models import Membership, Network, NetworkInvitation, NetworkRole
-from network.outbox.models import OutboxMessage, OutboxStatus
+from network.outbox.models import OutboxAttachment, OutboxMessage, OutboxStatus
 from network.outbox.services import queue_mail
 from network.privacy.models import DeletionRequest, DeletionStatus, ExportKind, ExportLog
 from network.profile.models import EmailChange
@@ -595,6 +599,59 @@ def _scrub_outbox(name: str, email: str, keep: set[int]) -> None:
         else:
             for column in ("subject", "body_text", "body_html", "last_error"):
                 setattr(message, column, _replace(getattr(message, column), needles))
+    db.session.flush()
+    _scrub_attachments(needles, email, keep)
+
+
+def _unfold(data: bytes) -> str:
+    """A text attachment as one string, calendar lines folded at 75 octets (RFC 5545) joined again."""
+    return re.sub(r"\r?\n[ \t]", "", data.decode("utf-8", errors="replace"))
+
+
+def _scrub_attachments(needles: list[str], email: str, keep: set[int]) -> None:
+    """Text attachments, which the search above can't read: a calendar invitation mailed to someone
+    else names the network's KS contact as its ORGANIZER. Sent mail goes; in mail still to be sent
+    the organiser becomes the address the mail comes from, as for a network without a KS contact."""
+    lowered = [needle.lower() for needle in needles if needle]
+    attachments = db.session.scalars(
+        select(OutboxAttachment).join(OutboxAttachment.message)
+        .where(OutboxAttachment.content_type.like("text/%"), OutboxMessage.id.not_in(keep or {0}))
+        .options(contains_eager(OutboxAttachment.message)))
+    for attachment in attachments:
+        message = attachment.message
+        text = _unfold(attachment.data)
+        if message in db.session.deleted or not any(needle in text.lower() for needle in lowered):
+            continue
+        if message.status is not OutboxStatus.PENDING or message.recipient.lower() == email:
+            db.session.delete(message)
+        elif attachment.content_type.startswith("text/calendar"):
+            attachment.data = _calendar_without(text, needles, email)
+        else:
+            attachment.data = _replace(text, needles).encode()
+
+
+def _calendar_without(text: str, needles: list[str], email: str) -> bytes:
+    calendar = Calendar.from_ical(text)
+    for component in calendar.walk():
+        for name in ("ORGANIZER", "ATTENDEE"):
+            values = component.get(name)
+            if values is None:
+                continue
+            listed = values if isinstance(values, list) else [values]
+            if any(str(value).lower() == f"mailto:{email}" for value in listed):
+                del component[name]
+                if name == "ORGANIZER":
+                    component.add(name, ics.default_organizer())
+                else:
+                    for value in listed:
+                        if str(value).lower() != f"mailto:{email}":
+                            component.add(name, value)
+    data = calendar.to_ical()
+    text = _unfold(data)
+    if not any(needle.lower() in text.lower() for needle in needles if needle):
+        return data
+    # Anything else that names the person (a description, say) keeps its text but not the name.
+    return b"\r\n".join(Contentline(line).to_ical() for line in _replace(text, needles).split("\r\n"))
 
 
 # --- retention jobs ------------------------------------------------------------------------
