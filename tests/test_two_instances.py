@@ -54,6 +54,8 @@ PASSWORD = "et langt passord for to instanser"
 # Per client IP address, and per e-mail address from any address: small, so a few tries hit them.
 LOGIN_RATE_LIMIT = "3 per minute"
 LOGIN_ACCOUNT_RATE_LIMIT = "3 per hour"
+# Requests per API token (network/api), in the same store: small too.
+API_RATE_LIMIT = "3 per minute"
 START_SECONDS = 90
 
 
@@ -100,6 +102,7 @@ def _instance_env(database_url: str, key_prefix: str) -> dict[str, str]:
         "FORWARDED_ALLOW_IPS": "127.0.0.1",
         "LOGIN_RATE_LIMIT": LOGIN_RATE_LIMIT,
         "LOGIN_ACCOUNT_RATE_LIMIT": LOGIN_ACCOUNT_RATE_LIMIT,
+        "API_RATE_LIMIT": API_RATE_LIMIT,
         "MAIL_SERVER": "127.0.0.1",
         "MAIL_PORT": str(SMTP_PORT),
         # The job queue, in the same Redis under this run's prefix: requests enqueue their mail.
@@ -301,6 +304,32 @@ def test_failed_sign_ins_on_a_and_b_count_against_one_limit_per_account(a, b):
     # Four addresses, alternating instances: the account's three failures an hour are shared too.
     tries = [(browser(f"198.51.100.{20 + n}"), instance) for n, instance in enumerate((a, b, a, b))]
     assert _failed_sign_ins(tries, lambda n: "laast.konto@example.test") == [422, 422, 422, 429]
+
+
+def test_api_requests_on_a_and_b_count_against_one_limit_per_token(cluster, a, b, app):
+    """The API's limit per token lives in the same Redis as the sign-in limits, whichever instance
+    a reporting tool's request reaches."""
+    from datetime import timedelta
+
+    from network.api import tokens
+    from network.models_base import utcnow
+
+    with app.app_context():
+        person = db.session.scalar(select(Person).where(Person.email == EMAIL))
+        _token, secret = tokens.create(person, "To instanser", utcnow() + timedelta(days=1))
+        db.session.commit()
+        db.session.remove()
+    session = requests.Session()
+    session.headers["Authorization"] = f"Bearer {secret}"
+    statuses = [session.get(instance("/api/v1/me")).status_code for instance in (a, b, a)]
+    refused = [session.get(instance("/api/v1/me")) for instance in (b, a)]
+    assert statuses == [200, 200, 200]
+    for response in refused:
+        assert response.status_code == 429
+        assert response.headers["Content-Type"] == "application/problem+json"
+        assert int(response.headers["Retry-After"]) >= 1
+    # Counted under this run's key prefix (and so deleted with the run's other keys afterwards).
+    assert any(cluster.store.scan_iter(match=f"*{cluster.key_prefix}*api*"))
 
 
 def test_forwarded_for_from_a_client_that_is_not_the_proxy_is_dropped(a, b):

@@ -209,9 +209,13 @@ def check_rate_limit(token) -> None:
     limits, so several instances count together)."""
     if not limiter.enabled:
         return
+    # Under RATELIMIT_KEY_PREFIX, as flask-limiter keys its own limits: two deployments sharing one
+    # Redis must not count each other's token ids together.
+    prefix = current_app.config.get("RATELIMIT_KEY_PREFIX") or ""
+    key = (prefix, "api", str(token.id)) if prefix else ("api", str(token.id))
     for item in _rate_limits(current_app.config["API_RATE_LIMIT"]):
-        if not limiter.limiter.hit(item, "api", str(token.id)):
-            reset_at, _remaining = limiter.limiter.get_window_stats(item, "api", str(token.id))
+        if not limiter.limiter.hit(item, *key):
+            reset_at, _remaining = limiter.limiter.get_window_stats(item, *key)
             retry = max(1, int(reset_at - time.time()))
             raise problem(429, headers={"Retry-After": str(retry)})
 
