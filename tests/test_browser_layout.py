@@ -214,3 +214,28 @@ def test_a_programme_on_a_phone_gives_its_text_the_width(browser: Browser, live_
         assert item_column > 2 * time_column, f"the items get {item_column:.0f}px beside {time_column:.0f}px of time"
     finally:
         context.close()
+
+
+def test_a_checkbox_beside_a_long_label_keeps_its_size_on_a_phone(browser: Browser, live_server: LiveServer):
+    """On the team's form a name with its role wraps at 375 px; its box stays as large as the others."""
+    server = live_server
+    network_id = follow_up_id(server)
+    with server.app.app_context():
+        gathering = _first(Gathering, network_id, Gathering.number == 1)
+        db.session.remove()
+    path = f"/networks/{network_id}/gatherings/{gathering}/register-team?organisation_id={server.hamar_id}"
+    context = browser.new_context(viewport=PHONE, locale="nb-NO")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    try:
+        sign_in(page, server, COORDINATOR)
+        page.goto(server(path))
+        check_first_screen(page, path)
+        boxes = page.get_by_role("group", name="Hvem skal være med?").get_by_role("checkbox")
+        expect(boxes.first).to_be_visible()
+        sizes = [(round(box.bounding_box()["width"]), round(box.bounding_box()["height"])) for box in boxes.all()]
+        assert len(sizes) > 1 and len(set(sizes)) == 1, sizes
+        labels = page.get_by_role("group", name="Hvem skal være med?").locator("label")
+        assert any(label.bounding_box()["height"] > 40 for label in labels.all()), "no label wraps: nothing is tested"
+    finally:
+        context.close()
