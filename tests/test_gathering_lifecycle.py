@@ -12,6 +12,7 @@ from network.calendar import ics
 from network.costs import services as costs
 from network.extensions import db
 from network.files.models import StoredFile
+from network.gatherings import services
 from network.gatherings.models import Gathering, GatheringStatus, Material, Registration, RegistrationStatus
 from network.networks.models import Network
 from network.outbox.models import OutboxMessage
@@ -225,6 +226,33 @@ def test_held_and_cancelled_cannot_be_cancelled(app, built, login):
         assert outbox("Avlyst:") == []
 
 
+@pytest.mark.parametrize("final, word", [(GatheringStatus.HELD, "gjennomført"), (GatheringStatus.CANCELLED, "avlyst")])
+def test_a_held_or_cancelled_gatherings_days_stay_and_nobody_is_told_of_changes(app, built, login, final, word):
+    """Adding a day to a cancelled gathering mailed its registered an invitation again; removing
+    one from a held gathering changed the invoice basis and cancelled it in everyone's calendar."""
+    ids, people = built
+    with app.app_context():
+        set_status(ids, final)
+        day_ids = [day.id for day in db.session.get(Gathering, ids["gathering"]).days]
+        mails = db.session.scalar(select(func.count()).select_from(OutboxMessage))
+    refused = f"Dagene kan ikke endres når samlingen er {word}."
+    client = login(people["coordinator"])
+    page = client.get(gathering_url(ids, tail="/edit")).get_data(as_text=True)
+    assert refused in page and "Legg til dag" not in page and "/delete" not in page.split('id="days-heading"')[1] \
+        .split('id="status-heading"')[0]
+    added = client.post(gathering_url(ids, tail="/days"), data={
+        "day": (LAST_DAY + timedelta(days=1)).isoformat(), "starts_at": "10:00", "ends_at": "15:00", **CONFIRMED})
+    assert added.status_code == 422 and refused in added.get_data(as_text=True)
+    removed = client.post(gathering_url(ids, tail=f"/days/{day_ids[1]}/delete"), data=CONFIRMED, follow_redirects=True)
+    assert refused in removed.get_data(as_text=True)
+    with app.app_context():
+        gathering = db.session.get(Gathering, ids["gathering"])
+        assert [day.id for day in gathering.days] == day_ids
+        fields = {name: getattr(gathering, name) for name in ("venue", "address")}
+        assert services.notice_changes(gathering, {**fields, "venue": "Et annet sted"}) == []
+        assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == mails
+
+
 # --- deleting a draft ---------------------------------------------------------------------
 
 
@@ -343,6 +371,12 @@ def test_only_an_administrator_closes_and_reopens_a_network(app, built, login):
         assert db.session.get(Network, ids["network"]).closed_at is not None
     front = admin.get(base).get_data(as_text=True)
     assert "Nettverket er avsluttet." in front and "Åpne nettverket igjen" in front
+    # The list of networks and Min side say so too, not the status the coordinator set ("Pågår").
+    with app.app_context():
+        name = db.session.get(Network, ids["network"]).name
+    for page in ("/networks/", "/me"):
+        entry = admin.get(page).get_data(as_text=True).split(f">{name}</a>", 1)[1][:150]
+        assert "Avsluttet" in entry and "Pågår" not in entry, page
     assert login(people["coordinator"]).post(base + "/reopen").status_code == 403
     assert admin.post(base + "/reopen").status_code == 302
     with app.app_context():

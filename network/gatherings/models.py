@@ -139,6 +139,12 @@ class Gathering(db.Model):
     def can_move_to(self, status: GatheringStatus) -> bool:
         return status in GATHERING_TRANSITIONS[self.status]
 
+    @property
+    def is_final(self) -> bool:
+        """Held or cancelled: its days are settled (they are the invoice basis, or were cancelled in
+        everyone's calendar), and the registered are told of no more changes."""
+        return not GATHERING_TRANSITIONS[self.status]
+
     def move_to(self, status: GatheringStatus) -> None:
         """Refuse illegal moves, for example reopening a gathering that has been held."""
         if not self.can_move_to(status):

@@ -185,11 +185,23 @@ def create_gathering(network: Network, fields: dict, first_day: date, starts_at:
 
 
 def notice_changes(gathering: Gathering, fields: dict) -> list[str]:
-    """What the registered must be told about if ``fields`` are saved (asked first in the view)."""
+    """What the registered must be told about if ``fields`` are saved (asked first in the view).
+    Nothing once the gathering is held or cancelled: correcting its record is news to nobody."""
+    if gathering.is_final:
+        return []
     return [str(label) for name, label in NOTIFY_FIELDS.items() if getattr(gathering, name) != fields[name]]
 
 
+def days_refused(gathering: Gathering) -> str | None:
+    """Why the gathering's days can't be added to or removed, or None."""
+    if gathering.is_final:
+        return _("Dagene kan ikke endres når samlingen er %(status)s.", status=str(gathering.status.label).lower())
+    return None
+
+
 def check_new_day(gathering: Gathering, day: date, starts_at: time, ends_at: time) -> None:
+    if refused := days_refused(gathering):
+        raise GatheringError(refused)
     problems = []
     if ends_at <= starts_at:
         problems.append(_("Sluttidspunktet må være etter starttidspunktet."))
@@ -219,6 +231,8 @@ def add_day(gathering: Gathering, day: date, starts_at: time, ends_at: time) -> 
 
 def remove_day(gathering_day: GatheringDay) -> None:
     gathering = gathering_day.gathering
+    if refused := days_refused(gathering):
+        raise GatheringError(refused)
     if len(gathering.days) <= 1:
         raise GatheringError(_("En samling må ha minst én dag."))
     registrations = active_registrations(gathering)

@@ -308,6 +308,9 @@ def remove_day(network_id: int, gathering_id: int, day_id: int):
     day = db.session.get(GatheringDay, day_id)
     if day is None or day.gathering_id != gathering.id or not EmptyForm().validate_on_submit():
         abort(404)
+    if refused := services.days_refused(gathering):  # said before anything is asked
+        flash(refused, "danger")
+        return redirect(url_for("gatherings.edit", network_id=network_id, gathering_id=gathering_id))
     registered = len(services.active_registrations(gathering))
     page = ask_first(
         title=_("Fjerne dagen?"),
