@@ -60,7 +60,7 @@ def test_the_page_starts_from_attended_and_marks_everyone_in_one_go(app, built, 
     page = client.get(url(ids))
     assert page.status_code == 200
     body = text(page)
-    assert "4 påmeldte er ikke registrert ennå, og regnes som møtt når du lagrer." in body
+    assert "4 påmeldte er ikke registrert ennå, og regnes som møtt til du merker noe annet." in body
     assert "Merk alle påmeldte som møtt" in body
     # No drop-down per person: only the search box and buttons.
     assert "<select" not in body and form_fields(body) == 0
