@@ -199,6 +199,12 @@ def test_a_cancelled_gathering_is_left_out_of_participation_on_the_page_and_in_t
     csv = login(people["coordinator"]).get(f"/networks/{network.id}/dashboard/participation.csv")
     header = csv.get_data(as_text=True).lstrip("\ufeff").splitlines()[0]
     assert "Samling 2" not in header and "Samling 3 påmeldt" in header
+    with app.app_context():
+        db.session.scalar(select(Gathering).where(Gathering.network_id == network.id, Gathering.number == 3)) \
+            .status = GatheringStatus.CANCELLED
+        db.session.commit()
+    assert "5 kommuner og 1 samling. Til sammen 4 påmeldinger, og 3 er registrert som møtt." \
+        in section(get(login, network, people), "participation")
 
 
 def followup_groups(html: str, list_id: str) -> list[tuple[str, str]]:
