@@ -192,6 +192,18 @@ def test_planning_filters_on_a_municipality(app, built):
     get(app, people, "coordinator", "/planning?municipality=abc", ids, status=400)
 
 
+def test_planning_pages_the_municipalities_and_keeps_the_networks_summary(app, built):
+    ids, people = built
+    whole = planning(app, people, "coordinator", ids)
+    assert (whole["page"], whole["size"], whole["total"]) == (1, 50, 2)
+    pages = [planning(app, people, "coordinator", ids, f"?size=1&page={n}") for n in (1, 2, 3)]
+    assert [row["name"] for page in pages for row in page["municipalities"]] == ["Hamar", "Lillehammer"]
+    assert all(page["total"] == 2 and page["steps"] == whole["steps"] and page["advice"] == whole["advice"]
+               for page in pages)
+    assert planning(app, people, "coordinator", ids, "?municipality={lillehammer}")["total"] == 1
+    get(app, people, "coordinator", "/planning?size=201", ids, status=400)
+
+
 def test_outsiders_get_no_planning(app, built):
     ids, people = built
     get(app, people, "outsider", "/planning", ids, status=403)

@@ -94,6 +94,22 @@ def test_coordinators_get_every_organisation_with_totals_equal_to_the_cost_matri
         assert [row["name"] for row in body["organisations"]] == sorted(rows, key=str.casefold)
 
 
+def test_costs_page_the_organisations_and_keep_the_sums_of_all(app, built):
+    ids, people = built
+    whole = costs(app, people, "coordinator", ids)
+    assert (whole["page"], whole["size"], whole["organisations_total"]) == (1, 50, len(whole["organisations"]))
+    path = "/api/v1/networks/{network}/costs?size=1&page="
+    pages = [get(app, people, "coordinator", path + str(n), ids).get_json()
+             for n in range(1, whole["organisations_total"] + 2)]
+    assert [row for page in pages for row in page["organisations"]] == whole["organisations"]
+    assert pages[-1]["organisations"] == []
+    assert all((page["total"], page["gatherings"], page["organisations_total"]) ==
+               (whole["total"], whole["gatherings"], whole["organisations_total"]) for page in pages)
+    contact = get(app, people, "contact", path + "2", ids).get_json()
+    assert (contact["organisations"], contact["organisations_total"], contact["total"]) == ([], 1, "3050.50")
+    assert get(app, people, "coordinator", path + "0", ids).status_code == 400
+
+
 def test_amounts_are_strings_never_floats(app, built):
     ids, people = built
     body = costs(app, people, "coordinator", ids)

@@ -7,6 +7,7 @@ from collections import defaultdict
 
 from flask import abort
 
+from network.api.framework import PageQuery
 from network.api.schemas.costs import CostCellOut, CostsOut, CostGatheringOut, InvoiceLineOut, OrganisationCostOut
 from network.api.schemas.money import money
 from network.costs import services
@@ -52,14 +53,18 @@ def _sums(lines: list[InvoiceLine]) -> tuple[dict[int, int], dict]:
     return people, amounts
 
 
-def network_costs(person, network: Network) -> CostsOut:
+def network_costs(person, network: Network, query: PageQuery) -> CostsOut:
     """As the cost page: coordinators every organisation (the cost matrix), a contact their own
-    municipality, any other member their own registrations."""
+    municipality, any other member their own registrations. The sums cover everyone the viewer
+    may see; the organisations come one page at a time."""
     if access.is_coordinator(person, network):
         matrix = services.cost_matrix(network)
         gatherings = _by_number(matrix.gatherings)  # sorted once, not per organisation row
+        # Sorted and paged before the answer's rows are made: a national network has hundreds.
+        matrix_rows = sorted(matrix.rows, key=lambda row: _order(row.organisation_id, row.organisation_name))
         rows = [_row(row.organisation_id, row.organisation_name, row.is_member, row.people, row.amounts, gatherings)
-                for row in matrix.rows]
+                for row in matrix_rows[query.offset:query.offset + query.size]]
+        organisations = len(matrix_rows)
         people: dict[int, int] = defaultdict(int)
         for row in matrix.rows:
             for gathering_id, count in row.people.items():
@@ -74,15 +79,21 @@ def network_costs(person, network: Network) -> CostsOut:
             people, amounts = _sums(lines)
             rows = [_row(membership.organisation_id, membership.organisation.name,
                          membership.status is MembershipStatus.ACTIVE, people, amounts, gatherings)]
-            scope = "organisation"
+            scope, organisations = "organisation", 1
+            rows = rows[query.offset:query.offset + query.size]
         else:
             lines = services.invoice_lines(network, person_id=person.id)  # as person_costs, without the waiting list
             people, amounts = _sums(lines)
-            rows, scope = [], "person"
+            rows, scope, organisations = [], "person", 0
         total = sum((line.amount for line in lines), ZERO)
-    rows.sort(key=lambda row: (row.organisation_id is None, norwegian_key(row.name), row.organisation_id or 0))
     return CostsOut(network_id=network.id, scope=scope, gatherings=_gathering_rows(gatherings, people, amounts),
-                    organisations=rows, total=money(total))
+                    organisations=rows, total=money(total), page=query.page, size=query.size,
+                    organisations_total=organisations)
+
+
+def _order(organisation_id: int | None, name: str) -> tuple:
+    # By name, people without an organisation last; the id settles ties for good.
+    return organisation_id is None, norwegian_key(name), organisation_id or 0
 
 
 def network_gathering(network: Network, gathering_id: int | None) -> Gathering | None:

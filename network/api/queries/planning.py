@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from network.api.framework import PageQuery
 from network.api.schemas.planning import (
     AdviceSummaryOut, AssessmentOut, MunicipalityPlanningOut, PlanningOut, StepCountsOut, StepOut,
 )
@@ -26,12 +27,15 @@ def _comments(membership_ids: list[int]) -> dict[tuple[int, StrategicAdvice], st
         .where(AdviceAssessment.membership_id.in_(membership_ids)))}
 
 
-def planning(person, network: Network, municipality: int | None = None) -> PlanningOut:
+def planning(person, network: Network, query: PageQuery, municipality: int | None = None) -> PlanningOut:
+    """The network's summaries over every member; the municipalities one page at a time."""
     require(access.can_view_comparison(person, network))
     result = services.comparison(network)
     rows = sorted(result.rows, key=lambda row: (norwegian_key(row.name), row.membership.organisation_id))
     if municipality is not None:
         rows = [row for row in rows if row.membership.organisation_id == municipality]
+    total = len(rows)
+    rows = rows[query.offset:query.offset + query.size]
     readable = {row.membership.id for row in rows if access.can_see_assessment(person, row.membership)}
     comments = _comments(sorted(readable))
     municipalities = []
@@ -61,4 +65,5 @@ def planning(person, network: Network, municipality: int | None = None) -> Plann
                                  average=None if s.average is None else f"{s.average:.1f}",
                                  distribution={str(score): count for score, count in s.distribution.items()})
                 for s in result.advice],
+        page=query.page, size=query.size, total=total,
     )

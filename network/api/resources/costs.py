@@ -22,13 +22,15 @@ class InvoiceBasisQuery(PageQuery):
     organisation: int | None = Field(None, ge=1, le=MAX_ID, description="Bare linjene for denne organisasjonen (id).")
 
 
-@api_get("/networks/<int:network_id>/costs", response=CostsOut, summary="Kostnader per organisasjon og samling",
-         tag=TAG)
-def costs_show(network_id: int) -> CostsOut:
+@api_get("/networks/<int:network_id>/costs", response=CostsOut, query=PageQuery,
+         summary="Kostnader per organisasjon og samling", tag=TAG)
+def costs_show(network_id: int, query: PageQuery) -> CostsOut:
     """Som kostnadssiden: koordinatorer ser alle organisasjoner, en kontaktperson sin egen kommune,
     andre medlemmer bare sine egne påmeldinger. Beløp er tekst med to desimaler (`"1800.00"`),
-    med sum per organisasjon, per samling og totalt. Avlyste samlinger faktureres ingen."""
-    return queries.network_costs(current_user, load_network(network_id))
+    med sum per organisasjon, per samling og totalt. Avlyste samlinger faktureres ingen.
+    Organisasjonene kommer side for side (`page`, `size`, `organisations_total`); summene per
+    samling og totalt gjelder alle."""
+    return queries.network_costs(current_user, load_network(network_id), query)
 
 
 @api_get("/networks/<int:network_id>/invoice-basis", response=Page[InvoiceLineOut], query=InvoiceBasisQuery,

@@ -47,7 +47,7 @@ class CostsOut(BaseModel):
         "organisations": [{"organisation_id": 7, "name": "Hamar kommune", "is_member": True,
                            "gatherings": [{"gathering_id": 3, "people": 2, "amount": "3600.00"}],
                            "total": "3600.00"}],
-        "total": "3600.00",
+        "total": "3600.00", "page": 1, "size": 50, "organisations_total": 1,
     }]})
 
     network_id: int
@@ -55,8 +55,12 @@ class CostsOut(BaseModel):
         description="network: alle organisasjoner (koordinatorer); organisation: kontaktpersonens egen kommune; "
                     "person: dine egne påmeldinger.")
     gatherings: list[CostGatheringOut] = Field(description="Alle nettverkets samlinger, etter nummer.")
-    organisations: list[OrganisationCostOut] = Field(description="Etter navn; tom når scope er person.")
-    total: Money
+    organisations: list[OrganisationCostOut] = Field(
+        description="Etter navn, én side av dem (page, size); tom når scope er person.")
+    total: Money = Field(description="Summen for alle organisasjonene, ikke bare denne siden.")
+    page: int
+    size: int
+    organisations_total: int = Field(description="Hvor mange organisasjoner det er i alt, på alle sidene.")
 
 
 class InvoiceLineOut(BaseModel):

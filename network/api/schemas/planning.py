@@ -72,9 +72,14 @@ class PlanningOut(BaseModel):
                    "not_recorded": 0}],
         "advice": [{"advice": "knowledge_and_direction", "number": 1, "answered": 1, "average": "3.0",
                     "distribution": {"1": 0, "2": 0, "3": 1, "4": 0}}],
+        "page": 1, "size": 50, "total": 1,
     }]})
 
     network_id: int
-    municipalities: list[MunicipalityPlanningOut] = Field(description="Aktive medlemskommuner, etter navn.")
-    steps: list[StepCountsOut] = Field(description="Hvor mange kommuner som står hvor, per steg.")
-    advice: list[AdviceSummaryOut] = Field(description="Nettverkets snitt og fordeling per råd.")
+    municipalities: list[MunicipalityPlanningOut] = Field(
+        description="Aktive medlemskommuner, etter navn, én side av dem (page, size).")
+    steps: list[StepCountsOut] = Field(description="Hvor mange kommuner som står hvor, per steg (alle kommunene).")
+    advice: list[AdviceSummaryOut] = Field(description="Nettverkets snitt og fordeling per råd (alle kommunene).")
+    page: int
+    size: int
+    total: int = Field(description="Hvor mange kommuner det er i alt (etter filteret), på alle sidene.")
