@@ -50,6 +50,7 @@ def api_pages(network_id: int) -> dict[str, str]:
         "registrations (gathering 1)": f"{n}/gatherings/{gathering_id}/registrations?{PAGE}",
         "costs": f"{n}/costs?{PAGE}",
         "invoice basis": f"{n}/invoice-basis?{PAGE}",
+        "planning": f"{n}/planning?{PAGE}",
         "assignment status grid": f"{n}/assignments/{assignment_id}/status?{PAGE}",
         "evaluations": f"{n}/evaluations?{PAGE}",
         "dashboard": f"{n}/dashboard",
