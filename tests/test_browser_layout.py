@@ -239,3 +239,30 @@ def test_a_checkbox_beside_a_long_label_keeps_its_size_on_a_phone(browser: Brows
         assert any(label.bounding_box()["height"] > 40 for label in labels.all()), "no label wraps: nothing is tested"
     finally:
         context.close()
+
+
+def test_a_municipalitys_costs_show_their_amounts_on_a_phone(browser: Browser, live_server: LiveServer):
+    """The amount follows the gathering (the column that stays), so at 375 px every row's amount is in view
+    without scrolling the table; the names scroll."""
+    server = live_server
+    path = f"/networks/{server.network_id}/municipalities/{server.hamar_id}"
+    context = browser.new_context(viewport=PHONE, locale="nb-NO")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    try:
+        sign_in(page, server, COORDINATOR)
+        page.goto(server(path))
+        costs = page.get_by_role("table", name="Kostnad for Hamar per samling og totalt")
+        expect(costs).to_be_visible()
+        # Each row's cell under "Beløp" (the header row's, the gatherings' and the total's) ends within the screen.
+        rights = costs.evaluate("""table => {
+            const column = [...table.tHead.rows[0].cells].findIndex(cell => cell.textContent.trim() === 'Beløp');
+            return [...table.rows].map(row => [row.cells[column].textContent.trim(),
+                                               row.cells[column].getBoundingClientRect().right]);
+        }""")
+        assert len(rights) > 3
+        for text, right in rights:
+            assert right <= PHONE["width"], f"{text!r} ends at {right:.0f}px, cut off at 375 px"
+        check_a11y(page)
+    finally:
+        context.close()
