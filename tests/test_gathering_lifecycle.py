@@ -364,6 +364,9 @@ def test_only_an_administrator_closes_and_reopens_a_network(app, built, login):
     base = f"/networks/{ids['network']}"
     assert login(people["coordinator"]).post(base + "/close", data=CONFIRMED).status_code == 403
     admin = login(people["admin"])
+    # The button that ends the network comes after the everyday ones, never first on the page.
+    front = admin.get(base).get_data(as_text=True)
+    assert front.index("Rediger nettverket") < front.index("Eksporter arkiv") < front.index("Avslutt nettverket")
     question = admin.post(base + "/close")
     assert question.status_code == 200 and "Avslutte nettverket?" in question.get_data(as_text=True)
     assert admin.post(base + "/close", data=CONFIRMED).status_code == 302
