@@ -266,3 +266,18 @@ def test_a_municipalitys_costs_show_their_amounts_on_a_phone(browser: Browser, l
         check_a11y(page)
     finally:
         context.close()
+
+
+def test_the_grouping_editor_fits_a_few_screens_on_a_wide_screen(page: Page, live_server: LiveServer):
+    """Issue 12 found the demo's grouping editor 5,000 px tall at 1280 px (one group under another); its
+    groups now sit side by side as cards, so the whole editor is a few screens."""
+    server = live_server
+    with server.app.app_context():
+        grouping = _first(Grouping, server.network_id)
+        db.session.remove()
+    sign_in(page, server, COORDINATOR)
+    page.goto(server(f"/networks/{server.network_id}/groups/{grouping}/edit"))
+    expect(page.get_by_role("button", name="Lagre")).to_be_visible()
+    height = page.evaluate("document.documentElement.scrollHeight")
+    assert height < 3000, f"the grouping editor is {height}px tall at 1280 px"
+    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
