@@ -65,9 +65,9 @@ class BaseConfig:
 
     BABEL_DEFAULT_LOCALE = "nb"
     BABEL_DEFAULT_TIMEZONE = "Europe/Oslo"
-    # Only languages with a catalogue: the page's lang attribute must match its text.
-    # Add "nn" and "en" here once translations/ holds their catalogues.
-    LANGUAGES = ("nb",)
+    # Bokmål, nynorsk and English, each with a complete catalogue in network/translations/
+    # (tests/test_catalogues.py): the page's lang attribute must match its text.
+    LANGUAGES = ("nb", "nn", "en")
 
     # Rate limits live in a shared store in production (redis://…) so that
     # several app instances count together.

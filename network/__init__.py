@@ -78,6 +78,8 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     mail.init_app(app)
     limiter.init_app(app)
+    from network.main.language import select_locale
+
     babel.init_app(app, locale_selector=select_locale)
 
     login_manager.init_app(app)
@@ -153,23 +155,6 @@ def register_templates(app: Flask) -> None:
     app.jinja_env.tests["web_address"] = is_web_address
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
-
-
-def select_locale() -> str:
-    """Bokmål unless the person chose another language. ``nb-NO`` and ``no`` mean bokmål."""
-    from flask import current_app
-
-    supported = current_app.config["LANGUAGES"]
-    chosen = session.get("lang") if request else None
-    if chosen in supported:
-        return chosen
-    if request:
-        for value, _quality in request.accept_languages:
-            code = value.lower().split("-")[0]
-            code = {"no": "nb"}.get(code, code)
-            if code in supported:
-                return code
-    return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
 # The browser features the site never uses, denied to it and to anything it might embed.

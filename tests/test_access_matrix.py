@@ -144,6 +144,9 @@ ROUTES = [
     # main
     Route("index", "main.index", "GET", "/", None, login_required=False, statuses=public(200, signed_in=302)),
     Route("my_page", "main.my_page", "GET", "/me", SIGNED_IN),
+    # Anyone may choose a language (kept in the session, and on the person when signed in).
+    Route("choose_language", "main.choose_language", "POST", "/language", None, login_required=False,
+          statuses=public(302), data={"language": "nn", "next": "/login"}),
     # auth
     Route("login", "auth.login", "GET", "/login", None, login_required=False, statuses=public(200, signed_in=302)),
     Route("login", "auth.login", "POST", "/login", None, login_required=False, statuses=public(302),

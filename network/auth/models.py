@@ -61,6 +61,9 @@ class Person(UserMixin, db.Model):
     # When the person first set a password (answered the invitation). Kept in a network's archive,
     # where the password is not, so an imported team still counts who had joined.
     accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The language the person chose (nb, nn or en): pages and the mail they get. None until they
+    # choose; their browser's languages decide meanwhile, and mail is in bokmål.
+    language: Mapped[str | None] = mapped_column(String(8))
 
     organisation: Mapped[Organisation | None] = relationship(back_populates="people")
     roles: Mapped[list[NetworkRole]] = relationship(

@@ -4,6 +4,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from network.auth import sessions, tokens
@@ -13,7 +14,7 @@ from network.extensions import db
 from network.main.site import site_url_for
 from network.models_base import utcnow
 from network.outbox.models import OutboxMessage
-from network.outbox.services import queue_mail
+from network.outbox.services import queue_mail, queue_mail_to
 
 
 def find_person_by_email(email: str) -> Person | None:
@@ -54,9 +55,9 @@ def is_safe_next(target: str | None) -> bool:
 def queue_invitation(person: Person, network_name: str, invited_by: Person | None) -> None:
     db.session.flush()  # the token needs the person's id
     link = site_url_for("auth.accept_invitation", token=tokens.make_token(person, tokens.INVITATION))
-    queue_mail(
-        person.email,
-        _("Invitasjon til %(network)s", network=network_name),
+    queue_mail_to(
+        person,
+        _l("Invitasjon til %(network)s", network=network_name),
         "auth/email/invitation",
         person=person,
         network_name=network_name,
@@ -73,7 +74,7 @@ def queue_password_reset(email: str) -> OutboxMessage | None:
         return None
     link = site_url_for("auth.reset_password", token=tokens.make_token(person, tokens.PASSWORD_RESET))
     hours = int(tokens.max_age(tokens.PASSWORD_RESET).total_seconds() // 3600)
-    return queue_mail(person.email, _("Nytt passord"), "auth/email/reset_password", person=person, link=link,
+    return queue_mail_to(person, _l("Nytt passord"), "auth/email/reset_password", person=person, link=link,
                       hours=hours)
 
 

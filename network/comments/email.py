@@ -14,7 +14,8 @@ from network.assignments.models import Comment
 from network.auth.models import Person
 from network.comments import links
 from network.main.text import plain_excerpt
-from network.outbox.services import queue_mail
+from network.main import language
+from network.outbox.services import in_language, queue_mail_to
 
 EXCERPT_LENGTH = 500
 DIGEST_EXCERPT_LENGTH = 300
@@ -36,6 +37,11 @@ def author_line(comment: Comment) -> str:
 
 
 def queue_comment_mail(person: Person, comment: Comment, answers_them: bool = False) -> None:
+    with in_language(language.for_person(person)):  # the author line and subject too, not only the templates
+        _queue_comment_mail(person, comment, answers_them)
+
+
+def _queue_comment_mail(person: Person, comment: Comment, answers_them: bool) -> None:
     submission = comment.submission
     organisation = submission.membership.organisation.name
     title = submission.assignment.title
@@ -43,8 +49,8 @@ def queue_comment_mail(person: Person, comment: Comment, answers_them: bool = Fa
         subject = _("Svar på kommentaren din: %(title)s", title=title)
     else:
         subject = _("Ny kommentar til %(organisation)s: %(title)s", organisation=organisation, title=title)
-    queue_mail(
-        person.email, subject, "comments/email/comment",
+    queue_mail_to(
+        person, subject, "comments/email/comment",
         person=person, comment=comment, submission=submission, organisation=organisation, title=title,
         network=submission.assignment.network, answers_them=answers_them,
         author=author_line(comment), excerpt=excerpt(comment.body),
@@ -55,6 +61,11 @@ def queue_comment_mail(person: Person, comment: Comment, answers_them: bool = Fa
 
 def queue_digest(person: Person, groups) -> None:
     """``groups``: the comments grouped by submission (``services.SubmissionComments``)."""
+    with in_language(language.for_person(person)):
+        _queue_digest(person, groups)
+
+
+def _queue_digest(person: Person, groups) -> None:
     count = sum(len(group.comments) for group in groups)
     subject = ngettext("%(num)d ny kommentar i nettverket", "%(num)d nye kommentarer i nettverket", count)
     items = [
@@ -68,5 +79,5 @@ def queue_digest(person: Person, groups) -> None:
         }
         for group in groups
     ]
-    queue_mail(person.email, subject, "comments/email/digest", person=person, items=items, count=count,
+    queue_mail_to(person, subject, "comments/email/digest", person=person, items=items, count=count,
                preferences_url=links.preferences_url(external=True))

@@ -2,17 +2,18 @@
 from __future__ import annotations
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from network.evaluations.models import EvaluationInvitation
 from network.main.site import site_url_for
-from network.outbox.services import queue_mail
+from network.outbox.services import queue_mail_to
 
 
 def queue_invitation(invitation: EvaluationInvitation) -> None:
     gathering = invitation.gathering
-    queue_mail(
-        invitation.person.email,
-        _("Hvordan var samling %(n)s? Gi en anonym evaluering", n=gathering.number),
+    queue_mail_to(
+        invitation.person,
+        _l("Hvordan var samling %(n)s? Gi en anonym evaluering", n=gathering.number),
         "evaluations/email/invitation",
         person=invitation.person,
         gathering=gathering,

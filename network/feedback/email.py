@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from network.auth.models import Person
 from network.feedback.models import Feedback, FeedbackReply
@@ -21,7 +22,7 @@ def queue_anonymous_summary(network: Network, count: int) -> OutboxMessage | Non
     recipient = notice_recipient(network)
     if not recipient:
         return None
-    return queue_mail(recipient, _("Nye anonyme tilbakemeldinger til KS"), "feedback/email/new_anonymous",
+    return queue_mail(recipient, _l("Nye anonyme tilbakemeldinger til KS"), "feedback/email/new_anonymous",
                       network=network, count=count,
                       inbox_url=site_url_for("feedback.inbox", network_id=network.id))
 
@@ -34,7 +35,7 @@ def queue_new_feedback(feedback: Feedback) -> OutboxMessage | None:
         return None
     inbox_url = site_url_for("feedback.inbox", network_id=network.id)
     return queue_mail(
-        recipient, _("Ny tilbakemelding til KS: %(topic)s", topic=feedback.topic.label), "feedback/email/new_named",
+        recipient, _l("Ny tilbakemelding til KS: %(topic)s", topic=feedback.topic.label), "feedback/email/new_named",
         network=network, feedback=feedback, inbox_url=inbox_url,
         feedback_url=site_url_for("feedback.show", network_id=network.id, feedback_id=feedback.id),
     )
@@ -42,7 +43,7 @@ def queue_new_feedback(feedback: Feedback) -> OutboxMessage | None:
 
 def queue_reply(feedback: Feedback, reply: FeedbackReply, author: Person) -> OutboxMessage:
     return queue_mail(
-        reply.recipient, _("Svar fra KS på tilbakemeldingen din"), "feedback/email/reply",
+        reply.recipient, _l("Svar fra KS på tilbakemeldingen din"), "feedback/email/reply",
         network=feedback.network, feedback=feedback, reply=reply, author=author,
         written_by_person=True,  # a coordinator wrote it: no Auto-Submitted, so auto-responders may answer it
     )

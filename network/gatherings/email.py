@@ -7,13 +7,14 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from network.calendar import ics
 from network.gatherings.models import SEAT_STATUSES, Gathering, GatheringDay, Registration, RegistrationStatus
 from network.main.site import site_url_for
 from network.outbox.models import OutboxMessage
-from network.outbox.services import Attachment, queue_mail
+from network.main import language
+from network.outbox.services import Attachment, in_language, queue_mail_to
 
 
 def links(registration: Registration) -> dict:
@@ -42,28 +43,30 @@ def had_seat(registration: Registration) -> bool:
 
 def queue_registration_mail(registration: Registration, subject: str, template: str, with_calendar: bool = True,
                             **context) -> OutboxMessage:
-    attachments = calendar_attachments(registration) if with_calendar else []
-    return queue_mail(registration.person.email, subject, f"gatherings/email/{template}", attachments=attachments,
+    with in_language(language.for_person(registration.person)):  # the .ics text too
+        attachments = calendar_attachments(registration) if with_calendar else []
+    return queue_mail_to(registration.person, subject, f"gatherings/email/{template}", attachments=attachments,
                registration=registration, gathering=registration.gathering, calendar_attached=bool(attachments),
                **links(registration), **context)
 
 
 def queue_confirmation(registration: Registration) -> OutboxMessage:
     title = registration.gathering.title
-    subject = (_("Påmeldt: %(title)s", title=title) if registration.status is RegistrationStatus.CONFIRMED
-               else _("Venteliste: %(title)s", title=title))
+    subject = (_l("Påmeldt: %(title)s", title=title) if registration.status is RegistrationStatus.CONFIRMED
+               else _l("Venteliste: %(title)s", title=title))
     return queue_registration_mail(registration, subject, "confirmation")
 
 
 def queue_promotion(registration: Registration) -> None:
-    queue_registration_mail(registration, _("Du har fått plass: %(title)s", title=registration.gathering.title),
+    queue_registration_mail(registration, _l("Du har fått plass: %(title)s", title=registration.gathering.title),
                             "promotion")
 
 
 def queue_cancellation(registration: Registration) -> None:
     """With METHOD:CANCEL for the person's days, so the entry leaves the calendar that took the invitation."""
-    attachments = [ics.registration_cancellation(registration)] if had_seat(registration) else []
-    queue_mail(registration.person.email, _("Avmeldt: %(title)s", title=registration.gathering.title),
+    with in_language(language.for_person(registration.person)):
+        attachments = [ics.registration_cancellation(registration)] if had_seat(registration) else []
+    queue_mail_to(registration.person, _l("Avmeldt: %(title)s", title=registration.gathering.title),
                "gatherings/email/cancellation", attachments=attachments, registration=registration,
                gathering=registration.gathering, calendar_attached=bool(attachments), **links(registration))
 
@@ -71,15 +74,16 @@ def queue_cancellation(registration: Registration) -> None:
 def queue_gathering_cancelled(registration: Registration) -> None:
     """Everyone registered hears that the gathering is off; those who got a calendar invitation
     (a seat) get the cancellation of the same events."""
-    attachments = ([ics.gathering_cancellation(registration.gathering, registration)]
-                   if registration.status in SEAT_STATUSES else [])
-    queue_mail(registration.person.email, _("Avlyst: %(title)s", title=registration.gathering.title),
+    with in_language(language.for_person(registration.person)):
+        attachments = ([ics.gathering_cancellation(registration.gathering, registration)]
+                       if registration.status in SEAT_STATUSES else [])
+    queue_mail_to(registration.person, _l("Avlyst: %(title)s", title=registration.gathering.title),
                "gatherings/email/gathering_cancelled", attachments=attachments, registration=registration,
                gathering=registration.gathering, calendar_attached=bool(attachments), **links(registration))
 
 
 def queue_reminder(registration: Registration) -> None:
-    queue_registration_mail(registration, _("Påminnelse: %(title)s", title=registration.gathering.title), "reminder")
+    queue_registration_mail(registration, _l("Påminnelse: %(title)s", title=registration.gathering.title), "reminder")
 
 
 def queue_change_notice(gathering: Gathering, registrations: list[Registration], changes: list[str],
@@ -89,10 +93,11 @@ def queue_change_notice(gathering: Gathering, registrations: list[Registration],
     registrations) get the METHOD:CANCEL of that instance as a second attachment, first so Outlook
     acts on it, and the invitation after it with a higher SEQUENCE still."""
     for registration in registrations:
-        attachments = calendar_attachments(registration)
-        if removed_day is not None and registration.id in had_day and attachments:
-            attachments = [ics.day_cancellation(gathering, removed_day, registration),
-                           ics.mail_attachment(gathering, registration.days, registration, after_cancel=True)]
-        queue_mail(registration.person.email, _("Endring: %(title)s", title=gathering.title),
+        with in_language(language.for_person(registration.person)):
+            attachments = calendar_attachments(registration)
+            if removed_day is not None and registration.id in had_day and attachments:
+                attachments = [ics.day_cancellation(gathering, removed_day, registration),
+                               ics.mail_attachment(gathering, registration.days, registration, after_cancel=True)]
+        queue_mail_to(registration.person, _l("Endring: %(title)s", title=gathering.title),
                    "gatherings/email/changed", attachments=attachments, registration=registration,
                    gathering=gathering, calendar_attached=bool(attachments), changes=changes, **links(registration))

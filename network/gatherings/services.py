@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
@@ -104,8 +105,8 @@ def period_problem(network: Network, day: date) -> str | None:
     return None
 
 
-DEADLINE_LABELS = {"registration_closes_at": _("Påmeldingsfristen"),
-                   "cancellation_deadline": _("Fristen for avmelding uten kostnad")}
+DEADLINE_LABELS = {"registration_closes_at": _l("Påmeldingsfristen"),
+                   "cancellation_deadline": _l("Fristen for avmelding uten kostnad")}
 
 
 def deadline_problems(fields: dict, first_day: date | None) -> dict[str, str]:
@@ -123,7 +124,8 @@ def deadline_problems(fields: dict, first_day: date | None) -> dict[str, str]:
 
 GATHERING_FIELDS = ("number", "title", "theme", "venue", "address", "capacity", "registration_opens_at",
                     "registration_closes_at", "cancellation_deadline", "price_per_day")
-NOTIFY_FIELDS = {"venue": _("sted"), "address": _("adresse")}
+# Lazy: told in each registered person's own language (gatherings/email.py).
+NOTIFY_FIELDS = {"venue": _l("sted"), "address": _l("adresse")}
 
 
 def gathering_problems(network: Network, gathering: Gathering | None, fields: dict,
@@ -189,7 +191,7 @@ def notice_changes(gathering: Gathering, fields: dict) -> list[str]:
     Nothing once the gathering is held or cancelled: correcting its record is news to nobody."""
     if gathering.is_final:
         return []
-    return [str(label) for name, label in NOTIFY_FIELDS.items() if getattr(gathering, name) != fields[name]]
+    return [label for name, label in NOTIFY_FIELDS.items() if getattr(gathering, name) != fields[name]]
 
 
 def days_refused(gathering: Gathering) -> str | None:
@@ -225,7 +227,7 @@ def add_day(gathering: Gathering, day: date, starts_at: time, ends_at: time) -> 
     db.session.refresh(gathering, ["days"])
     renumber(gathering.network)
     if gathering.id and active_registrations(gathering):
-        email.queue_change_notice(gathering, active_registrations(gathering), [_("dato")])
+        email.queue_change_notice(gathering, active_registrations(gathering), [_l("dato")])
     return new
 
 
@@ -247,7 +249,7 @@ def remove_day(gathering_day: GatheringDay) -> None:
             registration.days = [gathering.days[0]]
     if registrations:
         # Those who had the day get its METHOD:CANCEL too: a calendar keeps an event until told.
-        email.queue_change_notice(gathering, registrations, [_("dato")], removed_day=gathering_day, had_day=had_day)
+        email.queue_change_notice(gathering, registrations, [_l("dato")], removed_day=gathering_day, had_day=had_day)
 
 
 def status_refused(gathering: Gathering, status: GatheringStatus, today: date | None = None) -> str | None:

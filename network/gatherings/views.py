@@ -133,7 +133,7 @@ def edit(network_id: int, gathering_id: int):
                 title=_("Lagre og varsle de påmeldte?"),
                 message=_("Lagre endringene i «%(title)s» og send e-post om dem til de %(n)s påmeldte.",
                           title=gathering.title, n=registered),
-                details=[_("Dette er endret: %(changes)s.", changes=", ".join(changes))],
+                details=[_("Dette er endret: %(changes)s.", changes=", ".join(map(str, changes)))],
                 button=_("Ja, lagre og send e-post"),
                 back=url_for("gatherings.edit", network_id=network_id, gathering_id=gathering.id),
                 afterwards=_("E-posten kan ikke trekkes tilbake."))

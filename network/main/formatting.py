@@ -18,13 +18,24 @@ def long_date(value: date | None) -> str:
     return format_date(value, "long") if value else ""
 
 
+# Patterns of our own where CLDR's don't read as people here expect: a numeric date in Norwegian,
+# an unambiguous one in English (12/09 is a different day in the US), and "kl." before the time.
+SHORT_DATE = {"nb": "dd.MM.y", "nn": "dd.MM.y", "en": "d MMM y"}
+DATE_TIME = {"nb": "d. MMMM y 'kl.' HH:mm", "nn": "d. MMMM y 'kl.' HH:mm", "en": "d MMMM y 'at' HH:mm"}
+
+
+def _language() -> str:
+    return get_locale().language
+
+
 def short_date(value: date | None) -> str:
-    """12.09.2019"""
-    return format_date(value, "dd.MM.y") if value else ""
+    """12.09.2019 (12 Sept 2019 in English)"""
+    return format_date(value, SHORT_DATE.get(_language(), "dd.MM.y")) if value else ""
 
 
 def date_time(value: datetime | None) -> str:
-    return format_datetime(value, "d. MMMM y 'kl.' HH:mm") if value else ""
+    """10. februar 2027 kl. 10:00 (10 February 2027 at 10:00 in English)"""
+    return format_datetime(value, DATE_TIME.get(_language(), DATE_TIME["nb"])) if value else ""
 
 
 # The locale's own interval patterns (CLDR's "yMMMd"), with the month written out as in
@@ -62,10 +73,13 @@ def date_range(start: date | datetime | None, end: date | datetime | None = None
 
 
 def kroner(amount: int | Decimal | None) -> str:
-    """900 kr, 1 800 kr, 1 234,50 kr: øre only when there are any."""
+    """900 kr, 1 800 kr, 1 234,50 kr: øre only when there are any. In English NOK 1,800.00, as
+    an amount in a foreign currency is written there."""
     if amount is None:
         return ""
     amount = round_half_up(Decimal(amount), 2)
+    if _language() == "en":
+        return f"NOK\u00a0{format_decimal(amount, format='#,##0.00')}"
     pattern = "#,##0" if amount == amount.to_integral_value() else "#,##0.00"
     return f"{format_decimal(amount, format=pattern)}\u00a0kr"
 

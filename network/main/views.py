@@ -1,14 +1,18 @@
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, url_for
+from flask import Blueprint, redirect, render_template, request, session, url_for
+from flask_babel import refresh
 from flask_login import current_user, login_required
 
 from network.assets import designsystem_response
-from network.main import start_page, undo
+from network.auth.services import is_safe_next
+from network.extensions import db
+from network.main import language, start_page, undo
 from network.networks.services import member_network_ids, networks_for
 
 bp = Blueprint("main", __name__)
 bp.add_app_template_global(undo.pop_undo_offer, "pop_undo_offer")
+bp.add_app_template_global(language.NAMES, "language_names")
 
 
 @bp.get("/")
@@ -43,3 +47,19 @@ def designsystem(name: str):
 @bp.get("/healthz")
 def health():
     return {"status": "ok"}
+
+
+@bp.post("/language")
+def choose_language():
+    """The language switcher in every page's footer: kept on the person when signed in, in the
+    session otherwise, and back to the page it was chosen on."""
+    target = request.form.get("next")
+    back = target if is_safe_next(target) else url_for("main.index")
+    code = language.known(request.form.get("language"))
+    if code is not None:
+        session[language.SESSION_KEY] = code
+        if current_user.is_authenticated:
+            current_user.language = code
+            db.session.commit()
+        refresh()
+    return redirect(back)

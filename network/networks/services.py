@@ -10,6 +10,7 @@ from itertools import groupby
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
@@ -21,7 +22,7 @@ from network.main import clock
 from network.models_base import utcnow
 from network.networks.models import Membership, MembershipStatus, Network, NetworkInvitation, NetworkRole, RoleKind
 from network.organisations.models import County, Organisation, OrganisationKind
-from network.outbox.services import queue_mail
+from network.outbox.services import queue_mail, queue_mail_to
 from network.validators import normalise_phone
 
 # Seed 002: each municipality sends at least 2 participants, preferably 3.
@@ -543,9 +544,9 @@ def invite(
     if not person.has_accepted:
         _send_invitation(network, person, invited_by)
     elif added:
-        queue_mail(
-            person.email,
-            _("Du har fått en ny rolle i %(network)s", network=network.name),
+        queue_mail_to(
+            person,
+            _l("Du har fått en ny rolle i %(network)s", network=network.name),
             "networks/email/role_added",
             person=person,
             network=network,

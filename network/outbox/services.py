@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from flask import current_app, g, has_request_context, render_template
+from flask_babel import force_locale
 from flask_mail import Connection, Message
 from sqlalchemy import event, select
 from sqlalchemy.exc import SQLAlchemyError
@@ -42,24 +43,58 @@ class Attachment:
 
 
 def queue_mail(
-    recipient: str, subject: str, template: str, attachments: Iterable[Attachment] = (),
-    written_by_person: bool = False, **context
+    recipient: str, subject, template: str, attachments: Iterable[Attachment] = (),
+    written_by_person: bool = False, language: str | None = None, **context
 ) -> OutboxMessage:
     """Render ``<template>.txt`` and ``<template>.html`` and queue them for ``recipient``.
 
+    The mail is in the recipient's language (``language``, or the one the person with that
+    address chose), not the sender's: give the subject as a lazy string (``_l``), so it is
+    translated here, and build attachments inside ``in_language`` when they hold text.
     ``written_by_person=True`` for mail a person wrote: it goes without ``Auto-Submitted``, on
     every attempt. By default the mail is the system's own and says so."""
-    message = OutboxMessage(
-        recipient=recipient,
-        # A subject is one header line: a network name or title with a line break must not end it.
-        subject=one_line(str(subject))[:300],
-        body_text=render_template(f"{template}.txt", **context),
-        body_html=render_template(f"{template}.html", **context),
-        attachments=[OutboxAttachment(filename=a.filename, content_type=a.content_type, data=a.data) for a in attachments],
-        written_by_person=written_by_person,
-    )
+    with in_language(language or language_of(recipient)):
+        message = OutboxMessage(
+            recipient=recipient,
+            # A subject is one header line: a network name or title with a line break must not end it.
+            subject=one_line(str(subject))[:300],
+            body_text=render_template(f"{template}.txt", **context),
+            body_html=render_template(f"{template}.html", **context),
+            attachments=[OutboxAttachment(filename=a.filename, content_type=a.content_type, data=a.data)
+                         for a in attachments],
+            written_by_person=written_by_person,
+        )
     db.session.add(message)
     return message
+
+
+def queue_mail_to(to, subject, template: str, /, **kwargs) -> OutboxMessage:
+    """``queue_mail`` to a person (``to``), in the language they chose (no query for it). The
+    arguments before ``/`` are positional, so templates may still be given ``person=…``."""
+    from network.main import language
+
+    return queue_mail(to.email, subject, template, language=language.for_person(to), **kwargs)
+
+
+def language_of(recipient: str) -> str:
+    """The language the person with this address chose (bokmål without a choice or an account).
+    Remembered for the request or command, so mail to many people reads each address once."""
+    from network.auth.models import Person
+    from network.main import language
+
+    known = g.setdefault("mail_languages", {})
+    address = recipient.strip().lower()
+    if address not in known:
+        chosen = db.session.scalar(select(Person.language).where(Person.email == address))
+        known[address] = language.known(chosen) or current_app.config["BABEL_DEFAULT_LOCALE"]
+    return known[address]
+
+
+def in_language(code: str):
+    """Translate and format in ``code`` (nb, nn or en) for a while (Flask-Babel's ``force_locale``)."""
+    from network.main import language
+
+    return force_locale(language.babel_locale(code))
 
 
 def retry_delay(attempts: int) -> timedelta:

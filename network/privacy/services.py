@@ -47,7 +47,7 @@ from network.main.spreadsheets import csv_cell
 from network.models_base import utcnow
 from network.networks.models import Membership, Network, NetworkInvitation, NetworkRole
 from network.outbox.models import OutboxAttachment, OutboxMessage, OutboxStatus
-from network.outbox.services import queue_mail
+from network.outbox.services import queue_mail, queue_mail_to
 from network.privacy.models import DeletionRequest, DeletionStatus, ExportKind, ExportLog
 from network.profile.models import EmailChange
 
@@ -175,7 +175,7 @@ def my_data(person: Person) -> list[Section]:
         "has_password": person.has_password, "calendar_feed": person.calendar_token is not None,
         "created_at": _plain(person.created_at), "last_login_at": _plain(person.last_login_at),
         "preferred_contact": person.preferred_contact.value, "preferred_contact_label": str(person.preferred_contact.label),
-        "accepted_at": _plain(person.accepted_at),
+        "accepted_at": _plain(person.accepted_at), "language": person.language or "",
     }])
     network_invitations = Section("network_invitations", _("Invitasjoner til nettverk"), [
         {"network": networks.get(row.network_id, ""), "invited_at": _plain(row.invited_at),
@@ -421,6 +421,7 @@ def field_label(key: str) -> str:
         "table": _("Tabell"), "column": _("Kolonne"), "record": _("Opplysninger"),
         "expires_at": _("Utløper"), "preferred_contact": _("Foretrukket kontakt (kode)"),
         "preferred_contact_label": _("Foretrukket kontakt"), "accepted_at": _("Tok imot invitasjonen"),
+        "language": _("Språk"),
         "times_sent": _("Antall ganger sendt"), "new_email": _("Ny e-postadresse"), "reminder_sent_at": _("Påminnelse sendt"), "password_reset_requested_at": _("Bedt om nytt passord"),
     }
     return str(labels.get(key, key))
@@ -481,7 +482,7 @@ def decline_request(request: DeletionRequest, admin: Person, reason: str) -> Non
     request.decided_at = utcnow()
     request.decided_by_id = admin.id
     person = request.person
-    queue_mail(person.email, _("Forespørselen om sletting av kontoen din"), "privacy/email/deletion_declined",
+    queue_mail_to(person, _l("Forespørselen om sletting av kontoen din"), "privacy/email/deletion_declined",
                reason=reason)
 
 
@@ -498,7 +499,7 @@ def confirm_request(request: DeletionRequest, admin: Person) -> None:
         raise PrivacyError(_("Forespørselen er allerede behandlet."))
     db.session.refresh(request)
     person = request.person
-    notice = queue_mail(person.email, _("Kontoen din er slettet"), "privacy/email/deletion_done")
+    notice = queue_mail_to(person, _l("Kontoen din er slettet"), "privacy/email/deletion_done")
     db.session.flush()
     request.notice_message_id = notice.id
     erase_person(person, keep_message_ids={notice.id})
@@ -575,6 +576,7 @@ def erase_person(person: Person, keep_message_ids: set[int] = frozenset()) -> No
     person.email = f"slettet-{secrets.token_hex(8)}@{DELETED_EMAIL_DOMAIN}"
     person.job_title = None
     person.phone = None
+    person.language = None
     person.password_hash = None
     person.calendar_token = None
     person.is_admin = False

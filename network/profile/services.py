@@ -10,6 +10,7 @@ import secrets
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 
 from network.auth import sessions
@@ -19,7 +20,7 @@ from network.auth.services import find_person_by_email
 from network.extensions import db
 from network.main.site import site_url_for
 from network.models_base import utcnow
-from network.outbox.services import queue_mail
+from network.outbox.services import queue_mail, queue_mail_to
 from network.profile.models import EmailChange
 from network.validators import normalise_phone
 
@@ -61,7 +62,7 @@ def change_password(person: Person, new_password: str) -> None:
     person.password_hash = hash_password(new_password)
     person.accepted_at = person.accepted_at or utcnow()
     sessions.end_others(person)
-    queue_mail(person.email, _("Passordet ditt er endret"), "profile/email/password_changed", person=person,
+    queue_mail_to(person, _l("Passordet ditt er endret"), "profile/email/password_changed", person=person,
                changed_at=utcnow(), reset_link=site_url_for("auth.forgot_password"))
 
 
@@ -90,9 +91,9 @@ def request_email_change(person: Person, new_email: str) -> EmailChange:
                          expires_at=now + max_age)
     db.session.add(change)
     hours = int(max_age.total_seconds() // 3600)
-    queue_mail(new_email, _("Bekreft den nye e-postadressen din"), "profile/email/confirm_email", person=person,
+    queue_mail(new_email, _l("Bekreft den nye e-postadressen din"), "profile/email/confirm_email", person=person,
                new_email=new_email, link=site_url_for("profile.confirm_email", token=token), hours=hours)
-    queue_mail(person.email, _("Du har bedt om å bytte e-postadresse"), "profile/email/email_change_notice",
+    queue_mail_to(person, _l("Du har bedt om å bytte e-postadresse"), "profile/email/email_change_notice",
                person=person, new_email=new_email, hours=hours, reset_link=site_url_for("auth.forgot_password"))
     return change
 
