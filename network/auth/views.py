@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from flask import Blueprint, after_this_request, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import refresh as refresh_locale
 from flask_login import current_user, login_required, login_user, logout_user
 from limits import parse_many
 
@@ -72,6 +73,8 @@ def login():
             sessions.start(person)
             db.session.commit()
             login_user(person)
+            # The request's language was chosen before sign-in; the person's own choice now decides.
+            refresh_locale()
             _clear_account_limit(person.email)
             flash(_("Du er logget inn."), "success")
             target = form.next.data if services.is_safe_next(form.next.data) else url_for("main.my_page")
@@ -111,6 +114,7 @@ def _set_password_page(token: str, purpose: str):
         db.session.commit()
         logout_user()
         login_user(person)
+        refresh_locale()
         _clear_account_limit(person.email)
         flash(_("Passordet er lagret. Velkommen!"), "success")
         return redirect(url_for("main.my_page"))
