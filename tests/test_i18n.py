@@ -35,3 +35,16 @@ def test_templates_have_no_bare_norwegian_text():
             if words:
                 offenders.append(f"{path.relative_to(ROOT)}: {text.strip()[:60]}")
     assert offenders == []
+
+
+def test_mail_templates_have_no_bare_text():
+    """A plain-text mail template is all text: every word must come from _() (or a value), so a
+    mail in nynorsk or English has no bokmål left in it."""
+    offenders = []
+    for path in TEMPLATES.rglob("*.txt"):
+        source = path.read_text(encoding="utf-8")
+        source = re.sub(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", "", source, flags=re.S)
+        for line in source.splitlines():
+            if re.findall(r"[A-Za-zÆØÅæøå]{3,}", line):
+                offenders.append(f"{path.relative_to(ROOT)}: {line.strip()[:60]}")
+    assert offenders == []

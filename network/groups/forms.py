@@ -61,7 +61,8 @@ class GroupRowForm(Form):
     key = HiddenField()
     group_id = HiddenField()
     name = StringField(_l("Navn på gruppen"))
-    kind = SelectField(_l("Type"), choices=[(k.value, k.label) for k in GroupKind], validate_choice=False)
+    # A callable, so the labels are translated for each request, not once at import.
+    kind = SelectField(_l("Type"), choices=lambda: [(k.value, k.label) for k in GroupKind], validate_choice=False)
     facilitator_id = SelectField(_l("Gruppeleder"), validate_choice=False)
     remove = BooleanField(_l("Fjern gruppen når jeg lagrer"))
 

@@ -55,7 +55,7 @@ def select_locale() -> str:
         chosen = known(session.get(SESSION_KEY)) or from_browser()
         if chosen:
             return babel_locale(chosen)
-    return current_app.config["BABEL_DEFAULT_LOCALE"]
+    return babel_locale(current_app.config["BABEL_DEFAULT_LOCALE"])
 
 
 def for_person(person) -> str:

@@ -44,7 +44,7 @@ class NetworkForm(FlaskForm):
     )
     status = SelectField(
         _l("Status"),
-        choices=[(s.value, s.label) for s in NetworkStatus],
+        choices=lambda: [(s.value, s.label) for s in NetworkStatus],  # translated per request, not at import
         default=NetworkStatus.PLANNED.value,
     )
     charge_late_cancellation = BooleanField(

@@ -58,6 +58,10 @@ _ISO_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?[+-]\d{2}:\d
 def readable_value(value):
     """A value of "Mine data" as a person reads it: stored times in Norwegian local time, dates
     (one or a list of them) written out. The JSON download keeps the stored form."""
+    if value is True or value is False:
+        return _("Ja") if value else _("Nei")
+    if value is None:
+        return "–"
     if isinstance(value, str):
         if _ISO_TIME.fullmatch(value):
             return formatting.date_time(datetime.fromisoformat(value))
