@@ -2,28 +2,26 @@
 language switcher works with the keyboard and returns to the same page, a first visit follows the
 browser's Accept-Language, and a signed-in person's choice follows them to another browser.
 
-Expected texts come from the catalogues (``translated``), so these journeys fail when a page is
-in the wrong language, not when a translator changes a word.
+Expected texts come from the catalogues (``translated``, as in tests/test_languages.py), so these
+journeys fail when a page is in the wrong language, not when a translator changes a word.
 """
 from __future__ import annotations
 
 import re
-from functools import cache
 
 import pytest
-from babel.support import Translations
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 from sqlalchemy import select
 
 from network.auth.models import Person
 from network.demo import content
 from network.extensions import db
-from network.main.catalogues import DIRECTORY
 from tests.test_browser import (  # noqa: F401  (fixtures)
     COORDINATOR, PARTICIPANT, PASSWORD, LiveServer, browser_context_args, browser_type_launch_args, check_a11y,
     live_server, main,
 )
 from tests.test_browser_gatherings import follow_up_id
+from tests.test_languages import translated
 
 pytestmark = [
     pytest.mark.browser,
@@ -33,21 +31,6 @@ pytestmark = [
 OPEN_GATHERING = content.FOLLOW_UP_GATHERINGS[0][1]
 # The switcher names each language in itself (network/main/language.NAMES).
 NYNORSK, ENGLISH = "Norsk nynorsk", "English"
-
-
-@cache
-def _catalogue(language: str) -> Translations:
-    return Translations.load(str(DIRECTORY), [language])
-
-
-def translated(language: str, message: str, **values) -> str:
-    text = _catalogue(language).gettext(message)
-    return text % values if values else text
-
-
-@pytest.fixture(autouse=True)
-def _short_timeouts(page: Page):
-    page.set_default_timeout(10_000)
 
 
 @pytest.fixture
@@ -138,6 +121,7 @@ def test_a_nynorsk_browser_gets_nynorsk_and_the_switcher_gives_english_on_the_sa
 def test_participant_chooses_nynorsk_with_the_keyboard_registers_and_keeps_it_in_another_browser(
         page: Page, another_browser, live_server: LiveServer):
     server = live_server
+    page.set_default_timeout(10_000)  # fail in seconds, not Playwright's default 30
     follow_up = follow_up_id(server)
     name = person_name(server, PARTICIPANT)
 
