@@ -178,7 +178,7 @@ def test_a_reminder_from_cron_reaches_an_english_speaking_person_in_english(app,
 @pytest.mark.parametrize(("language", "long", "money", "whole", "span"), [
     ("nb", "10. februar 2027", "1\u00a0234,50\u00a0kr", "1\u00a0800\u00a0kr", "1.–2. september 2027"),
     ("nn", "10. februar 2027", "1\u00a0234,50\u00a0kr", "1\u00a0800\u00a0kr", "1.–2. september 2027"),
-    ("en", "10 February 2027", "NOK\u00a01,234.50", "NOK\u00a01,800.00", "1–2 September 2027"),
+    ("en", "10 February 2027", "NOK\u00a01,234.50", "NOK\u00a01,800", "1–2 September 2027"),
 ])
 def test_dates_and_money_are_written_as_each_language_writes_them(app, language, long, money, whole, span):
     with app.test_request_context(), force_locale(babel_locale(language)):

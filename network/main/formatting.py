@@ -73,14 +73,15 @@ def date_range(start: date | datetime | None, end: date | datetime | None = None
 
 
 def kroner(amount: int | Decimal | None) -> str:
-    """900 kr, 1 800 kr, 1 234,50 kr: øre only when there are any. In English NOK 1,800.00, as
-    an amount in a foreign currency is written there."""
+    """900 kr, 1 800 kr, 1 234,50 kr: øre only when there are any. In English the currency goes
+    first, as a foreign one is written there: NOK 1,800, NOK 1,234.50 (whole amounts without .00,
+    as in Norwegian, so a cost table's columns stay as narrow in every language)."""
     if amount is None:
         return ""
     amount = round_half_up(Decimal(amount), 2)
-    if _language() == "en":
-        return f"NOK\u00a0{format_decimal(amount, format='#,##0.00')}"
     pattern = "#,##0" if amount == amount.to_integral_value() else "#,##0.00"
+    if _language() == "en":
+        return f"NOK\u00a0{format_decimal(amount, format=pattern)}"
     return f"{format_decimal(amount, format=pattern)}\u00a0kr"
 
 
