@@ -428,7 +428,7 @@ def test_anonymous_journey(page: Page, live_server: LiveServer):
     check_a11y(page)
 
     # CSRF protection is on: a form with a forged token is refused with a page that explains why.
-    page.locator("input[name=csrf_token]").evaluate("input => { input.value = 'forged'; }")
+    main(page).locator("input[name=csrf_token]").evaluate("input => { input.value = 'forged'; }")
     page.get_by_label("E-postadresse").fill(COORDINATOR)
     page.get_by_label("Passord", exact=False).fill(PASSWORD)
     with page.expect_response(lambda response: response.request.method == "POST") as posted:
