@@ -193,3 +193,26 @@ def test_names_sort_the_norwegian_way_in_every_language(app):
     for language in ("nb", "nn", "en"):
         with app.test_request_context(), force_locale(babel_locale(language)):
             assert sorted(names, key=norwegian_key) == ["Aurskog-Høland", "Zeta", "Ærøy", "Østre Toten", "Ålesund"]
+
+
+# --- exports ------------------------------------------------------------------------------------
+
+
+def test_an_english_coordinator_gets_export_headings_in_english(app, factory, login):
+    """Column headings and sheet names follow the language of whoever downloads; the data is as stored."""
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    from tests.factories import world
+
+    network, _, _, people = world(factory)
+    client = login(people["coordinator"])
+    client.post("/language", data={"language": "en", "next": "/me"})
+    rows = list(csv.reader(io.StringIO(client.get(f"/networks/{network.id}/costs/invoice-basis.csv")
+                                       .get_data(as_text=True).lstrip("\ufeff")), delimiter=";"))
+    assert rows[0][:2] == [translated("en", "Kommune/organisasjon"), translated("en", "Organisasjonsnummer")]
+    assert "Kommune/organisasjon" not in rows[0]
+    workbook = load_workbook(io.BytesIO(client.get(f"/networks/{network.id}/costs/invoice-basis.xlsx").data))
+    assert translated("en", "Fakturagrunnlag")[:31] in workbook.sheetnames

@@ -192,9 +192,12 @@ def test_every_page_of_every_role_shows_only_translated_text(demo, app, pseudo, 
 
 
 def test_mail_written_by_actions_shows_only_translated_text(demo, app, pseudo, allowed):
-    """A registration's confirmation (with its .ics), a password reset, an invitation: subject,
-    text and HTML."""
-    from network.gatherings.models import Gathering, GatheringStatus
+    """A registration's confirmation (with its .ics), a password reset, an invitation, named
+    feedback to KS, the gathering's and the assignment's reminders from cron, and the
+    cancellation (with its .ics): subject, text and HTML of each."""
+    from datetime import timedelta
+
+    from network.gatherings.models import Gathering, GatheringStatus, Registration
 
     with app.app_context():
         first_id = db.session.scalar(select(OutboxMessage.id).order_by(OutboxMessage.id.desc())) or 0
@@ -217,9 +220,34 @@ def test_mail_written_by_actions_shows_only_translated_text(demo, app, pseudo, a
         "name": "Nina Nyansatt", "email": "nina.nyansatt@example.test", "organisation_id": str(municipality_id),
         "roles": ["participant"]})
     assert invited.status_code == 302
+    # Named feedback, announced to KS at once.
+    sent = participant.post(f"/networks/{network_id}/feedback/new", data={"topic": "platform", "works": "Hamar."})  # a word people wrote already
+    assert sent.status_code == 302
+    # Cron: the gathering's reminder and the assignment's, on the days they are due.
+    with app.app_context():
+        first_day = min(day.day for day in db.session.get(Gathering, gathering.id).days)
+        before = db.session.get(Gathering, gathering.id).network.reminder_days_before
+        from network.assignments.models import Assignment
+
+        due = db.session.scalar(select(Assignment.due_on).where(Assignment.network_id == network_id)
+                                .order_by(Assignment.due_on))
+    runner = app.test_cli_runner()
+    for command, day in (("gatherings", first_day - timedelta(days=before)), ("assignments", due - timedelta(days=before))):
+        result = runner.invoke(args=[command, "send-reminders", "--today", day.isoformat()])
+        assert result.exit_code == 0, result.output
+    # Cancelling the registration, confirmed.
+    with app.app_context():
+        registration_id = db.session.scalar(select(Registration.id).join(Person, Person.id == Registration.person_id)
+                                            .where(Registration.gathering_id == gathering.id,
+                                                   Person.email == ROLES["participant"]))
+    cancelled = participant.post(f"{gathering_path}/registrations/{registration_id}/cancel", data={"confirmed": "1"})
+    assert cancelled.status_code == 302
     with app.app_context():
         mails = db.session.scalars(select(OutboxMessage).where(OutboxMessage.id > first_id)).all()
-        assert len(mails) >= 3, [m.subject for m in mails]
+        subjects = sorted(mail.subject for mail in mails)
+        # confirmation, reset, invitation, feedback, cancellation, and the two reminders
+        assert len({subject.split(":")[0] for subject in subjects}) >= 6, subjects
+        assert sum(subject.startswith("⟦Påminnelse") for subject in subjects) >= 2, subjects
         problems = []
         for mail in mails:
             for part, text in (("subject", mail.subject), ("text", mail.body_text), ("html", mail.body_html),
