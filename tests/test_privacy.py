@@ -35,7 +35,7 @@ from network.privacy.models import DeletionRequest, DeletionStatus, ExportKind, 
 from tests.comment_helpers import add_comment, make_assignment, make_submission, membership_id
 from tests.factories import PASSWORD, world
 from tests.gathering_helpers import open_gathering, register
-from tests.html import field_error, main, text
+from tests.html import field_error, landmarks, main, text
 
 NAME = "Vilde Vikersundbakken"
 EMAIL = "vilde.vikersundbakken@hamar.kommune.no"
@@ -285,6 +285,35 @@ def test_my_data_zip_has_json_html_and_a_csv_per_section(s, login):
     header, [row] = rows[0], rows[1:]
     assert dict(zip(header, row))["Kosthold"] == "Vegetar"
     assert json.loads(archive.read("mine-data.json"))["account"][0]["email"] == EMAIL
+
+
+def test_no_privacy_page_has_two_landmarks_or_regions_with_the_same_name(s, login, client):
+    """A screen reader lists landmarks and regions by name; two alike (a section and its table's scroll
+    box, issue 17) are two stops that sound the same. Every privacy page, with tables to show."""
+    _ids, people, me = s
+    login(me).post("/me/delete", data={"confirm": "y"})  # a pending request for the admin's list
+    you, admin = login(me), login(people["admin"])
+    zipped = zipfile.ZipFile(io.BytesIO(you.get("/me/data.zip").data))
+    pages = {
+        "/personvern": client.get("/personvern"),
+        "/personvern signed in": you.get("/personvern"),
+        "/me/data": you.get("/me/data"),
+        "/me/delete": you.get("/me/delete"),
+        "mine-data.html": zipped.read("mine-data.html").decode(),
+        "/admin/deletion-requests": admin.get("/admin/deletion-requests"),
+        "/admin/export-log": admin.get("/admin/export-log"),
+    }
+    for path, page in pages.items():
+        found = landmarks(page)
+        named = [name for _role, name in found if name]
+        assert len(set(named)) == len(named), f"{path}: {found}"
+        unnamed = [role for role, name in found if not name]
+        assert len(set(unnamed)) == len(unnamed), f"{path}: {found}"
+    # The pages with tables in scroll boxes were checked, not only pages without any.
+    assert ("region", "Hvor lenge opplysningene lagres. Slettingen skjer automatisk hver natt.") in landmarks(
+        pages["/personvern"])
+    assert sum(role == "region" for role, _name in landmarks(pages["/me/data"])) > 10
+    assert any(role == "region" and name.startswith("Påmeldinger") for role, name in landmarks(pages["mine-data.html"]))
 
 
 def test_my_data_needs_sign_in(client):
