@@ -13,7 +13,8 @@ from html import unescape
 import pytest
 
 from tests.test_access_matrix import ROLES
-from tests.test_safe_actions import ACCESS_MODULES, Case, _prepare, world, worlds  # noqa: F401  (fixtures)
+from tests.test_safe_actions import (  # noqa: F401  (world, worlds: fixtures)
+    ACCESS_MODULES, DESTRUCTIVE, Case, _data, _prepare, actor, world, worlds)
 
 BELOW_A_NETWORK = re.compile(r"^/networks/\{network\}(/|\?|$)")
 # Files, not pages: the layout is not theirs to show.
@@ -63,3 +64,54 @@ def test_every_page_below_a_network_shows_the_trail(case, world, app, login):
     if route.endpoint != "networks.front_page":
         assert f'href="{network}"' in trail, (path, trail)
     assert trail.count('aria-current="page"') == 1, (path, trail)
+
+
+# --- confirmation pages ----------------------------------------------------------------------
+
+CRUMB = re.compile(r'<li><(?:a class="ds-link" href="([^"]+)"|span aria-current="page")>([^<]*)</(?:a|span)></li>')
+# The crumbs a confirmation page shows between the network and its question: the section, then the
+# object the action is on (its own page), as (label, address); "{…}" are the world's ids.
+CONFIRMATION_TRAILS = {
+    "gatherings.cancel_registration:cancel_registration": [
+        ("Samlinger", "/networks/{network}/gatherings/"), (None, "/networks/{network}/gatherings/{gathering}")],
+    "gatherings.remove_day:remove_day": [
+        ("Samlinger", "/networks/{network}/gatherings/"), (None, "/networks/{network}/gatherings/{gathering}")],
+    "networks.revoke_role:revoke_hamar_role": [
+        ("Personer", "/networks/{network}/people"), ("Hamar", "/networks/{network}/municipalities/{hamar}")],
+    "networks.revoke_role:revoke_observer_role": [("Personer", "/networks/{network}/people")],
+    "networks.withdraw_member:withdraw_member": [
+        ("Medlemmer", "/networks/{network}/members"), ("Gjøvik", "/networks/{network}/municipalities/{gjovik}")],
+    "groups.delete:delete_grouping": [
+        ("Grupper", "/networks/{network}/groups"), (None, "/networks/{network}/groups/{grouping}")],
+    "assignments.delete:delete_assignment": [
+        ("Oppgaver", "/networks/{network}/assignments"), (None, "/networks/{network}/assignments/{doomed}")],
+    "evaluations.delete_question:evaluation_delete_question": [
+        ("Samlinger", "/networks/{network}/gatherings/"), (None, "/networks/{network}/gatherings/{planned}")],
+}
+CONFIRMATIONS = [case for case in DESTRUCTIVE if BELOW_A_NETWORK.match(case.route.path)]
+
+
+def test_the_confirmation_trails_checked_are_there():
+    assert set(CONFIRMATION_TRAILS) <= {str(case) for case in CONFIRMATIONS}
+
+
+@pytest.mark.parametrize("case", CONFIRMATIONS, ids=str)
+def test_a_confirmation_page_keeps_its_place_in_the_trail(case, world, app, login):
+    """Asked "Melde deg av?", one still sees where: under the gathering, not just under Samlinger."""
+    ids, people = world
+    route = case.route
+    _prepare(app, case, ids)
+    path = route.path.format(**ids)
+    data = {key: value for key, value in _data(route, ids).items() if key != "confirmed"}
+    html = login(people[actor(route)]).post(path, data=data).get_data(as_text=True)
+    assert "data-confirm-page" in html, path
+    heading = re.search(r'<h1[^>]*id="confirm-heading">(.*?)</h1>', html, re.S).group(1).strip()
+    crumbs = [(unescape(label), href) for href, label in CRUMB.findall(TRAIL.search(html).group(1))]
+    network = f"/networks/{ids['network']}"
+    assert crumbs[:2] == [("Nettverk", "/networks/"), (crumbs[1][0], network)], crumbs
+    assert crumbs[-1] == (unescape(heading), ""), crumbs  # the question, as the current page
+    expected = CONFIRMATION_TRAILS.get(str(case))
+    if expected is not None:
+        middle = crumbs[2:-1]
+        assert [href for _label, href in middle] == [href.format(**ids) for _label, href in expected], crumbs
+        assert all(label is None or label == found for (label, _), (found, _) in zip(expected, middle)), crumbs

@@ -192,7 +192,7 @@ def delete(network_id: int, assignment_id: int):
         abort(400)
     counts = services.submission_counts(network).get(assignment.id)
     page = ask_first(
-        title=_("Slette oppgaven?"),
+        below={"assignment": assignment}, title=_("Slette oppgaven?"),
         message=_("Slett oppgaven «%(title)s».", title=assignment.title),
         details=[_("Besvarelsene fra kommunene, med vedlegg og kommentarer, slettes sammen med den.")]
         + ([_("Kommunene har skrevet eller levert %(n)s besvarelser.", n=_started(counts))] if _started(counts) else []),
@@ -364,7 +364,7 @@ def _ask_to_deliver(assignment: Assignment, membership: Membership, saved: Submi
     if past_due:
         details.append(_("Fristen har gått ut, så besvarelsen merkes som levert for sent."))
     return ask_first(
-        title=_("Levere besvarelsen?"),
+        below={"assignment": assignment}, title=_("Levere besvarelsen?"),
         message=_("Lever besvarelsen fra %(organisation)s på «%(title)s».", organisation=organisation.name,
                   title=assignment.title),
         details=details, button=_("Ja, lever besvarelsen"),
@@ -428,7 +428,7 @@ def remove_attachment(network_id: int, assignment_id: int, organisation_id: int,
     if not ActionForm().validate_on_submit():
         abort(400)
     page = ask_first(
-        title=_("Fjerne vedlegget?"),
+        below={"assignment": assignment}, title=_("Fjerne vedlegget?"),
         message=_("Fjern vedlegget «%(name)s» fra besvarelsen til %(organisation)s.", name=attachment.file.filename,
                   organisation=membership.organisation.name),
         button=_("Ja, fjern vedlegget"),

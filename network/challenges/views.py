@@ -171,7 +171,7 @@ def delete(network_id: int, challenge_id: int):
         abort(400)
     marked = services.entry_count(challenge)
     page = ask_first(
-        title=_("Slette utfordringen?"),
+        below={"challenge": challenge}, title=_("Slette utfordringen?"),
         message=_("Slett «%(title)s» fra katalogen.", title=challenge.title),
         details=[ngettext("Markeringen fra %(num)d kommune slettes sammen med den.",
                           "Markeringene fra %(num)d kommuner slettes sammen med den.", marked)] if marked else [],

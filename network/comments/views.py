@@ -164,7 +164,7 @@ def delete(network_id: int, submission_id: int, comment_id: int):
     if not EmptyForm().validate_on_submit():
         abort(400)
     page = ask_first(
-        title=_("Slette kommentaren?"),
+        below={"assignment": submission.assignment}, title=_("Slette kommentaren?"),
         message=_("Slett kommentaren fra %(name)s, skrevet %(when)s.",
                   name=comment.author.name if comment.author else _("en slettet bruker"),
                   when=date_time(comment.created_at)),

@@ -228,7 +228,7 @@ def delete_question(network_id: int, gathering_id: int, question_id: int):
         abort(400)
     if not services.response_count(gathering):  # with answers, deleting is refused below
         page = ask_first(
-            title=_("Slette spørsmålet?"),
+            below={"gathering": gathering}, title=_("Slette spørsmålet?"),
             message=_("Slett spørsmålet «%(text)s» fra evalueringen av «%(title)s».", text=question.text,
                       title=gathering.title),
             button=_("Ja, slett spørsmålet"),

@@ -130,7 +130,7 @@ def edit(network_id: int, gathering_id: int):
             registered = 0  # said on the form below, before anything is asked
         if registered:  # a new venue or address is mailed to everyone registered
             page = ask_first(
-                title=_("Lagre og varsle de påmeldte?"),
+                below={"gathering": gathering}, title=_("Lagre og varsle de påmeldte?"),
                 message=_("Lagre endringene i «%(title)s» og send e-post om dem til de %(n)s påmeldte.",
                           title=gathering.title, n=registered),
                 details=[_("Dette er endret: %(changes)s.", changes=", ".join(map(str, changes)))],
@@ -176,7 +176,7 @@ def change_status(network_id: int, gathering_id: int):
     if status is GatheringStatus.HELD:
         n = services.to_evaluate(gathering)
         page = ask_first(
-            title=_("Merke samlingen som gjennomført?"),
+            below={"gathering": gathering}, title=_("Merke samlingen som gjennomført?"),
             message=_("Merk «%(title)s» som gjennomført.", title=gathering.title),
             details=[ngettext("%(num)s person får nå e-post med invitasjon til å evaluere samlingen.",
                               "%(num)s personer får nå e-post med invitasjon til å evaluere samlingen.", n),
@@ -201,7 +201,7 @@ def change_status(network_id: int, gathering_id: int):
 def _ask_before_cancelling(gathering: Gathering):
     n = len(services.to_tell_of_cancellation(gathering))
     return ask_first(
-        title=_("Avlyse samlingen?"),
+        below={"gathering": gathering}, title=_("Avlyse samlingen?"),
         message=_("Avlys «%(title)s».", title=gathering.title),
         details=[ngettext("%(num)s påmeldt får e-post om at samlingen er avlyst, med en kalenderfil som fjerner den.",
                           "%(num)s påmeldte får e-post om at samlingen er avlyst, med en kalenderfil som fjerner den.",
@@ -245,7 +245,7 @@ def delete(network_id: int, gathering_id: int):
         return redirect(url_for("gatherings.edit", network_id=network_id, gathering_id=gathering_id))
     files = sum(material.file_id is not None for material in gathering.materials)
     page = ask_first(
-        title=_("Slette samlingen?"),
+        below={"gathering": gathering}, title=_("Slette samlingen?"),
         message=_("Slett «%(title)s» med dager og program.", title=gathering.title),
         details=[ngettext("%(num)s opplastet fil slettes også.", "%(num)s opplastede filer slettes også.", files)]
         if files else [],
@@ -277,7 +277,7 @@ def add_day(network_id: int, gathering_id: int):
         registered = len(services.active_registrations(gathering))
         if registered:  # the new day is mailed to everyone registered
             page = ask_first(
-                title=_("Legge til dagen og varsle de påmeldte?"),
+                below={"gathering": gathering}, title=_("Legge til dagen og varsle de påmeldte?"),
                 message=_("Legg til %(day)s i «%(title)s» og send e-post om endringen til de %(n)s påmeldte.",
                           day=long_date(form.day.data), title=gathering.title, n=registered),
                 button=_("Ja, legg til dagen og send e-post"),
@@ -313,7 +313,7 @@ def remove_day(network_id: int, gathering_id: int, day_id: int):
         return redirect(url_for("gatherings.edit", network_id=network_id, gathering_id=gathering_id))
     registered = len(services.active_registrations(gathering))
     page = ask_first(
-        title=_("Fjerne dagen?"),
+        below={"gathering": gathering}, title=_("Fjerne dagen?"),
         message=_("Fjern %(day)s fra «%(title)s».", day=long_date(day.day), title=gathering.title),
         details=[_("Programpunktene den dagen mister datoen sin, og påmeldingene til dagen fjernes.")]
         + ([_("De %(n)s påmeldte får e-post om endringen.", n=registered)] if registered else []),
@@ -476,7 +476,7 @@ def cancel_registration(network_id: int, gathering_id: int, registration_id: int
     if not EmptyForm().validate_on_submit():
         abort(400)
     if registration.status in (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITING):  # else: says why not
-        page = ask_first(**_cancel_confirmation(gathering, registration))
+        page = ask_first(**_cancel_confirmation(gathering, registration), below={"gathering": gathering})
         if page is not None:
             return page
     try:

@@ -318,7 +318,7 @@ def delete(network_id: int, grouping_id: int):
         flash(refused, "warning")
         return redirect(url_for("groups.show", network_id=network.id, grouping_id=grouping.id))
     page = ask_first(
-        title=_("Slette gruppeinndelingen?"),
+        below={"grouping": grouping}, title=_("Slette gruppeinndelingen?"),
         message=_("Slett «%(name)s» med alle gruppene i den.", name=grouping.name),
         details=[_("Kommunene mister plasseringen sin i disse gruppene. Selve kommunene og arbeidet deres berøres ikke.")],
         button=_("Ja, slett gruppeinndelingen"),

@@ -252,7 +252,7 @@ def clear_override(network_id: int, organisation_id: int):
         abort(400)
     if services.override_for(membership) is not None:  # nothing to ask when there is none
         page = ask_first(
-            title=_("Fjerne overstyringen?"),
+            below={"membership": membership}, title=_("Fjerne overstyringen?"),
             message=_("Fjern den overstyrte vekstklassen for %(name)s, og bruk den beregnede klassen.",
                       name=membership.organisation.name),
             button=_("Ja, fjern overstyringen"),

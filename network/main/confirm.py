@@ -8,7 +8,7 @@ what will happen and to whom. Its "Ja, …" button posts the same fields again w
 is: click, read the confirmation page, confirm.
 
     page = ask_first(title=_("Slette grupperingen?"), message=…, button=_("Ja, slett grupperingen"),
-                     back=url_for(…))
+                     back=url_for(…), below={"grouping": grouping})
     if page is not None:
         return page
 """
@@ -44,11 +44,15 @@ def confirmed() -> bool:
 
 
 def ask_first(*, title: str, message: str, button: str, back: str | None = None, afterwards: str | None = None,
-              warning: str | None = None, details: tuple[str, ...] | list[str] = (), fields: dict | None = None):
+              warning: str | None = None, details: tuple[str, ...] | list[str] = (), fields: dict | None = None,
+              below: dict | None = None):
     """None when the request carries the confirmation; otherwise the confirmation page (200).
 
     ``afterwards`` says how the action can be undone; without it the page says it can't be.
-    ``fields`` replaces posted values in the confirmation form (a version that has moved on)."""
+    ``fields`` replaces posted values in the confirmation form (a version that has moved on).
+    ``below`` names the objects the page lies below in the breadcrumb trail, by the names the trail
+    looks for (``gathering=``, ``grouping=``, ``membership=``…; network/main/navigation.py PARENTS), so
+    the trail ends at the object acted on, then the question."""
     if confirmed():
         return None
     replaced = dict(fields or {})
@@ -62,7 +66,7 @@ def ask_first(*, title: str, message: str, button: str, back: str | None = None,
         action=request.path + (f"?{query}" if query else ""), hidden=tuple(hidden),
         warning=warning, details=tuple(details),
     )
-    return render_template("main/confirm.html", confirmation=confirmation), 200
+    return render_template("main/confirm.html", **(below or {}), confirmation=confirmation), 200
 
 
 def _back(back: str | None) -> str:

@@ -73,12 +73,12 @@ NETWORK_GROUPS = (
     Group("gatherings", _l("Samlinger"), (
         Item("gatherings", _l("Samlinger"), "gatherings.index",
              ("gatherings.", "programme.", "calendar.", "evaluations.answer", "evaluations.thanks",
-              "evaluations.questions", "evaluations.edit_question")),
+              "evaluations.questions", "evaluations.edit_question", "evaluations.delete_question")),
         # The costs page shows a participant their own costs and a contact the municipality's.
         Item("own_costs", _l("Kostnader"), "costs.overview", ("costs.overview",), visible=_member_not_coordinator),
     )),
     Group("municipalities", _l("Kommunene"), (
-        Item("people", _l("Personer"), "networks.people", ("networks.people", "networks.invite")),
+        Item("people", _l("Personer"), "networks.people", ("networks.people", "networks.invite", "networks.revoke_role")),
         Item("challenges", _l("Utfordringer"), "challenges.index", ("challenges.",)),
         Item("growth", _l("Vekstklasser"), "growth.overview", ("growth.",)),
         Item("planning", _l("Planstatus"), "planning.comparison", ("planning.",)),
@@ -93,7 +93,7 @@ NETWORK_GROUPS = (
         Item("evaluations", _l("Evalueringer"), "evaluations.compare", ("evaluations.",), visible=_evaluation_reader),
     )),
     Group("admin", _l("Administrasjon"), (
-        Item("members", _l("Medlemmer"), "networks.members", ("networks.members",), visible=_coordinator),
+        Item("members", _l("Medlemmer"), "networks.members", ("networks.members", "networks.withdraw_member"), visible=_coordinator),
         Item("costs", _l("Kostnader"), "costs.overview", ("costs.",), visible=_coordinator),
         Item("feedback", _l("Tilbakemeldinger"), "feedback.inbox", ("feedback.inbox", "feedback.show"), visible=_coordinator),
         Item("dashboard", _l("Oversikt"), "dashboard.show", ("dashboard.",), visible=_coordinator),
@@ -274,18 +274,21 @@ def trail(context, last) -> list[Link]:
     if endpoint == "networks.front_page":
         front.current = "page"
         return links
+    # A confirmation page (network/main/confirm.py) lies below the objects its view handed it, whatever
+    # address it was posted to, and is never one of their own pages.
+    confirming = _present(context, "confirmation") is not None
     section = section_for(endpoint, _visible_network_items(person, network))
     if section is not None:
         links.append(Link(section.label, _url(section.endpoint, _network_args(network))))
-        if endpoint == section.endpoint:
+        if endpoint == section.endpoint and not confirming:
             links[-1].current = "page"
             return links
     for parent in PARENTS:
         obj = next((found for name in parent.names if (found := _present(context, name)) is not None), None)
-        if obj is None or not _claims(parent.below, endpoint):
+        if obj is None or not (confirming or _claims(parent.below, endpoint)):
             continue
         link = Link(parent.label(obj), url_for(parent.endpoint, network_id=network.id, **parent.args(obj)))
-        if endpoint == parent.endpoint:
+        if endpoint == parent.endpoint and not confirming:
             link.current = "page"
             links.append(link)
             return links

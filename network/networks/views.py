@@ -288,7 +288,7 @@ def withdraw_member(network_id: int, membership_id: int):
     if membership.network_id != network.id or not EmptyForm().validate_on_submit():
         abort(404)
     page = ask_first(
-        title=_("Fjerne medlemmet?"),
+        below={"membership": membership}, title=_("Fjerne medlemmet?"),
         message=_("Fjern %(name)s fra %(network)s.", name=membership.organisation.name, network=network.name),
         details=[_("%(name)s vises ikke lenger blant de aktive medlemmene. Personene derfra beholder rollene sine.",
                    name=membership.organisation.name)],
@@ -508,9 +508,10 @@ def revoke_role(network_id: int, role_id: int):
     target = request.form.get("back")
     back = target if is_safe_next(target) else url_for("networks.people", network_id=network.id)
     # A municipality's own roles are held for it; a coordinator's or observer's for the network.
-    place = membership.organisation.name if membership is not None and kind in access.TEAM_ROLES else network.name
+    team = membership if membership is not None and kind in access.TEAM_ROLES else None
+    place = team.organisation.name if team is not None else network.name
     page = ask_first(
-        title=_("Fjerne rollen?"),
+        below={"membership": team}, title=_("Fjerne rollen?"),
         message=_("Fjern rollen %(role)s for %(name)s i %(place)s.", role=kind.label.lower(), name=person.name,
                   place=place),
         button=_("Ja, fjern rollen"), back=back, warning=_own_role_warning(role, place),

@@ -156,7 +156,7 @@ def delete_item(network_id: int, gathering_id: int, item_id: int):
     if not ActionForm().validate_on_submit():
         abort(400)
     page = ask_first(
-        title=_("Slette programpunktet?"),
+        below={"gathering": gathering}, title=_("Slette programpunktet?"),
         message=_("Slett «%(title)s» fra programmet for «%(gathering)s».", title=item.title, gathering=gathering.title),
         details=[_("Materiellet til punktet (%(n)s) slettes sammen med det.", n=len(item.materials))]
         if item.materials else [],
@@ -243,7 +243,7 @@ def delete_material(network_id: int, gathering_id: int, material_id: int):
     if not ActionForm().validate_on_submit():
         abort(400)
     page = ask_first(
-        title=_("Slette materiellet?"),
+        below={"gathering": gathering}, title=_("Slette materiellet?"),
         message=_("Slett «%(title)s» fra «%(gathering)s».", title=material.title, gathering=gathering.title),
         button=_("Ja, slett materiellet"),
         back=manage_url(gathering, f"programme-item-{material.programme_item_id}" if material.programme_item_id

@@ -181,7 +181,7 @@ def delete_slide_set(network_id: int, slide_set_id: int):
     require(access.can_edit_slide_set(current_user, deleted))
     check_action_form()
     page = ask_first(
-        title=_("Slette lysarksettet?"),
+        below={"slide_set": deleted}, title=_("Slette lysarksettet?"),
         message=_("Slett lysarksettet «%(title)s» med lysarkene, manusene og filen.", title=deleted.title),
         details=[_("Tilpassede versjoner som bygger på settet, blir stående.")],
         button=_("Ja, slett lysarksettet"),
