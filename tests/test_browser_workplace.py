@@ -97,7 +97,7 @@ def test_participant_registers_from_my_page_sees_cost_and_deadline_and_cancels(p
     card = page.get_by_role("region", name="Mine neste samlinger").get_by_role("listitem").filter(
         has=page.get_by_role("link", name=f"Samling 1: {OPEN_GATHERING}"))
     expect(card).to_contain_text(days)
-    expect(card).to_contain_text("Bekreftet")
+    expect(card).to_contain_text("Påmeldt")
     expect(card).to_contain_text(f"1{NBSP}800{NBSP}kr (2 dagpakker à 900{NBSP}kr)")
     expect(card).to_contain_text(deadline)
     deadlines = page.get_by_role("region", name="Frister")
@@ -170,7 +170,7 @@ def test_contact_registers_three_colleagues_in_one_step_and_sees_the_team_cost(p
         expect(status).to_contain_text(name)
     registered = page.get_by_role("region", name="Allerede påmeldt fra Hamar")
     for name in colleagues:
-        expect(registered).to_contain_text(f"{name}: Bekreftet")
+        expect(registered).to_contain_text(f"{name}: Påmeldt")
     check_a11y(page)
     with server.app.app_context():
         mails = db.session.scalars(select(OutboxMessage).where(OutboxMessage.recipient.in_(COLLEAGUES))).all()

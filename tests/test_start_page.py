@@ -142,7 +142,8 @@ def test_my_page_lists_my_registration_with_days_status_cost_and_deadline(app, b
     card = re.search(rf'<li class="start-card" data-registration="{ids["reg_participant"]}">.*?</li>', mine, re.S).group(0)
     assert "Samling 1: Samling 1" in card and "Bolignettverket" in card
     assert "12. mars 2031" in card and "13. mars 2031" not in card  # their one day
-    assert "Bekreftet" in card
+    # The same word for a confirmed registration as on the gathering page, in the mails and the costs.
+    assert re.search(r">Påmeldt</span>", card) and "Bekreftet" not in body
     assert f"900{NBSP}kr (1 dagpakke à 900{NBSP}kr)" in card
     assert "Gratis avmelding til" in card and "5. mars 2031 kl. 12:00" in card  # in Oslo time
     assert f'/networks/{ids["network"]}/gatherings/{ids["first"]}/registrations/{ids["reg_participant"]}/edit' in card
@@ -191,7 +192,7 @@ def test_a_contact_sees_the_team_its_registrations_and_total(app, built, login):
     assert "Kommunens lag: Hamar" in team
     rows = {name: re.search(rf"<tr>\s*<th scope=\"row\"><strong>{name}</strong>.*?</tr>", team, re.S).group(0)
             for name in ("Dag Deltaker", "Kari Kontakt", "Rita Rådmann", "Per Politiker")}
-    assert "Bekreftet" in rows["Dag Deltaker"] and f"900{NBSP}kr" in rows["Dag Deltaker"]
+    assert "Påmeldt, " in rows["Dag Deltaker"] and "Bekreftet" not in team and f"900{NBSP}kr" in rows["Dag Deltaker"]
     assert f"1{NBSP}800{NBSP}kr" in rows["Kari Kontakt"]
     assert "På venteliste, plass 1" in rows["Rita Rådmann"] and f"0{NBSP}kr" in rows["Rita Rådmann"]
     assert "Ikke påmeldt" in rows["Per Politiker"]

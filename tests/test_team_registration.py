@@ -94,7 +94,7 @@ def test_the_contact_sees_the_team_with_the_registered_shown_as_such(app, built,
     assert "Kari Kontakt (deg) – kontaktperson" in body
     # Already registered: listed with the status, and no box to tick.
     assert f'value="{ids["executive"]}"' not in body
-    assert re.search(r"Rita Rådmann: Bekreftet", body)
+    assert re.search(r"Rita Rådmann: Påmeldt, ", body) and "Bekreftet" not in body
     # Not on the team: the Hamar coordinator and Lillehammer's people.
     assert "Hilde Hamarkoordinator" not in body and "Lise Lillehammer" not in body
     # Every day is ticked to begin with.
@@ -153,7 +153,7 @@ def test_contact_registers_three_colleagues_in_one_post_and_each_gets_a_mail(app
     follow = main_of(client.get(response.location))
     assert "Dag Deltaker, Ola Ordfører og Per Politiker er påmeldt og har fått hver sin bekreftelse på e-post." in follow
     # Now on the list of the registered, and gone from the boxes.
-    assert re.search(r"Per Politiker: Bekreftet, ", follow)
+    assert re.search(r"Per Politiker: Påmeldt, ", follow)
     assert f'name="people" type="checkbox" value="{ids["per"]}"' not in follow
 
 
