@@ -1,7 +1,8 @@
 """The invoice basis as a finance office uses it: lines without subtotals among them, sums per
-organisation apart (a sheet of SUM formulas, a CSV of its own), cached formula values that a
-second reader (python-calamine, and the sheet XML itself) sees as the exact Decimal sums, and
-organisation numbers (mod-11) on every municipality and county authority."""
+organisation apart (a sheet of SUMIFS formulas keyed on the organisation, which survive sorting
+the lines; a CSV of its own), cached formula values that a second reader (python-calamine, and
+the sheet XML itself) sees as the exact Decimal sums, and organisation numbers (mod-11) on every
+municipality and county authority."""
 from __future__ import annotations
 
 import csv
@@ -138,11 +139,16 @@ def test_the_xlsx_has_the_lines_on_one_sheet_and_the_sums_as_formulas_on_another
         assert lines.cell(row, 2).data_type == "s" and len(lines.cell(row, 2).value) == 9
     sneaky = next(row for row in lines.iter_rows(min_row=2) if row[2].value == "=1+2")
     assert sneaky[2].data_type == "s"  # text, never a formula
+    # Keyed on the organisation number over whole columns, never on a block of rows (see below).
+    by_number = "'Fakturagrunnlag'!$B:$B,\"{}\")"
     assert [[cell.value for cell in row] for row in sums.iter_rows()] == [
         SUM_HEADER,
-        ["Hamar", HAMAR_NUMBER, 3, "=SUM('Fakturagrunnlag'!F2:F4)", "=SUM('Fakturagrunnlag'!H2:H4)"],
-        ["Lillehammer", LILLEHAMMER_NUMBER, 2, "=SUM('Fakturagrunnlag'!F5:F6)", "=SUM('Fakturagrunnlag'!H5:H6)"],
-        ["Totalt", None, "=SUM(C2:C3)", "=SUM(D2:D3)", "=SUM(E2:E3)"],
+        *[[name, number, "=COUNTIFS(" + by_number.format(number),
+           "=SUMIFS('Fakturagrunnlag'!$F:$F," + by_number.format(number),
+           "=SUMIFS('Fakturagrunnlag'!$H:$H," + by_number.format(number)]
+          for name, number in (("Hamar", HAMAR_NUMBER), ("Lillehammer", LILLEHAMMER_NUMBER))],
+        ["Totalt", None, "=COUNT('Fakturagrunnlag'!$H:$H)", "=SUM('Fakturagrunnlag'!$F:$F)",
+         "=SUM('Fakturagrunnlag'!$H:$H)"],
     ]
     assert all(cell.font.bold for cell in sums[4])
 
@@ -175,21 +181,100 @@ def _split(ref: str) -> tuple[str, int]:
     return letters, int(digits)
 
 
+def _arguments(text: str) -> list[str]:
+    """A formula's arguments, split at the commas outside "strings"."""
+    return [part.strip() for part in re.findall(r'(?:"(?:[^"]|"")*"|[^,])+', text)]
+
+
+WHOLE_COLUMN = re.compile(r"(?:'?(?P<sheet>[^'!]+)'?!)?\$?(?P<column>[A-Z]+):\$?(?P=column)")
+
+
+def _column(cells: dict, sheet: str, reference: str) -> tuple[str, list[str]]:
+    """A whole-column reference (``'Sheet'!$H:$H``) as its sheet and the cell references in it."""
+    match = WHOLE_COLUMN.fullmatch(reference)
+    assert match, f"not a whole column: {reference}"
+    source, column = match.group("sheet") or sheet, match.group("column")
+    rows = sorted(_split(ref)[1] for ref in cells[source] if _split(ref)[0] == column)
+    return source, [f"{column}{row}" for row in rows]
+
+
+def _wildcards(pattern: str) -> re.Pattern:
+    """A spreadsheet's text criterion as a regular expression: * and ? are wildcards, ~ escapes."""
+    parts, index = [], 0
+    while index < len(pattern):
+        char = pattern[index]
+        if char == "~" and index + 1 < len(pattern):
+            parts.append(re.escape(pattern[index + 1]))
+            index += 2
+            continue
+        parts.append(".*" if char == "*" else "." if char == "?" else re.escape(char))
+        index += 1
+    return re.compile("".join(parts), re.IGNORECASE | re.DOTALL)
+
+
+def matches(value: str | None, criterion: str) -> bool:
+    """Whether a cell's value meets a SUMIFS/COUNTIFS criterion, as spreadsheets read one: "" is
+    a blank cell, "=text" is the text exactly (wildcards apply), digits match text or number."""
+    if criterion == "":
+        return value in (None, "")
+    if criterion.startswith("="):  # what follows is the text itself, even a leading "<"
+        pattern = criterion[1:]
+    else:
+        pattern = criterion
+        assert not pattern.startswith(("<", ">")), f"a comparison the export never writes: {criterion}"
+    if pattern == "":
+        return value in (None, "")
+    return value is not None and _wildcards(pattern).fullmatch(value) is not None
+
+
+def _string(argument: str) -> str:
+    assert argument.startswith('"') and argument.endswith('"'), argument
+    return argument[1:-1].replace('""', '"')
+
+
 def evaluate(cells: dict, sheet: str, ref: str) -> Decimal:
     """The value of a cell as a spreadsheet would compute it, for the formulas the export writes:
-    ``=F2*G2`` and ``=SUM([Sheet!]A1:A9)``. Anything else fails the test."""
+    ``=F2*G2``, and ``SUM``, ``COUNT``, ``SUMIFS`` and ``COUNTIFS`` over whole columns. Anything
+    else fails the test."""
     formula, value = cells[sheet][ref]
     if formula is None:
         return Decimal(value) if value not in (None, "") else Decimal(0)
     product = re.fullmatch(r"([A-Z]+\d+)\*([A-Z]+\d+)", formula)
     if product:
         return evaluate(cells, sheet, product.group(1)) * evaluate(cells, sheet, product.group(2))
-    total = re.fullmatch(r"SUM\((?:'?([^'!]+)'?!)?([A-Z]+)(\d+):([A-Z]+)(\d+)\)", formula)
-    assert total, f"a formula the test cannot evaluate: {formula}"
-    source = total.group(1) or sheet
-    column, first, last = total.group(2), int(total.group(3)), int(total.group(5))
-    assert total.group(4) == column
-    return sum((evaluate(cells, source, f"{column}{row}") for row in range(first, last + 1)), Decimal(0))
+    call = re.fullmatch(r"(SUM|COUNT|SUMIFS|COUNTIFS)\((.*)\)", formula)
+    assert call, f"a formula the test cannot evaluate: {formula}"
+    name, arguments = call.group(1), _arguments(call.group(2))
+
+    def numbers(source: str, refs: list[str]) -> list[Decimal | None]:
+        """The numbers in the cells; None for text and blanks, which SUM and COUNT skip."""
+        result = []
+        for cell in refs:
+            cell_formula, cell_value = cells[source].get(cell, (None, None))
+            try:
+                result.append(evaluate(cells, source, cell) if cell_formula else Decimal(cell_value))
+            except (TypeError, ArithmeticError):
+                result.append(None)
+        return result
+
+    if name in ("SUM", "COUNT"):
+        (reference,) = arguments
+        found = [number for number in numbers(*_column(cells, sheet, reference)) if number is not None]
+        return sum(found, Decimal(0)) if name == "SUM" else Decimal(len(found))
+    summed = arguments.pop(0) if name == "SUMIFS" else None
+    pairs = list(zip(arguments[::2], arguments[1::2]))
+    assert pairs and len(arguments) % 2 == 0, formula
+    ranges = [(_column(cells, sheet, reference), _string(criterion)) for reference, criterion in pairs]
+    rows = {_split(cell)[1] for (_source, refs), _criterion in ranges for cell in refs}
+    picked = sorted(row for row in rows if all(
+        matches(cells[source].get(f"{_split(refs[0])[0]}{row}", (None, None))[1], criterion)
+        for (source, refs), criterion in ranges))
+    if summed is None:
+        return Decimal(len(picked))
+    source, refs = _column(cells, sheet, summed)
+    column = _split(refs[0])[0]
+    return sum((number for number in numbers(source, [f"{column}{row}" for row in picked]) if number is not None),
+               Decimal(0))
 
 
 def test_every_formula_has_a_cached_value_equal_to_the_exact_decimal_sum(app, login, w):
@@ -198,7 +283,7 @@ def test_every_formula_has_a_cached_value_equal_to_the_exact_decimal_sum(app, lo
     cells = sheet_cells(data)
     formulas = [(sheet, ref) for sheet, sheet_cells_ in cells.items()
                 for ref, (formula, _value) in sheet_cells_.items() if formula]
-    assert len(formulas) == 5 + 2 * 2 + 3  # the line amounts, two sums per organisation, three totals
+    assert len(formulas) == 5 + 2 * 3 + 3  # the line amounts, three sums per organisation, three totals
     for sheet, ref in formulas:
         cached = cells[sheet][ref][1]
         assert cached not in (None, ""), (sheet, ref)
@@ -236,6 +321,101 @@ def test_a_line_changed_in_the_sheet_changes_its_organisations_sum_and_the_total
     assert evaluate(cells, "Sum per organisasjon", "E3") == before["E3"]  # Lillehammer's sum is untouched
     assert evaluate(cells, "Sum per organisasjon", "E4") == before["E4"] + Decimal("1250.50")
     assert evaluate(cells, "Sum per organisasjon", "D4") == before["D4"] + 1
+
+
+def sorted_lines(cells: dict, order) -> dict:
+    """The workbook's cells with the lines sheet's rows put in another order, as sorting the sheet
+    in Excel does: each row's values move together, and its ``=F*G`` points at its new row."""
+    lines = cells["Fakturagrunnlag"]
+    rows = sorted({_split(ref)[1] for ref in lines} - {1})
+    moved = {ref: cell for ref, cell in lines.items() if _split(ref)[1] == 1}
+    for new_row, old_row in zip(rows, order(rows)):
+        for ref, (formula, value) in lines.items():
+            column, row = _split(ref)
+            if row == old_row:
+                moved[f"{column}{new_row}"] = (re.sub(r"(?<=[A-Z])\d+", str(new_row), formula) if formula else None,
+                                               value)
+    return {**cells, "Fakturagrunnlag": moved}
+
+
+def sums_formulas(cells: dict) -> dict[str, str]:
+    return {ref: formula for ref, (formula, _value) in cells["Sum per organisasjon"].items() if formula}
+
+
+def assert_sums_survive_sorting(cells: dict) -> None:
+    """Every sum, evaluated after the lines are reversed, sorted by person and shuffled, is still
+    the cached value (the exact Decimal sum)."""
+    sums = cells["Sum per organisasjon"]
+    by_person = lambda rows: sorted(rows, key=lambda row: cells["Fakturagrunnlag"][f"C{row}"][1])  # noqa: E731
+    shuffled = lambda rows: [rows[(index * 3 + 1) % len(rows)] for index in range(len(rows))]  # noqa: E731
+    assert len(set(shuffled(list(range(2, 7))))) == 5
+    for order in (lambda rows: rows[::-1], by_person, shuffled):
+        moved = sorted_lines(cells, order)
+        for ref in sums_formulas(cells):
+            assert evaluate(moved, "Sum per organisasjon", ref) == Decimal(sums[ref][1]), ref
+
+
+def test_every_sum_is_keyed_on_the_organisation_over_whole_columns_so_sorting_keeps_it(app, login, w):
+    """Each organisation's sums are SUMIFS/COUNTIFS over whole columns of the lines, keyed on its
+    organisation number: sorting or filtering the lines sheet in Excel can't move them off their
+    rows, as a SUM over a block of rows did."""
+    cells = sheet_cells(login(w.people["coordinator"]).get(w.url + "/costs/invoice-basis.xlsx").data)
+    formulas = sums_formulas(cells)
+    whole = r"'Fakturagrunnlag'!\$(?P<column>[A-Z]):\$(?P=column)"
+    for row, number in ((2, HAMAR_NUMBER), (3, LILLEHAMMER_NUMBER)):
+        key = f"'Fakturagrunnlag'!$B:$B,\"{number}\""
+        assert formulas[f"C{row}"] == f"COUNTIFS({key})"
+        assert formulas[f"D{row}"] == f"SUMIFS('Fakturagrunnlag'!$F:$F,{key})"
+        assert formulas[f"E{row}"] == f"SUMIFS('Fakturagrunnlag'!$H:$H,{key})"
+    for ref, formula in formulas.items():
+        assert re.fullmatch(rf"(SUM|COUNT)\({whole}\)|(SUMIFS|COUNTIFS)\(.*", formula), (ref, formula)
+        assert not re.search(r"[A-Z]+\d+:[A-Z]+\d+", formula), (ref, formula)  # no block of rows anywhere
+    assert_sums_survive_sorting(cells)
+    # …and a line changed after sorting still counts for its organisation.
+    moved = sorted_lines(cells, lambda rows: rows[::-1])
+    row = next(r for r in range(2, 7) if moved["Fakturagrunnlag"][f"C{r}"][1] == "Kari Kontakt")
+    moved["Fakturagrunnlag"][f"F{row}"] = (None, "3")
+    assert evaluate(moved, "Sum per organisasjon", "E2") == Decimal("5902.00") + Decimal("1250.50")
+    assert evaluate(moved, "Sum per organisasjon", "E3") == Decimal("2150.50")
+
+
+def test_organisations_without_a_number_are_keyed_on_their_exact_name(app, factory, login, w):
+    """Without a number the key is the name, matched exactly (a name with * ? ~ or a leading "<" is
+    no pattern or comparison) and with an empty number, so a namesake with a number stays apart.
+    People without an organisation are summed under "Uten organisasjon"."""
+    with app.app_context():
+        lillehammer = db.session.get(Organisation, w.lillehammer.id)
+        lillehammer.name, lillehammer.org_number = "Hamar", None  # Hamar's namesake, without a number
+        db.session.commit()
+    pattern = factory.organisation("<Lille* ~hammer?")
+    lookalike = factory.organisation("<Lille* ~hammerX")  # what "Lille*" and "?" would catch as patterns
+    for organisation, name in ((pattern, "Mønster"), (lookalike, "Likner"), (None, "Uten Org")):
+        if organisation is not None:
+            factory.member(w.network, organisation)
+        register(app, w.g2, factory.member_with_role(w.network, RoleKind.PARTICIPANT, organisation, name=name))
+    data = login(w.people["coordinator"]).get(w.url + "/costs/invoice-basis.xlsx").data
+    basis = basis_of(app, w)
+    cells = sheet_cells(data)
+    sums = cells["Sum per organisasjon"]
+    names = {sums[f"A{row}"][1]: row for row in range(2, len(basis.groups) + 2)}
+    assert len(names) == len(basis.groups) - 1  # two Hamars
+    for index, group in enumerate(basis.groups, start=2):
+        assert sums[f"A{index}"][1] == (group.organisation_name or "Uten organisasjon")
+        formula = sums[f"E{index}"][0]
+        if group.org_number:
+            assert formula.endswith(f"'Fakturagrunnlag'!$B:$B,\"{group.org_number}\")")
+        else:
+            assert "'Fakturagrunnlag'!$A:$A," in formula and formula.endswith("'Fakturagrunnlag'!$B:$B,\"\")")
+        for column, value in (("C", len(group.lines)), ("D", group.days), ("E", group.subtotal)):
+            assert Decimal(sums[f"{column}{index}"][1]) == value == evaluate(cells, "Sum per organisasjon",
+                                                                              f"{column}{index}"), (index, column)
+    assert sums[f"E{len(basis.groups) + 1}"][0] == "SUMIFS('Fakturagrunnlag'!$H:$H,'Fakturagrunnlag'!$A:$A," \
+        "\"=Uten organisasjon\",'Fakturagrunnlag'!$B:$B,\"\")"
+    assert "\"=<Lille~* ~~hammer~?\"" in sums[f"E{names['<Lille* ~hammer?']}"][0]
+    assert Decimal(sums[f"E{len(basis.groups) + 2}"][1]) == basis.total
+    assert_sums_survive_sorting(cells)
+    read = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_name("Sum per organisasjon").to_python()
+    assert [Decimal(str(row[4])) for row in read[1:-1]] == [group.subtotal for group in basis.groups]
 
 
 def test_cached_values_are_exact_over_many_lines(app, factory, login):

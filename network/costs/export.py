@@ -3,8 +3,13 @@
 The lines (one per person and gathering) stand alone: no subtotal or total rows among them, so
 a file can be imported as it is. The sums per organisation (one invoice each) and the grand
 total come apart: a separate CSV file, and in the XLSX a sheet of their own ("Sum per
-organisasjon") whose cells are SUM formulas over the lines, so a line changed in Excel changes
-its organisation's sum. Each line's amount is ``=days*price``.
+organisasjon") whose cells are formulas over the lines, so a line changed in Excel changes its
+organisation's sum. Each line's amount is ``=days*price``.
+
+Each organisation's sums are SUMIFS/COUNTIFS over whole columns of the lines sheet, keyed on its
+organisation number (or, without one, on its name and an empty number), never on a block of
+rows: a finance office that sorts or filters the lines keeps every sum right. The totals are
+whole-column sums of the lines too, so sorting the sums sheet can't break them either.
 
 openpyxl writes formulas without a computed value, and readers that do not compute (previews,
 import tools, pandas) would then see empty cells. So every formula cell's cached value is written
@@ -96,6 +101,8 @@ def sums_to_csv(basis: InvoiceBasis) -> str:
 
 
 def _xlsx_value(value):
+    if value == "":
+        return None  # a blank cell, which the criterion "" (no organisation number) matches everywhere
     if isinstance(value, str):
         return ILLEGAL_CHARACTERS_RE.sub("", value)
     return value
@@ -145,9 +152,7 @@ def to_xlsx(basis: InvoiceBasis) -> bytes:
     lines = workbook.active
     lines.title = lines_sheet_title()
     _header(lines, headers(), WIDTHS)
-    ranges = []  # per group: its first and last row on the lines sheet
     for group in basis.groups:
-        first = lines.max_row + 1
         for line in group.lines:
             row = _append(lines, line_row(line))
             lines.cell(row=row, column=2).number_format = TEXT_FORMAT
@@ -155,28 +160,70 @@ def to_xlsx(basis: InvoiceBasis) -> bytes:
                 lines.cell(row=row, column=column).number_format = KRONER_FORMAT
             days, price = (get_column_letter(c) + str(row) for c in (DAYS_COLUMN, PRICE_COLUMN))
             _formula(lines, row, AMOUNT_COLUMN, f"={days}*{price}", line.amount, formulas, 1)
-        ranges.append((first, lines.max_row))
 
     sums = workbook.create_sheet(sums_sheet_title())
     _header(sums, sum_headers(), SUM_WIDTHS)
     source = quote_sheetname(lines.title)
-    for group, (first, last) in zip(basis.groups, ranges):
+
+    def column(number: int) -> str:  # a whole column of the lines sheet: 'Fakturagrunnlag'!$H:$H
+        letter = get_column_letter(number)
+        return f"{source}!${letter}:${letter}"
+
+    for group in basis.groups:
         row = _append(sums, sum_row(group))
         sums.cell(row=row, column=2).number_format = TEXT_FORMAT
         sums.cell(row=row, column=5).number_format = KRONER_FORMAT
-        for column, lines_column, value in ((4, DAYS_COLUMN, group.days), (5, AMOUNT_COLUMN, group.subtotal)):
-            letter = get_column_letter(lines_column)
-            _formula(sums, row, column, f"=SUM({source}!{letter}{first}:{letter}{last})", value, formulas, 2)
+        criteria = ",".join(f"{column(number)},{_string(criterion)}" for number, criterion in _group_key(group))
+        matching = [line for line in basis.lines if _same_key(line, group)]
+        for target, formula, value in (
+                (3, f"=COUNTIFS({criteria})", len(matching)),
+                (4, f"=SUMIFS({column(DAYS_COLUMN)},{criteria})", sum(line.days for line in matching)),
+                (5, f"=SUMIFS({column(AMOUNT_COLUMN)},{criteria})", sum((line.amount for line in matching), Decimal(0)))):
+            _formula(sums, row, target, formula, value, formulas, 2)
     row = _append(sums, total_row(basis), bold=True)
     sums.cell(row=row, column=5).number_format = KRONER_FORMAT
     if basis.groups:
-        for column, value in ((3, len(basis.lines)), (4, basis.days), (5, basis.total)):
-            letter = get_column_letter(column)
-            _formula(sums, row, column, f"=SUM({letter}2:{letter}{row - 1})", value, formulas, 2)
+        for target, formula, value in ((3, f"=COUNT({column(AMOUNT_COLUMN)})", len(basis.lines)),
+                                       (4, f"=SUM({column(DAYS_COLUMN)})", basis.days),
+                                       (5, f"=SUM({column(AMOUNT_COLUMN)})", basis.total)):
+            _formula(sums, row, target, formula, value, formulas, 2)
 
     buffer = io.BytesIO()
     workbook.save(buffer)
     return _with_cached_values(buffer.getvalue(), formulas)
+
+
+# --- the key of an organisation's sums ----------------------------------------------------
+
+ORG_NUMBER_COLUMN, NAME_COLUMN = 2, 1
+
+
+def _group_key(group: InvoiceGroup) -> list[tuple[int, str]]:
+    """The criteria (lines column, criterion) that pick an organisation's lines: its number, or
+    its name where it has none (and then an empty number, so a namesake with a number is apart)."""
+    if group.org_number:  # nine digits, checked on the way in; anything else is matched as text
+        return [(ORG_NUMBER_COLUMN, group.org_number if group.org_number.isdigit() else _exactly(group.org_number))]
+    return [(NAME_COLUMN, _exactly(group.organisation_name or no_organisation())), (ORG_NUMBER_COLUMN, "")]
+
+
+def _exactly(text: str) -> str:
+    """A criterion that matches this text and nothing else: "=" first, so a name that starts
+    with "<", ">" or "=" is no comparison, and the wildcards * ? ~ escaped with "~"."""
+    return "=" + re.sub(r"([~*?])", r"~\1", text)
+
+
+def _string(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
+
+
+def _same_key(line: InvoiceLine, group: InvoiceGroup) -> bool:
+    """Whether the spreadsheet's criteria pick this line for the group (text compared without
+    regard to case, as spreadsheets do). The cached values are the sums of exactly these lines,
+    so they are what Excel shows after it recalculates."""
+    if group.org_number:
+        return (line.org_number or "").lower() == group.org_number.lower()
+    name = (group.organisation_name or no_organisation()).lower()
+    return not line.org_number and (line.organisation_name or no_organisation()).lower() == name
 
 
 # --- cached values ----------------------------------------------------------------------
