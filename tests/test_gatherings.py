@@ -1,4 +1,5 @@
 """Gatherings and registration: windows, capacity, waiting list, cancellation, attendance and checks."""
+import re
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
@@ -393,6 +394,21 @@ def test_registrations_page_lists_people_and_needs(app, factory, login):
     assert contact_view.status_code == 200
     assert "Dag Deltaker" in contact_view.get_data(as_text=True)
     assert "Lise Lillehammer" not in contact_view.get_data(as_text=True)
+
+
+def test_register_another_preselects_nobody(app, factory, login):
+    """"Meld på en annen" preselected the first person in the list, often someone registered
+    already; now it starts from an empty choice that must be made."""
+    network, _, _, people = world(factory)
+    gathering = open_gathering(factory, network)
+    register(app, gathering.id, people["participant"].id)
+    body = login(people["coordinator"]).get(f"/networks/{network.id}/gatherings/{gathering.id}/registrations") \
+        .get_data(as_text=True)
+    select_tag, options = body.split('<select class="ds-input" id="person_id"')[1].split("</select>")[0].split(">", 1)
+    assert "required" in select_tag
+    assert re.findall(r"<option[^>]*>[^<]*</option>", options)[0] == '<option value="">Velg person</option>'
+    assert "selected" not in options
+    assert f'<option value="{people["participant"].id}">Dag Deltaker' in options  # still there to choose
 
 
 # --- the checks from the seeds ----------------------------------------------------------------------
