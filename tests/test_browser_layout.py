@@ -281,3 +281,34 @@ def test_the_grouping_editor_fits_a_few_screens_on_a_wide_screen(page: Page, liv
     height = page.evaluate("document.documentElement.scrollHeight")
     assert height < 3000, f"the grouping editor is {height}px tall at 1280 px"
     assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+
+
+def test_the_language_switcher_wraps_cleanly_on_a_phone(browser: Browser, live_server: LiveServer):
+    """The footer's switcher at 375 px (issue 14) does not fit one line: "Språk:" takes a line of its own,
+    and every row of buttons below it starts with its text where the label's text starts."""
+    server = live_server
+    context = browser.new_context(viewport=PHONE, locale="nb-NO")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    try:
+        page.goto(server("/login"))
+        switcher = page.get_by_role("group", name="Språk")
+        expect(switcher.get_by_role("button")).to_have_count(3)
+        label = switcher.locator("#language-choice-label").bounding_box()
+        # Each button's box, and where its text starts (after its padding).
+        buttons = switcher.get_by_role("button").evaluate_all("""buttons => buttons.map(button => {
+            const box = button.getBoundingClientRect();
+            return {name: button.textContent.trim(), top: box.top, left: box.left, right: box.right,
+                    text: box.left + parseFloat(getComputedStyle(button).paddingLeft)};
+        })""")
+        for button in buttons:
+            assert button["top"] >= label["y"] + label["height"] - 1, f"{button['name']} shares the label's line"
+            assert button["right"] <= PHONE["width"], f"{button['name']} ends at {button['right']:.0f}px"
+        row_starts = [button for i, button in enumerate(buttons) if i == 0 or button["top"] > buttons[i - 1]["top"] + 1]
+        for button in row_starts:
+            assert abs(button["text"] - label["x"]) < 2, (
+                f"{button['name']}'s text starts at {button['text']:.0f}px, the label's at {label['x']:.0f}px")
+        assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+        check_a11y(page)
+    finally:
+        context.close()
