@@ -19,7 +19,7 @@ from network.groups.models import Grouping
 from network.resources.models import SlideSet
 from tests.test_browser import (  # noqa: F401  (fixtures)
     COORDINATOR, NETWORK_NAME, LiveServer, browser_context_args, browser_type_launch_args, check_a11y, live_server,
-    sign_in,
+    main, sign_in,
 )
 from tests.test_browser_gatherings import follow_up_id
 
@@ -310,5 +310,49 @@ def test_the_language_switcher_wraps_cleanly_on_a_phone(browser: Browser, live_s
                 f"{button['name']}'s text starts at {button['text']:.0f}px, the label's at {label['x']:.0f}px")
         assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
         check_a11y(page)
+    finally:
+        context.close()
+
+
+def test_api_tokens_can_be_made_and_revoked_on_a_phone(browser: Browser, live_server: LiveServer):
+    """Issue 15: on the token page at 375 px every token's facts and its "Trekk tilbake" button are in view
+    without scrolling sideways, in the page or in a box of its own; a token is made and revoked there."""
+    server = live_server
+    path = "/me/profile/tokens"
+    context = browser.new_context(viewport=PHONE, locale="nb-NO")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    try:
+        sign_in(page, server, COORDINATOR)
+        page.goto(server("/me/profile"))
+        main(page).get_by_role("link", name="Lag, se eller trekk tilbake tilgangsnøkler").click()
+        expect(page).to_have_url(server(path))
+        for name in ("Power BI for fylket og kommunene i Innlandet", "Excel"):
+            main(page).get_by_label("Navn på nøkkelen").fill(name)
+            main(page).get_by_role("button", name="Lag nøkkel").click()
+            expect(page.get_by_role("status").filter(has_text=f"Tilgangsnøkkelen «{name}» er laget.")).to_be_visible()
+        check_first_screen(page, path)
+        check_a11y(page)
+        tokens = main(page).get_by_role("region", name="Nøklene dine", exact=True)
+        revoke = tokens.get_by_role("button", name="Trekk tilbake")
+        expect(revoke).to_have_count(2)
+        # Everything about a token ends within the screen: nothing hides in a box that scrolls sideways.
+        for element in tokens.locator("*").all():
+            box = element.bounding_box()
+            if box is not None and box["width"] > 0:
+                assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"] + 0.5, (
+                    f"{element.evaluate('e => e.outerHTML.slice(0, 80)')} ends at {box['x'] + box['width']:.0f}px")
+        assert tokens.evaluate("""section => [...section.querySelectorAll('*')].every(
+            e => e.scrollWidth <= e.clientWidth || getComputedStyle(e).overflowX === 'visible')"""), \
+            "a box on the token page scrolls sideways"
+
+        revoke.first.click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Trekke tilbake tilgangsnøkkelen?")
+        check_first_screen(page, page.url)
+        page.get_by_role("button", name="Ja, trekk tilbake nøkkelen").click()
+        expect(page).to_have_url(server(path))
+        expect(revoke).to_have_count(1)
+        expect(tokens).to_contain_text("Trukket tilbake")
+        check_first_screen(page, path)
     finally:
         context.close()
