@@ -11,6 +11,7 @@ from network.extensions import db
 from network.gatherings import services
 from network.gatherings.services import RegistrationDetails
 from network.gatherings.models import Gathering, GatheringStatus, Registration, RegistrationStatus
+from network.main.formatting import date_time
 from network.networks.models import Network, RoleKind
 from network.outbox.models import OutboxMessage
 from tests.factories import world as base_world
@@ -498,3 +499,40 @@ def test_network_settings_for_late_cancellation_and_reminders(app, factory, logi
     assert ticked.status_code == 302
     with app.app_context():
         assert db.session.get(Network, network.id).charge_late_cancellation is True
+
+
+def _my_registration(client, network, gathering) -> str:
+    body = client.get(f"/networks/{network.id}/gatherings/{gathering.id}").get_data(as_text=True)
+    return body.split('id="mine-heading"', 1)[1].split("</section>", 1)[0]
+
+
+def test_the_gathering_page_shows_my_own_cost_and_whether_cancelling_is_still_free(app, factory, login):
+    """"Min påmelding" says what the registration costs and until when cancelling is free, as Min side does."""
+    network, _, _, people = world(factory)
+    deadline = datetime.now(timezone.utc) + timedelta(days=1)
+    gathering = open_gathering(factory, network, capacity=1, price_per_day=900, cancellation_deadline=deadline)
+    register(app, gathering.id, people["participant"].id, day_index=1)
+    register(app, gathering.id, people["contact"].id)  # both days, on the waiting list
+    with app.test_request_context():
+        free_until = f"Frist for avmelding uten kostnad: {date_time(deadline)}."
+
+    mine = _my_registration(login(people["participant"]), network, gathering)
+    assert "Status: Påmeldt." in mine
+    assert "Kostnad: 900\u00a0kr (1 dagpakke à 900\u00a0kr)." in mine and free_until in mine
+    waiting = _my_registration(login(people["contact"]), network, gathering)
+    assert "Ingenting så lenge du står på venteliste (1\u00a0800\u00a0kr hvis du får plass)" in waiting
+
+    with app.app_context():
+        db.session.get(Gathering, gathering.id).cancellation_deadline = datetime.now(timezone.utc) - timedelta(hours=1)
+        db.session.commit()
+    late = _my_registration(login(people["participant"]), network, gathering)
+    assert "Kostnad: 900\u00a0kr" in late and "Frist for avmelding uten kostnad" not in late
+    assert "Fristen for gratis avmelding har gått ut, så kommunen kan bli fakturert for plassen." in late
+    with app.app_context():
+        db.session.get(Network, network.id).charge_late_cancellation = False
+        db.session.commit()
+    assert "Fristen for avmelding har gått ut." in _my_registration(login(people["participant"]), network, gathering)
+    with app.app_context():
+        db.session.get(Gathering, gathering.id).status = GatheringStatus.CANCELLED  # charges nobody
+        db.session.commit()
+    assert "Kostnad" not in _my_registration(login(people["participant"]), network, gathering)

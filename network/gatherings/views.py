@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
 from network.auth.models import Person
+from network.costs import services as cost_services
 from network.extensions import db
 from network.gatherings import access, followup, registration_list, services
 from network.gatherings.loading import load_gathering
@@ -344,6 +345,12 @@ def show(network_id: int, gathering_id: int):
         "gatherings/show.html",
         network=gathering.network, gathering=gathering, programme=programme_for(gathering),
         coming=coming, mine=mine, closed_reason=services.registration_closed_reason(gathering),
+        # What the registration costs, by the costs page's rules, as Min side shows it (a cancelled
+        # gathering charges nobody, so it shows no cost).
+        my_amount=(cost_services.registration_amount(mine)
+                   if mine and gathering.status is not GatheringStatus.CANCELLED else None),
+        my_charged=mine is not None and cost_services.is_charged(mine, gathering.network),
+        past_free_cancellation=_past_free_cancellation(gathering),
         can_manage=can_manage,
         seats_taken=coming.seats_taken, full=services.is_full(gathering, coming.seats_taken),
         my_position=coming.position,
@@ -497,12 +504,17 @@ def cancel_registration(network_id: int, gathering_id: int, registration_id: int
     return redirect(url_for("gatherings.show", network_id=network_id, gathering_id=gathering_id))
 
 
+def _past_free_cancellation(gathering: Gathering) -> bool:
+    """Whether cancelling now comes after the deadline (services.cancel flags it late then)."""
+    return gathering.cancellation_deadline is not None and utcnow() > gathering.cancellation_deadline
+
+
 def _cancel_confirmation(gathering: Gathering, registration: Registration) -> dict:
     person = registration.person
     own = person.id == current_user.id
     details = []
     if registration.status is RegistrationStatus.CONFIRMED:
-        late = gathering.cancellation_deadline is not None and utcnow() > gathering.cancellation_deadline
+        late = _past_free_cancellation(gathering)
         if late and gathering.network.charge_late_cancellation:
             details.append(_("Fristen for gratis avmelding har gått ut, så kommunen kan bli fakturert for plassen."))
         elif late:
