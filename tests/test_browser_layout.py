@@ -314,6 +314,43 @@ def test_the_language_switcher_wraps_cleanly_on_a_phone(browser: Browser, live_s
         context.close()
 
 
+def test_attendance_search_shows_every_button_on_a_phone(browser: Browser, live_server: LiveServer):
+    """At 375 px the search results (name and organisation, attendance, the button that changes it)
+    fit the screen: "Møtte" and "Ikke møtt" are in view without scrolling the table sideways (the
+    names kept 40 % of the width, and "Møtte" was half hidden)."""
+    server = live_server
+    with server.app.app_context():
+        held = _first(Gathering, server.network_id, Gathering.number == 1)
+        db.session.remove()
+    path = f"/networks/{server.network_id}/gatherings/{held}/attendance?q=hamar"
+    context = browser.new_context(viewport=PHONE, locale="nb-NO")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    try:
+        sign_in(page, server, COORDINATOR)
+        page.goto(server(path))
+        found = page.locator("#found")
+        # One of them marked as not attended, so the results show both buttons.
+        found.get_by_role("button", name=re.compile("^Ikke møtt")).first.click()
+        expect(found.get_by_role("button", name=re.compile("^Møtte"))).to_have_count(1)
+        check_first_screen(page, path)
+        for table in (found, page.locator("#no-show")):  # the results, and the list of who did not come
+            region = page.get_by_role("region", name="Tabell som kan rulles sideveis").filter(has=table)
+            overflow = region.evaluate("region => region.scrollWidth - region.clientWidth")
+            assert overflow <= 0, f"#{table.get_attribute('id')} scrolls sideways by {overflow}px at 375 px"
+        buttons = found.get_by_role("button")
+        assert buttons.count() > 1
+        for button in buttons.all():
+            box = button.bounding_box()
+            assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], (
+                f"{button.inner_text()!r} spans {box['x']:.0f}–{box['x'] + box['width']:.0f}px of 375")
+        check_a11y(page)
+        found.get_by_role("button", name=re.compile("^Møtte")).click()  # as it was, for the tests after this one
+        expect(found.get_by_role("button", name=re.compile("^Møtte"))).to_have_count(0)
+    finally:
+        context.close()
+
+
 def test_api_tokens_can_be_made_and_revoked_on_a_phone(browser: Browser, live_server: LiveServer):
     """Issue 15: on the token page at 375 px every token's facts and its "Trekk tilbake" button are in view
     without scrolling sideways, in the page or in a box of its own; a token is made and revoked there."""
