@@ -16,7 +16,7 @@ from network.gatherings import services
 from network.gatherings.models import Gathering, GatheringStatus, Material, Registration, RegistrationStatus
 from network.networks.models import Network
 from network.outbox.models import OutboxMessage
-from network.programme.services import Upload, add_material
+from network.programme.services import ItemFields, Upload, add_item, add_material
 from tests.conftest import built_once
 from tests.factories import world
 from tests.gathering_helpers import FUTURE, open_gathering, register
@@ -200,6 +200,54 @@ def test_a_cancelled_gatherings_page_offers_nothing_that_belongs_to_a_gathering_
     assert "Samling 1 (avlyst)" in costs_page
     assert "Avlyst: ingen faktureres, og ingen skal ha bevertning." in costs_page
     assert "Bevertning for samling 1" not in costs_page and "Excel for samling 1" not in costs_page
+
+
+def test_a_cancelled_gatherings_programme_and_groups_are_read_only(app, built, login):
+    """A cancelled gathering's page still offered "Endre programmet og materiellet", "Legg ut
+    materiell" and "Lag grupper for samlingen". Its programme stays, shown read-only to
+    coordinators and members; no page or post changes it, and no groups are made for it."""
+    ids, people = built
+    with app.app_context():
+        item = add_item(db.session.get(Gathering, ids["gathering"]), ItemFields(title="Velkommen og innsjekk"))
+        db.session.commit()
+        item_id = item.id
+    actions = ("Endre programmet og materiellet", "Legg ut materiell", "Lag grupper for samlingen")
+    programme = gathering_url(ids, tail="/programme")
+    client = login(people["coordinator"])
+    before = client.get(gathering_url(ids)).get_data(as_text=True)
+    assert all(action in before for action in actions)
+    client.post(gathering_url(ids, tail="/cancel"), data=CONFIRMED)
+
+    page = client.get(gathering_url(ids)).get_data(as_text=True)
+    assert 'id="programme-heading"' in page and "Velkommen og innsjekk" in page
+    for action in (*actions, programme, "/materials/new", "/groups/new"):
+        assert action not in page, action
+    assert "Velkommen og innsjekk" in login(people["participant"]).get(gathering_url(ids)).get_data(as_text=True)
+
+    refused = "Samlingen er avlyst, så programmet og materiellet kan ikke endres."
+    for method, tail, data in (("get", "/programme", None), ("get", "/programme/new", None),
+                               ("post", "/programme/new", {"title": "Nytt punkt", "method": "plenary"}),
+                               ("post", f"/programme/{item_id}/edit", {"title": "Endret", "method": "plenary"}),
+                               ("post", f"/programme/{item_id}/move", {"direction": "up"}),
+                               ("post", f"/programme/{item_id}/delete", CONFIRMED),
+                               ("get", "/materials/new", None),
+                               ("post", "/materials/new", {"title": "Lenke", "url": "https://ks.no/"})):
+        response = getattr(client, method)(gathering_url(ids, tail=tail), data=data)
+        assert response.status_code == 302 and response.headers["Location"].endswith(gathering_url(ids)), tail
+        assert refused in client.get(gathering_url(ids)).get_data(as_text=True), tail
+    with app.app_context():
+        assert [(i.id, i.title) for i in db.session.get(Gathering, ids["gathering"]).programme] == [
+            (item_id, "Velkommen og innsjekk")]
+        assert db.session.scalar(select(func.count()).select_from(Material)) == 0
+    assert login(people["participant"]).get(programme).status_code == 403  # still the coordinators' page
+
+    groups = f"/networks/{ids['network']}/groups/new"
+    form = client.get(groups).get_data(as_text=True)
+    assert f'value="{ids["gathering"]}"' not in form.split('id="gathering_id"')[1].split("</select>")[0]
+    suggested = client.get(groups, query_string={"name": "Bord", "basis": "growth", "target_size": "2",
+                                                 "suggest": "1", "gathering_id": str(ids["gathering"])})
+    assert suggested.status_code == 422 and "Samling 1 er avlyst. Velg en annen samling, eller ingen." in \
+        suggested.get_data(as_text=True)
 
 
 def test_nobody_can_register_for_a_cancelled_gathering_not_even_a_coordinator(app, built, login):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from network.auth.models import Person
-from network.gatherings.models import Gathering, Registration
+from network.gatherings.models import Gathering, GatheringStatus, Registration
 from network.networks import access as network_access
 from network.networks.models import Membership, MembershipStatus
 
@@ -14,6 +14,12 @@ def can_view_gathering(person, gathering: Gathering) -> bool:
 def can_manage_gathering(person, gathering_or_network) -> bool:
     network = getattr(gathering_or_network, "network", gathering_or_network)
     return network_access.is_coordinator(person, network)
+
+
+def can_change_programme(person, gathering: Gathering) -> bool:
+    """Coordinators change a gathering's programme, materials and groups, until it is cancelled:
+    then they are the record of what was planned, shown read-only."""
+    return can_manage_gathering(person, gathering) and gathering.status is not GatheringStatus.CANCELLED
 
 
 def can_register_for(person, gathering: Gathering, target: Person, target_membership: Membership | None) -> bool:

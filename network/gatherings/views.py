@@ -351,7 +351,7 @@ def show(network_id: int, gathering_id: int):
                    if mine and gathering.status is not GatheringStatus.CANCELLED else None),
         my_charged=mine is not None and cost_services.is_charged(mine, gathering.network),
         past_free_cancellation=_past_free_cancellation(gathering),
-        can_manage=can_manage,
+        can_manage=can_manage, can_change_programme=access.can_change_programme(current_user, gathering),
         seats_taken=coming.seats_taken, full=services.is_full(gathering, coming.seats_taken),
         my_position=coming.position,
         # Contacts register their colleagues (issue 12): the team page, and the form for one person.

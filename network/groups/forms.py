@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, FieldList, Form, FormField, HiddenField, IntegerField, RadioField, SelectField, StringField
 
+from network.gatherings.models import GatheringStatus
 from network.groups.models import GroupKind
 from network.groups.services import MAX_GROUPS
 
@@ -47,13 +48,16 @@ class SettingsForm(FlaskForm):
                                    description=_l("Mellom 2 og 50. Antall grupper blir antall kommuner delt på dette, avrundet."))
 
     def set_choices(self, gatherings, challenges) -> None:
-        self.gathering_id.choices = gathering_choices(gatherings)
+        self.gathering_id.choices = gathering_choices(gatherings, self.gathering_id.data)
         self.challenge_id.choices = [("", _l("Velg utfordring"))] + [(str(c.id), c.title) for c in challenges]
 
 
-def gathering_choices(gatherings) -> list[tuple[str, str]]:
+def gathering_choices(gatherings, chosen: str | None = None) -> list[tuple[str, str]]:
+    """The gatherings groups can be made for: not a cancelled one, unless it is the one chosen
+    already (a grouping made before the gathering was cancelled keeps it)."""
     return [("", _l("Ingen bestemt samling"))] + [
         (str(g.id), _l("Samling %(n)s: %(title)s", n=g.number, title=g.title)) for g in gatherings
+        if g.status is not GatheringStatus.CANCELLED or str(g.id) == chosen
     ]
 
 
@@ -85,7 +89,7 @@ class GroupingForm(FlaskForm):
     placements = FieldList(FormField(PlacementForm), max_entries=1000)
 
     def set_choices(self, gatherings, facilitators) -> None:
-        self.gathering_id.choices = gathering_choices(gatherings)
+        self.gathering_id.choices = gathering_choices(gatherings, self.gathering_id.data)
         facilitator_choices = [("", _l("Ingen gruppeleder ennå"))] + [
             (str(m.person.id), f"{m.person.name} ({m.person.organisation.name})" if m.person.organisation else m.person.name)
             for m in facilitators

@@ -21,7 +21,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from network.challenges import services as challenge_services
 from network.challenges.models import Challenge
 from network.extensions import db
-from network.gatherings.models import Gathering
+from network.gatherings.models import Gathering, GatheringStatus
 from network.groups.models import Group, GroupKind, GroupMember, Grouping
 from network.growth import services as growth_services
 from network.growth.models import GrowthClass
@@ -355,8 +355,12 @@ def check_target_size(target_size: int | None) -> str | None:
 
 
 def check_settings(network: Network, *, name: str | None, gathering_id: str, basis: str, challenge_id: str,
-                   target_size: int | None, need_name: bool = True, challenge_required: bool = True):
-    """The grouping's own fields. Returns (problems, gathering, basis, challenge)."""
+                   target_size: int | None, need_name: bool = True, challenge_required: bool = True,
+                   kept_gathering_id: int | None = None):
+    """The grouping's own fields. Returns (problems, gathering, basis, challenge).
+
+    No groups are made for a cancelled gathering; a grouping made for it before (``kept_gathering_id``)
+    keeps it."""
     problems: list[tuple[str | None, str]] = []
     if need_name and not (name or "").strip():
         problems.append(("name", _("Gi gruppeinndelingen et navn.")))
@@ -367,6 +371,9 @@ def check_settings(network: Network, *, name: str | None, gathering_id: str, bas
         gathering = get_gathering(network, _as_id(gathering_id))
         if gathering is None:
             problems.append(("gathering_id", _("Velg en av nettverkets samlinger.")))
+        elif gathering.status is GatheringStatus.CANCELLED and gathering.id != kept_gathering_id:
+            problems.append(("gathering_id", _("Samling %(n)s er avlyst. Velg en annen samling, eller ingen.",
+                                               n=gathering.number)))
     kind = next((k for k in GroupKind if k.value == basis), None)
     if kind is None:
         problems.append(("basis", _("Velg hva gruppene skal bygge på.")))
@@ -385,14 +392,16 @@ def check_settings(network: Network, *, name: str | None, gathering_id: str, bas
 
 
 def check_draft(network: Network, draft: GroupingDraft, infos: dict[int, MemberInfo],
-                facilitator_ids: set[int], editing: bool = False) -> CheckedDraft:
+                facilitator_ids: set[int], editing: bool = False,
+                kept_gathering_id: int | None = None) -> CheckedDraft:
     """Every posted id is checked against this network; raises GroupingError with every problem found.
 
     When editing, a challenge grouping whose challenge was deleted since stays valid.
     """
     problems, gathering, basis, challenge = check_settings(
         network, name=draft.name, gathering_id=draft.gathering_id, basis=draft.basis,
-        challenge_id=draft.challenge_id, target_size=draft.target_size, challenge_required=not editing)
+        challenge_id=draft.challenge_id, target_size=draft.target_size, challenge_required=not editing,
+        kept_gathering_id=kept_gathering_id)
     kinds = {k.value: k for k in GroupKind}
     kept: list[tuple[GroupDraft, GroupKind, int | None]] = []
     removed: set[str] = set()

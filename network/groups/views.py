@@ -199,7 +199,8 @@ def _post_grouping(network: Network, grouping: Grouping | None, form: GroupingFo
     draft = _draft(form, grouping)
     try:
         checked = services.check_draft(network, draft, infos, {m.person.id for m in facilitators},
-                                       editing=grouping is not None)
+                                       editing=grouping is not None,
+                                       kept_gathering_id=grouping.gathering_id if grouping is not None else None)
         expected = int(form.version.data) if (form.version.data or "").isdigit() else None
         saved = services.save_grouping(network, grouping, checked, current_user, expected_version=expected)
     except GroupingConflict:

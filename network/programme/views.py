@@ -33,8 +33,13 @@ def load_visible_gathering(network_id: int, gathering_id: int) -> Gathering:
 
 
 def load_managed_gathering(network_id: int, gathering_id: int) -> Gathering:
+    """The gathering whose programme and materials a coordinator changes. A cancelled one's are
+    read-only: back to its page with the reason, before any form is shown or anything saved."""
     gathering = load_visible_gathering(network_id, gathering_id)
     require(access.can_manage_gathering(current_user, gathering))
+    if not access.can_change_programme(current_user, gathering):
+        flash(_("Samlingen er avlyst, så programmet og materiellet kan ikke endres."), "danger")
+        abort(redirect(url_for("gatherings.show", network_id=network_id, gathering_id=gathering_id)))
     return gathering
 
 
