@@ -335,7 +335,7 @@ def test_attendance_search_shows_every_button_on_a_phone(browser: Browser, live_
         expect(found.get_by_role("button", name=re.compile("^Møtte"))).to_have_count(1)
         check_first_screen(page, path)
         for table in (found, page.locator("#no-show")):  # the results, and the list of who did not come
-            region = page.get_by_role("region", name="Tabell som kan rulles sideveis").filter(has=table)
+            region = page.locator(".table-scroll").filter(has=table)  # the box that would scroll it
             overflow = region.evaluate("region => region.scrollWidth - region.clientWidth")
             assert overflow <= 0, f"#{table.get_attribute('id')} scrolls sideways by {overflow}px at 375 px"
         buttons = found.get_by_role("button")

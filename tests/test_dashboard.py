@@ -18,7 +18,7 @@ from network.gatherings.models import Gathering, GatheringDay, GatheringStatus, 
 from network.networks.models import Membership, Network, NetworkRole, RoleKind
 from network.organisations.models import Organisation
 from tests.factories import world
-from tests.html import text
+from tests.html import landmarks, text
 from tests.query_counter import count_queries
 
 A, C, N_, W, X = (RegistrationStatus.ATTENDED, RegistrationStatus.CONFIRMED, RegistrationStatus.NO_SHOW,
@@ -322,10 +322,13 @@ def test_every_section_is_a_labelled_landmark_with_a_heading(login, board):
     html = get(login, network, people).get_data(as_text=True)
     for key in ("attention", "participation", "assignments", "feedback", "evaluations", "costs"):
         assert re.search(rf'<section aria-labelledby="{key}-heading"[^>]*>\s*<h2[^>]*id="{key}-heading"', html), key
-    # The wide tables scroll inside their own focusable, named region.
+    # The wide tables scroll inside their own focusable region, named by the table's caption, so
+    # that no two regions on the page share a name.
     for table in ("participation-table", "costs-table", "assignments-table", "evaluations-table"):
-        assert re.search(rf'<div class="table-scroll[^"]*" tabindex="0" role="region" aria-label="[^"]+">\s*'
-                         rf'<table[^>]*id="{table}"', html), table
+        assert re.search(rf'<div class="table-scroll[^"]*" tabindex="0" role="region" aria-labelledby="{table}-caption">\s*'
+                         rf'<table[^>]*id="{table}">\s*<caption id="{table}-caption">', html), table
+    regions = [name for role, name in landmarks(html) if role == "region"]
+    assert len(regions) == 10 and len(set(regions)) == len(regions), regions
 
 
 def test_an_empty_network_shows_each_section(login, factory):
