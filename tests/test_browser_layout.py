@@ -6,6 +6,8 @@ finds nothing on the pages the menu and breadcrumbs changed, menu open and close
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
@@ -29,6 +31,18 @@ pytestmark = [
 ]
 
 PHONE = {"width": 375, "height": 812}
+
+
+@contextmanager
+def phone_page(browser: Browser, **options) -> Iterator[Page]:
+    """A page in a fresh 375 × 812 browser context (bokmål), closed afterwards."""
+    context = browser.new_context(viewport=PHONE, locale="nb-NO", **options)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    try:
+        yield page
+    finally:
+        context.close()
 
 
 def _first(model, network_id, *where):
@@ -80,10 +94,7 @@ def check_first_screen(page: Page, path: str) -> None:
 def test_every_kind_of_page_starts_on_the_first_screen_of_a_phone(browser: Browser, live_server: LiveServer):
     server = live_server
     public, signed_in = phone_pages(server)
-    context = browser.new_context(viewport=PHONE, locale="nb-NO")
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    try:
+    with phone_page(browser) as page:
         for path in public:
             page.goto(server(path))
             check_first_screen(page, path)
@@ -93,17 +104,12 @@ def test_every_kind_of_page_starts_on_the_first_screen_of_a_phone(browser: Brows
             check_first_screen(page, path)
             # The menu is closed on a phone: its links wait behind "Meny".
             expect(page.get_by_role("navigation", name="Hovedmeny").get_by_role("link", name="Min side")).to_be_hidden()
-    finally:
-        context.close()
 
 
 def test_coordinator_reaches_the_dashboard_on_a_phone_without_javascript(browser: Browser, live_server: LiveServer):
     server = live_server
     network_path = f"/networks/{server.network_id}"
-    context = browser.new_context(viewport=PHONE, locale="nb-NO", java_script_enabled=False)
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    try:
+    with phone_page(browser, java_script_enabled=False) as page:
         sign_in(page, server, COORDINATOR)
         page.goto(server(network_path))
         expect(page.get_by_role("heading", level=1)).to_have_text(NETWORK_NAME)
@@ -133,18 +139,13 @@ def test_coordinator_reaches_the_dashboard_on_a_phone_without_javascript(browser
         expect(menu.get_by_role("link", name="Oversikt", exact=True)).to_have_attribute("aria-current", "page")
         back.click()
         expect(page).to_have_url(server(network_path))
-    finally:
-        context.close()
 
 
 def test_menu_and_breadcrumbs_pass_axe_on_a_phone(browser: Browser, live_server: LiveServer):
     """axe needs JavaScript, so the same pages in a phone-sized context with it on: menu closed and open."""
     server = live_server
     network_path = f"/networks/{server.network_id}"
-    context = browser.new_context(viewport=PHONE, locale="nb-NO")
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    try:
+    with phone_page(browser) as page:
         sign_in(page, server, COORDINATOR)
         for path in (network_path, f"{network_path}/dashboard", f"{network_path}/challenges/matrix"):
             page.goto(server(path))
@@ -152,8 +153,6 @@ def test_menu_and_breadcrumbs_pass_axe_on_a_phone(browser: Browser, live_server:
             page.get_by_role("navigation", name="Hovedmeny").get_by_text("Meny", exact=True).click()
             expect(page.get_by_role("navigation", name="Hovedmeny").get_by_role("link", name="Oversikt", exact=True)).to_be_visible()
             check_a11y(page)
-    finally:
-        context.close()
 
 
 def test_wide_screens_show_the_whole_menu_and_the_trail(page: Page, live_server: LiveServer):
@@ -199,10 +198,7 @@ def test_a_programme_on_a_phone_gives_its_text_the_width(browser: Browser, live_
         gathering = _first(Gathering, network_id, Gathering.number == 1)
         db.session.remove()
     path = f"/networks/{network_id}/gatherings/{gathering}"
-    context = browser.new_context(viewport=PHONE, locale="nb-NO")
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    try:
+    with phone_page(browser) as page:
         sign_in(page, server, COORDINATOR)
         page.goto(server(path))
         check_first_screen(page, path)
@@ -212,8 +208,6 @@ def test_a_programme_on_a_phone_gives_its_text_the_width(browser: Browser, live_
         item_column = programme.get_by_role("columnheader", name="Programpunkt").bounding_box()["width"]
         assert time_column < 0.25 * PHONE["width"], f"the time column takes {time_column:.0f}px of 375"
         assert item_column > 2 * time_column, f"the items get {item_column:.0f}px beside {time_column:.0f}px of time"
-    finally:
-        context.close()
 
 
 def test_a_checkbox_beside_a_long_label_keeps_its_size_on_a_phone(browser: Browser, live_server: LiveServer):
@@ -224,10 +218,7 @@ def test_a_checkbox_beside_a_long_label_keeps_its_size_on_a_phone(browser: Brows
         gathering = _first(Gathering, network_id, Gathering.number == 1)
         db.session.remove()
     path = f"/networks/{network_id}/gatherings/{gathering}/register-team?organisation_id={server.hamar_id}"
-    context = browser.new_context(viewport=PHONE, locale="nb-NO")
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    try:
+    with phone_page(browser) as page:
         sign_in(page, server, COORDINATOR)
         page.goto(server(path))
         check_first_screen(page, path)
@@ -237,8 +228,6 @@ def test_a_checkbox_beside_a_long_label_keeps_its_size_on_a_phone(browser: Brows
         assert len(sizes) > 1 and len(set(sizes)) == 1, sizes
         labels = page.get_by_role("group", name="Hvem skal være med?").locator("label")
         assert any(label.bounding_box()["height"] > 40 for label in labels.all()), "no label wraps: nothing is tested"
-    finally:
-        context.close()
 
 
 def test_a_municipalitys_costs_show_their_amounts_on_a_phone(browser: Browser, live_server: LiveServer):
@@ -246,10 +235,7 @@ def test_a_municipalitys_costs_show_their_amounts_on_a_phone(browser: Browser, l
     without scrolling the table; the names scroll."""
     server = live_server
     path = f"/networks/{server.network_id}/municipalities/{server.hamar_id}"
-    context = browser.new_context(viewport=PHONE, locale="nb-NO")
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    try:
+    with phone_page(browser) as page:
         sign_in(page, server, COORDINATOR)
         page.goto(server(path))
         costs = page.get_by_role("table", name="Kostnad for Hamar per samling og totalt")
@@ -264,8 +250,6 @@ def test_a_municipalitys_costs_show_their_amounts_on_a_phone(browser: Browser, l
         for text, right in rights:
             assert right <= PHONE["width"], f"{text!r} ends at {right:.0f}px, cut off at 375 px"
         check_a11y(page)
-    finally:
-        context.close()
 
 
 def test_the_grouping_editor_fits_a_few_screens_on_a_wide_screen(page: Page, live_server: LiveServer):
@@ -287,10 +271,7 @@ def test_the_language_switcher_wraps_cleanly_on_a_phone(browser: Browser, live_s
     """The footer's switcher at 375 px (issue 14) does not fit one line: "Språk:" takes a line of its own,
     and every row of buttons below it starts with its text where the label's text starts."""
     server = live_server
-    context = browser.new_context(viewport=PHONE, locale="nb-NO")
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    try:
+    with phone_page(browser) as page:
         page.goto(server("/login"))
         switcher = page.get_by_role("group", name="Språk")
         expect(switcher.get_by_role("button")).to_have_count(3)
@@ -310,8 +291,6 @@ def test_the_language_switcher_wraps_cleanly_on_a_phone(browser: Browser, live_s
                 f"{button['name']}'s text starts at {button['text']:.0f}px, the label's at {label['x']:.0f}px")
         assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
         check_a11y(page)
-    finally:
-        context.close()
 
 
 def test_attendance_search_shows_every_button_on_a_phone(browser: Browser, live_server: LiveServer):
@@ -323,10 +302,7 @@ def test_attendance_search_shows_every_button_on_a_phone(browser: Browser, live_
         held = _first(Gathering, server.network_id, Gathering.number == 1)
         db.session.remove()
     path = f"/networks/{server.network_id}/gatherings/{held}/attendance?q=hamar"
-    context = browser.new_context(viewport=PHONE, locale="nb-NO")
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    try:
+    with phone_page(browser) as page:
         sign_in(page, server, COORDINATOR)
         page.goto(server(path))
         found = page.locator("#found")
@@ -347,8 +323,6 @@ def test_attendance_search_shows_every_button_on_a_phone(browser: Browser, live_
         check_a11y(page)
         found.get_by_role("button", name=re.compile("^Møtte")).click()  # as it was, for the tests after this one
         expect(found.get_by_role("button", name=re.compile("^Møtte"))).to_have_count(0)
-    finally:
-        context.close()
 
 
 def test_api_tokens_can_be_made_and_revoked_on_a_phone(browser: Browser, live_server: LiveServer):
@@ -356,10 +330,7 @@ def test_api_tokens_can_be_made_and_revoked_on_a_phone(browser: Browser, live_se
     without scrolling sideways, in the page or in a box of its own; a token is made and revoked there."""
     server = live_server
     path = "/me/profile/tokens"
-    context = browser.new_context(viewport=PHONE, locale="nb-NO")
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    try:
+    with phone_page(browser) as page:
         sign_in(page, server, COORDINATOR)
         page.goto(server("/me/profile"))
         main(page).get_by_role("link", name="Lag, se eller trekk tilbake tilgangsnøkler").click()
@@ -391,5 +362,3 @@ def test_api_tokens_can_be_made_and_revoked_on_a_phone(browser: Browser, live_se
         expect(revoke).to_have_count(1)
         expect(tokens).to_contain_text("Trukket tilbake")
         check_first_screen(page, path)
-    finally:
-        context.close()

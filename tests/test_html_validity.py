@@ -77,6 +77,15 @@ def _shape(url: str) -> str:
     return re.sub(r"/\d+", "/#", path) + ("?" + "&".join(sorted(re.sub(r"=.*", "", q) for q in query.split("&"))) if query else "")
 
 
+def client_for(app, email: str | None):
+    """A test client as the demo person with this address (signed out for None)."""
+    if email is None:
+        return app.test_client()
+    with app.app_context():
+        person = db.session.scalar(select(Person).where(Person.email == email))
+    return signed_in_client(app, person)
+
+
 def crawl(client) -> tuple[dict[str, str], list[str]]:
     """The HTML of every page reached from the start pages, and the links that gave a server error."""
     pages: dict[str, str] = {}
@@ -182,12 +191,7 @@ def test_every_page_each_demo_role_reaches_is_valid_html(demo, app, tmp_path):
     broken: list[str] = []
     counts: dict[str, int] = {}
     for role, email in ROLES.items():
-        if email is None:
-            client = app.test_client()
-        else:
-            with app.app_context():
-                person = db.session.scalar(select(Person).where(Person.email == email))
-            client = signed_in_client(app, person)
+        client = client_for(app, email)
         pages, role_broken = crawl(client)
         if email == ROLES["coordinator and KS administrator"]:
             pages.update(archive_import_pages(app, client))

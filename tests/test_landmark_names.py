@@ -10,13 +10,9 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
-from sqlalchemy import select
 
-from network.auth.models import Person
-from network.extensions import db
-from tests.conftest import signed_in_client
 from tests.html import landmarks
-from tests.test_html_validity import ROLES, archive_import_pages, crawl, demo  # noqa: F401 (demo is a fixture)
+from tests.test_html_validity import ROLES, archive_import_pages, client_for, crawl, demo  # noqa: F401 (demo is a fixture)
 
 
 @pytest.fixture
@@ -54,12 +50,7 @@ def attendance_search(client, pages: dict[str, str]) -> dict[str, str]:
 @pytest.mark.parametrize("role", ROLES)
 def test_no_two_landmarks_on_a_page_share_a_name(demo, app, role):
     email = ROLES[role]
-    if email is None:
-        client = app.test_client()
-    else:
-        with app.app_context():
-            person = db.session.scalar(select(Person).where(Person.email == email))
-        client = signed_in_client(app, person)
+    client = client_for(app, email)
     pages, _broken = crawl(client)
     if email == ROLES["coordinator and KS administrator"]:
         pages.update(archive_import_pages(app, client))

@@ -25,8 +25,7 @@ from network.auth.models import Person
 from network.extensions import babel, db
 from network.main import language
 from network.outbox.models import OutboxMessage
-from tests.conftest import signed_in_client
-from tests.test_html_validity import ROLES, crawl, demo  # noqa: F401  (demo: the demo, loaded once)
+from tests.test_html_validity import ROLES, client_for, crawl, demo  # noqa: F401  (demo: the demo, loaded once)
 
 PSEUDO = "nb_SJ"
 OPEN, CLOSE = "⟦", "⟧"
@@ -162,14 +161,6 @@ def allowed(app, demo) -> set[str]:
         return written_by_people() | dates_words() | AS_THEY_ARE
 
 
-def _client(app, email):
-    if email is None:
-        return app.test_client()
-    with app.app_context():
-        person = db.session.scalar(select(Person).where(Person.email == email))
-    return signed_in_client(app, person)
-
-
 # The API's documentation page shows the OpenAPI document, whose descriptions are written once, in
 # bokmål, in the models that also validate the answers (issue 15); its own headings are translated.
 NOT_CHECKED = ("/api/v1/docs",)
@@ -178,7 +169,7 @@ NOT_CHECKED = ("/api/v1/docs",)
 def test_every_page_of_every_role_shows_only_translated_text(demo, app, pseudo, allowed):
     problems, counts = [], {}
     for role, email in ROLES.items():
-        pages, _broken = crawl(_client(app, email))
+        pages, _broken = crawl(client_for(app, email))
         counts[role] = len(pages)
         for url, html in pages.items():
             if url.startswith(NOT_CHECKED):
@@ -207,7 +198,7 @@ def test_mail_written_by_actions_shows_only_translated_text(demo, app, pseudo, a
         network_id = gathering.network_id
         municipality_id = db.session.scalar(select(Person.organisation_id).where(
             Person.email == ROLES["participant"]))
-    participant = _client(app, ROLES["participant"])
+    participant = client_for(app, ROLES["participant"])
     assert participant.post(f"{gathering_path}/register", data={"days": days}).status_code == 302
     # /forgot-password leaves the mail to a job (the same time for every address); queue it as that job does.
     from network.auth.services import queue_password_reset
@@ -215,7 +206,7 @@ def test_mail_written_by_actions_shows_only_translated_text(demo, app, pseudo, a
     with app.test_request_context():
         assert queue_password_reset(ROLES["contact"]) is not None
         db.session.commit()
-    coordinator = _client(app, ROLES["coordinator and KS administrator"])
+    coordinator = client_for(app, ROLES["coordinator and KS administrator"])
     invited = coordinator.post(f"/networks/{network_id}/people/invite", data={
         "name": "Nina Nyansatt", "email": "nina.nyansatt@example.test", "organisation_id": str(municipality_id),
         "roles": ["participant"]})
