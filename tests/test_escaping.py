@@ -47,6 +47,7 @@ NOT_USER_TEXT = {
     "org_number": "a nine-digit organisation number, refused by the form unless it is one",
     "kommunenummer": "the official four-digit municipality number, from the national list",
     "kommunenummer_2024": "official municipality numbers, from the national list",
+    "language": "a language code (nb, nn, en) the switcher stores, never shown; anything else is ignored",
 }
 NOT_USER_TABLES = {
     "outbox_message": "the rendered mail itself: its HTML part is what this test checks",
