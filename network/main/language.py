@@ -61,10 +61,3 @@ def select_locale() -> str:
 def for_person(person) -> str:
     """The language of mail to ``person``: their choice, else bokmål (a mail has no browser)."""
     return known(getattr(person, "language", None)) or current_app.config["BABEL_DEFAULT_LOCALE"]
-
-
-def current() -> str:
-    """The language of what is being rendered now: nb, nn or en."""
-    from flask_babel import get_locale
-
-    return get_locale().language
