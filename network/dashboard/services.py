@@ -12,7 +12,6 @@ import functools
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
 
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import joinedload
@@ -27,7 +26,7 @@ from network.feedback.models import Feedback, FeedbackStatus
 from network.gatherings import followup
 from network.gatherings.models import SEAT_STATUSES, Gathering, GatheringStatus, Registration, RegistrationStatus
 from network.library import services as library_services
-from network.networks.models import Membership, MembershipStatus, Network
+from network.networks.models import Membership, Network
 from network.networks.services import (
     MIN_PARTICIPANTS, PREFERRED_PARTICIPANTS, active_member_summaries, active_memberships, norwegian_key,
 )

@@ -22,7 +22,7 @@ from network.main import clock
 from network.models_base import utcnow
 from network.networks.models import Membership, MembershipStatus, Network, NetworkInvitation, NetworkRole, RoleKind
 from network.organisations.models import County, Organisation, OrganisationKind
-from network.outbox.services import queue_mail, queue_mail_to
+from network.outbox.services import queue_mail_to
 from network.validators import normalise_phone
 
 # Seed 002: each municipality sends at least 2 participants, preferably 3.
@@ -374,16 +374,11 @@ def team_counts(network: Network, organisation_ids: list[int]) -> dict[int, tupl
 
 def team_notices(membership: Membership, team: list[TeamMember]) -> list[Notice]:
     """The checks the seeds ask for, for one municipality."""
+    if not membership.organisation.is_municipality:
+        return []
     # Only people who have answered their invitation count: "at least two" is two who have joined.
     count = sum(1 for member in team if member.counts_as_participant)
     invited = sum(1 for member in team if member.invited_participant)
-    return count_notices(membership, count, invited)
-
-
-def count_notices(membership: Membership, count: int, invited: int) -> list[Notice]:
-    """``team_notices`` from the team's counts (``team_counts``)."""
-    if not membership.organisation.is_municipality:
-        return []
     return list(_count_notices(count, invited, membership.is_anchored))
 
 
@@ -683,7 +678,7 @@ def team_from_rows(rows) -> dict[int, list[TeamMember]]:
     """``team_query``'s rows (more columns after the first three are left alone) as network id →
     members, each with their roles, by name."""
     by_network: dict[int, dict[int, TeamMember]] = defaultdict(dict)
-    for person, network_id, role, *_ in rows:
+    for person, network_id, role, *_rest in rows:
         by_network[network_id].setdefault(person.id, TeamMember(person))
         if role not in by_network[network_id][person.id].roles:
             by_network[network_id][person.id].roles.append(role)
