@@ -152,6 +152,17 @@ def test_a_confirmation_is_in_the_language_of_the_registered_person_not_of_who_r
     assert f"Samling {gathering.number} i {network.name}" not in ics
 
 
+def test_the_link_to_a_new_address_is_in_the_language_of_who_asked_for_it(app, factory, login):
+    # The new address belongs to no account yet, so the person's choice, not the address, decides.
+    from tests.factories import PASSWORD
+
+    person = factory.person(language="en")
+    login(person).post("/me/profile/email", data={"email": "ny.adresse@example.no", "current_password": PASSWORD})
+    [confirm] = _outbox(app, "ny.adresse@example.no")
+    assert confirm.subject == translated("en", "Bekreft den nye e-postadressen din")
+    assert confirm.subject != "Bekreft den nye e-postadressen din"
+
+
 def test_a_reminder_from_cron_reaches_an_english_speaking_person_in_english(app, factory, runner, smtp):
     setting = setting_for(app, factory)
     with app.app_context():

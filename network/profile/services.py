@@ -18,6 +18,7 @@ from network.auth.models import ContactPreference, Person, normalise_email
 from network.auth.passwords import hash_password, verify_password
 from network.auth.services import find_person_by_email
 from network.extensions import db
+from network.main import language
 from network.main.site import site_url_for
 from network.models_base import utcnow
 from network.outbox.services import queue_mail, queue_mail_to
@@ -91,8 +92,10 @@ def request_email_change(person: Person, new_email: str) -> EmailChange:
                          expires_at=now + max_age)
     db.session.add(change)
     hours = int(max_age.total_seconds() // 3600)
+    # To an address no account has yet: in the language the person chose, not bokmål by default.
     queue_mail(new_email, _l("Bekreft den nye e-postadressen din"), "profile/email/confirm_email", person=person,
-               new_email=new_email, link=site_url_for("profile.confirm_email", token=token), hours=hours)
+               new_email=new_email, link=site_url_for("profile.confirm_email", token=token), hours=hours,
+               language=language.for_person(person))
     queue_mail_to(person, _l("Du har bedt om å bytte e-postadresse"), "profile/email/email_change_notice",
                person=person, new_email=new_email, hours=hours, reset_link=site_url_for("auth.forgot_password"))
     return change
