@@ -431,12 +431,8 @@ def register(gathering: Gathering, person: Person, details: RegistrationDetails,
         raise GatheringError(reason)
     days = _chosen_days(gathering, details.day_ids)
     if seats is None:
-        mine, seats = db.session.execute(
-            select(func.count().filter(Registration.person_id == person.id, Registration.status.in_(ACTIVE_STATUSES)),
-                   func.count().filter(Registration.status.in_(SEAT_STATUSES)))
-            .where(Registration.gathering_id == gathering.id)
-        ).one()
-        if mine:
+        mine, seats = registration_and_seats(gathering, person)
+        if mine is not None:
             raise GatheringError(_("%(name)s er allerede påmeldt denne samlingen.", name=person.name))
     registration = Registration(
         gathering=gathering, person=person, registered_by=registered_by, days=days,
