@@ -397,6 +397,20 @@ def test_registrations_page_lists_people_and_needs(app, factory, login):
     assert "Lise Lillehammer" not in contact_view.get_data(as_text=True)
 
 
+def test_registrations_page_pages_with_the_shared_links(app, factory, login, monkeypatch):
+    """Paged as every long table is (macros/paging.html): the links keep the query string, here the filter."""
+    from network.gatherings import registration_list
+    monkeypatch.setattr(registration_list, "PER_PAGE", 1)
+    network, _, _, people = world(factory)
+    gathering = open_gathering(factory, network)
+    register(app, gathering.id, people["participant"].id)
+    register(app, gathering.id, people["contact"].id)
+    base = f"/networks/{network.id}/gatherings/{gathering.id}/registrations"
+    body = login(people["coordinator"]).get(f"{base}?page=2").get_data(as_text=True)
+    assert 'aria-label="Sider med påmeldinger"' in body and "Viser 2–2 av 2." in body
+    assert 'href="?page=1" rel="prev"' in body
+
+
 def test_register_another_preselects_nobody(app, factory, login):
     """"Meld på en annen" preselected the first person in the list, often someone registered
     already; now it starts from an empty choice that must be made."""

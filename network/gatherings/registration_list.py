@@ -3,14 +3,13 @@ time, optionally one municipality's, and the people one may register from there.
 is one query (two with the registrations' days), whatever the size of the network."""
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from network.auth.models import Person
 from network.extensions import db
 from network.gatherings.models import Gathering, Registration
+from network.main.paging import RowPage
 from network.networks.models import Membership, MembershipStatus, Network, NetworkRole
 from network.networks.services import norwegian_key
 
@@ -19,19 +18,7 @@ PER_PAGE = 50
 PEOPLE_MAX = 200
 
 
-@dataclass(frozen=True)
-class RegistrationPage:
-    rows: list[Registration]
-    total: int
-    number: int
-    per_page: int = PER_PAGE
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-
-def registration_page(gathering: Gathering, organisation_id: int | None, number: int) -> RegistrationPage:
+def registration_page(gathering: Gathering, organisation_id: int | None, number: int) -> RowPage[Registration]:
     """The gathering's registrations in the order they came (of one organisation when given):
     page ``number`` of them with people, organisations and days, and how many there are."""
     scope = [Registration.gathering_id == gathering.id]
@@ -45,7 +32,7 @@ def registration_page(gathering: Gathering, organisation_id: int | None, number:
         .options(joinedload(Registration.person).joinedload(Person.organisation), joinedload(Registration.days))
         .order_by(Registration.created_at, Registration.id)
         .limit(PER_PAGE).offset((number - 1) * PER_PAGE)).unique())
-    return RegistrationPage(rows, total, number)
+    return RowPage(total=total, number=number, per_page=PER_PAGE, rows=rows)
 
 
 def network_gatherings(network: Network) -> list[Gathering]:
