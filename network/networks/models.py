@@ -107,6 +107,11 @@ class Network(db.Model):
     def is_closed(self) -> bool:
         return self.closed_at is not None
 
+    @property
+    def status_label(self) -> str:
+        """What the pages show as the network's status: a closed network is "Avsluttet", whatever its status."""
+        return str(_l("Avsluttet")) if self.is_closed else self.status.label
+
     def __repr__(self) -> str:
         return f"<Network {self.id} {self.name}>"
 
