@@ -227,3 +227,9 @@ def test_an_english_coordinator_gets_export_headings_in_english(app, factory, lo
     assert "Kommune/organisasjon" not in rows[0]
     workbook = load_workbook(io.BytesIO(client.get(f"/networks/{network.id}/costs/invoice-basis.xlsx").data))
     assert translated("en", "Fakturagrunnlag")[:31] in workbook.sheetnames
+
+
+def test_my_data_names_the_chosen_language_not_its_code(app, factory, login):
+    person = factory.person(language="nn")
+    page = text_of(login(person).get("/me/data"))
+    assert "Norsk nynorsk" in page and not re.search(r"<dd[^>]*>\s*nn\s*</dd>", page)

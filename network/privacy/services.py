@@ -40,7 +40,7 @@ from network.auth.models import LoginSession, PasswordResetRequest, Person, norm
 from network.calendar import ics
 from network.evaluations.models import EvaluationInvitation
 from network.extensions import db
-from network.main import clock
+from network.main import clock, language
 from network.feedback.models import Feedback, FeedbackReply
 from network.gatherings.models import GatheringDay, ProgrammeItem, Registration
 from network.main.spreadsheets import csv_cell
@@ -176,6 +176,7 @@ def my_data(person: Person) -> list[Section]:
         "created_at": _plain(person.created_at), "last_login_at": _plain(person.last_login_at),
         "preferred_contact": person.preferred_contact.value, "preferred_contact_label": str(person.preferred_contact.label),
         "accepted_at": _plain(person.accepted_at), "language": person.language or "",
+        "language_label": language.NAMES.get(person.language or "", ""),
     }])
     network_invitations = Section("network_invitations", _("Invitasjoner til nettverk"), [
         {"network": networks.get(row.network_id, ""), "invited_at": _plain(row.invited_at),
@@ -421,7 +422,7 @@ def field_label(key: str) -> str:
         "table": _("Tabell"), "column": _("Kolonne"), "record": _("Opplysninger"),
         "expires_at": _("Utløper"), "preferred_contact": _("Foretrukket kontakt (kode)"),
         "preferred_contact_label": _("Foretrukket kontakt"), "accepted_at": _("Tok imot invitasjonen"),
-        "language": _("Språk"),
+        "language": _("Språk (kode)"), "language_label": _("Språk"),
         "times_sent": _("Antall ganger sendt"), "new_email": _("Ny e-postadresse"), "reminder_sent_at": _("Påminnelse sendt"), "password_reset_requested_at": _("Bedt om nytt passord"),
     }
     return str(labels.get(key, key))
