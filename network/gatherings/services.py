@@ -482,6 +482,11 @@ def update_registration(registration: Registration, details: RegistrationDetails
     registration.comment = details.comment.strip()
 
 
+def past_free_cancellation(gathering: Gathering, now: datetime | None = None) -> bool:
+    """Whether a seat given up now is a late cancellation (past the deadline for a free one)."""
+    return gathering.cancellation_deadline is not None and (now or utcnow()) > gathering.cancellation_deadline
+
+
 def cancel(registration: Registration, now: datetime | None = None) -> Registration | None:
     """Cancel; a freed seat goes to the first person waiting, who is told by mail. Returns them."""
     now = now or utcnow()
@@ -493,8 +498,7 @@ def cancel(registration: Registration, now: datetime | None = None) -> Registrat
     freed_seat = registration.status is RegistrationStatus.CONFIRMED
     registration.status = RegistrationStatus.CANCELLED
     registration.cancelled_at = now
-    registration.late_cancellation = bool(
-        freed_seat and gathering.cancellation_deadline and now > gathering.cancellation_deadline)
+    registration.late_cancellation = freed_seat and past_free_cancellation(gathering, now)
     db.session.flush()
     email.queue_cancellation(registration)
     if freed_seat:

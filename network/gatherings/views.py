@@ -24,7 +24,6 @@ from network.main import undo
 from network.main.confirm import ask_first
 from network.main.formatting import date_time, long_date
 from network.main.hygiene import parse_id
-from network.models_base import utcnow
 from network.networks import access as network_access
 from network.networks import services as network_services
 from network.networks.forms import EmptyForm
@@ -350,7 +349,7 @@ def show(network_id: int, gathering_id: int):
         my_amount=(cost_services.registration_amount(mine)
                    if mine and gathering.status is not GatheringStatus.CANCELLED else None),
         my_charged=mine is not None and cost_services.is_charged(mine, gathering.network),
-        past_free_cancellation=_past_free_cancellation(gathering),
+        past_free_cancellation=services.past_free_cancellation(gathering),
         can_manage=can_manage, can_change_programme=access.can_change_programme(current_user, gathering),
         seats_taken=coming.seats_taken, full=services.is_full(gathering, coming.seats_taken),
         my_position=coming.position,
@@ -504,17 +503,12 @@ def cancel_registration(network_id: int, gathering_id: int, registration_id: int
     return redirect(url_for("gatherings.show", network_id=network_id, gathering_id=gathering_id))
 
 
-def _past_free_cancellation(gathering: Gathering) -> bool:
-    """Whether cancelling now comes after the deadline (services.cancel flags it late then)."""
-    return gathering.cancellation_deadline is not None and utcnow() > gathering.cancellation_deadline
-
-
 def _cancel_confirmation(gathering: Gathering, registration: Registration) -> dict:
     person = registration.person
     own = person.id == current_user.id
     details = []
     if registration.status is RegistrationStatus.CONFIRMED:
-        late = _past_free_cancellation(gathering)
+        late = services.past_free_cancellation(gathering)
         if late and gathering.network.charge_late_cancellation:
             details.append(_("Fristen for gratis avmelding har gått ut, så kommunen kan bli fakturert for plassen."))
         elif late:
