@@ -41,6 +41,13 @@ def _cases() -> list[Case]:
 PAGES = _cases()
 
 
+def _opened(case: Case, world, app):
+    """The world's ids and people, the case's route, and its address with the world prepared for it."""
+    ids, people = world
+    _prepare(app, case, ids)
+    return ids, people, case.route, case.route.path.format(**ids)
+
+
 def test_the_pages_below_a_network_are_many():
     # A guard against the selection above quietly matching nothing.
     assert len(PAGES) > 80, len(PAGES)
@@ -48,10 +55,7 @@ def test_the_pages_below_a_network_are_many():
 
 @pytest.mark.parametrize("case", PAGES, ids=str)
 def test_every_page_below_a_network_shows_the_trail(case, world, app, login):
-    ids, people = world
-    route = case.route
-    _prepare(app, case, ids)
-    path = route.path.format(**ids)
+    ids, people, route, path = _opened(case, world, app)
     response = login(people[reader(route)]).get(path)
     assert response.status_code == 200, (path, response.status_code)
     if response.mimetype != "text/html":
@@ -98,10 +102,7 @@ def test_the_confirmation_trails_checked_are_there():
 @pytest.mark.parametrize("case", CONFIRMATIONS, ids=str)
 def test_a_confirmation_page_keeps_its_place_in_the_trail(case, world, app, login):
     """Asked "Melde deg av?", one still sees where: under the gathering, not just under Samlinger."""
-    ids, people = world
-    route = case.route
-    _prepare(app, case, ids)
-    path = route.path.format(**ids)
+    ids, people, route, path = _opened(case, world, app)
     data = {key: value for key, value in _data(route, ids).items() if key != "confirmed"}
     html = login(people[actor(route)]).post(path, data=data).get_data(as_text=True)
     assert "data-confirm-page" in html, path
