@@ -218,8 +218,12 @@ def test_errors_are_problem_details(app, built):
     body = problem_of(client.get(f"/api/v1/networks/{ids['network']}/gatherings?status=nope&size=201",
                                  headers=headers), 400)
     assert {item["name"]: item["reason"] for item in body["invalid-params"]} == {
-        "status": "Må være en av disse: 'planned', 'open', 'closed', 'held' eller 'cancelled'.",
+        "status": "Må være en av disse: 'planned', 'open', 'closed', 'held', 'cancelled'.",
         "size": "Kan være høyst 200."}
+    english = problem_of(client.get(f"/api/v1/networks/{ids['network']}/gatherings?status=nope",
+                                    headers={**headers, "Accept-Language": "en"}), 400)
+    assert english["invalid-params"] == [{"name": "status", "reason": (
+        "Must be one of these: 'planned', 'open', 'closed', 'held', 'cancelled'.")}]  # no Norwegian "eller"
     body = problem_of(client.get(f"/api/v1/networks/{ids['network']}/members?county=Innlandet", headers=headers), 400)
     assert body["detail"] == "Ugyldige parametere i spørringen." and body["invalid-params"] == [
         {"name": "county", "reason": "Har feil form; se forklaringen i dokumentasjonen."}]

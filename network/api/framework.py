@@ -269,8 +269,9 @@ def json_response(model: BaseModel) -> Response:
 
 
 def _one_of(context: dict) -> str:
-    # pydantic lists the allowed values as "'a', 'b' or 'c'"; the values are our own enums' names.
-    return context.get("expected", "").replace("' or '", "' eller '")
+    # pydantic lists the allowed values as "'a', 'b' or 'c'" (our own enums' names); its English "or"
+    # becomes a comma, so the list reads the same in every language the reason is given in.
+    return context.get("expected", "").replace("' or '", "', '")
 
 
 # Why a query parameter was refused, in the user's language (pydantic's own messages are English).
