@@ -49,6 +49,14 @@ def _first(model, network_id, *where):
     return db.session.scalar(select(model.id).where(model.network_id == network_id, *where).order_by(model.id))
 
 
+def first_gathering_path(server: LiveServer, network_id: int) -> str:
+    """The address of the network's gathering number 1 (its id read in the app's context)."""
+    with server.app.app_context():
+        gathering = _first(Gathering, network_id, Gathering.number == 1)
+        db.session.remove()
+    return f"/networks/{network_id}/gatherings/{gathering}"
+
+
 def phone_pages(server: LiveServer) -> tuple[list[str], list[str]]:
     """(pages for anyone, pages for a signed-in coordinator): one or more of every kind of page."""
     n = f"/networks/{server.network_id}"
@@ -193,11 +201,7 @@ def test_a_programme_on_a_phone_gives_its_text_the_width(browser: Browser, live_
     """The programme's first column holds only a time: on a phone it keeps its own width instead of the
     40 % a column of names gets, so the items beside it are readable; the page itself never scrolls sideways."""
     server = live_server
-    network_id = follow_up_id(server)
-    with server.app.app_context():
-        gathering = _first(Gathering, network_id, Gathering.number == 1)
-        db.session.remove()
-    path = f"/networks/{network_id}/gatherings/{gathering}"
+    path = first_gathering_path(server, follow_up_id(server))
     with phone_page(browser) as page:
         sign_in(page, server, COORDINATOR)
         page.goto(server(path))
@@ -213,11 +217,7 @@ def test_a_programme_on_a_phone_gives_its_text_the_width(browser: Browser, live_
 def test_a_checkbox_beside_a_long_label_keeps_its_size_on_a_phone(browser: Browser, live_server: LiveServer):
     """On the team's form a name with its role wraps at 375 px; its box stays as large as the others."""
     server = live_server
-    network_id = follow_up_id(server)
-    with server.app.app_context():
-        gathering = _first(Gathering, network_id, Gathering.number == 1)
-        db.session.remove()
-    path = f"/networks/{network_id}/gatherings/{gathering}/register-team?organisation_id={server.hamar_id}"
+    path = first_gathering_path(server, follow_up_id(server)) + f"/register-team?organisation_id={server.hamar_id}"
     with phone_page(browser) as page:
         sign_in(page, server, COORDINATOR)
         page.goto(server(path))
@@ -298,10 +298,7 @@ def test_attendance_search_shows_every_button_on_a_phone(browser: Browser, live_
     fit the screen: "Møtte" and "Ikke møtt" are in view without scrolling the table sideways (the
     names kept 40 % of the width, and "Møtte" was half hidden)."""
     server = live_server
-    with server.app.app_context():
-        held = _first(Gathering, server.network_id, Gathering.number == 1)
-        db.session.remove()
-    path = f"/networks/{server.network_id}/gatherings/{held}/attendance?q=hamar"
+    path = first_gathering_path(server, server.network_id) + "/attendance?q=hamar"
     with phone_page(browser) as page:
         sign_in(page, server, COORDINATOR)
         page.goto(server(path))
