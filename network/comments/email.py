@@ -14,8 +14,7 @@ from network.assignments.models import Comment
 from network.auth.models import Person
 from network.comments import links
 from network.main.text import plain_excerpt
-from network.main import language
-from network.outbox.services import in_language, queue_mail_to
+from network.outbox.services import in_language_of, queue_mail_to
 
 EXCERPT_LENGTH = 500
 DIGEST_EXCERPT_LENGTH = 300
@@ -37,7 +36,7 @@ def author_line(comment: Comment) -> str:
 
 
 def queue_comment_mail(person: Person, comment: Comment, answers_them: bool = False) -> None:
-    with in_language(language.for_person(person)):  # the author line and subject too, not only the templates
+    with in_language_of(person):  # the author line and subject too, not only the templates
         _queue_comment_mail(person, comment, answers_them)
 
 
@@ -61,7 +60,7 @@ def _queue_comment_mail(person: Person, comment: Comment, answers_them: bool) ->
 
 def queue_digest(person: Person, groups) -> None:
     """``groups``: the comments grouped by submission (``services.SubmissionComments``)."""
-    with in_language(language.for_person(person)):
+    with in_language_of(person):
         _queue_digest(person, groups)
 
 

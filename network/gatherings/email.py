@@ -13,8 +13,7 @@ from network.calendar import ics
 from network.gatherings.models import SEAT_STATUSES, Gathering, GatheringDay, Registration, RegistrationStatus
 from network.main.site import site_url_for
 from network.outbox.models import OutboxMessage
-from network.main import language
-from network.outbox.services import Attachment, in_language, queue_mail_to
+from network.outbox.services import Attachment, in_language_of, queue_mail_to
 
 
 def links(registration: Registration) -> dict:
@@ -43,7 +42,7 @@ def had_seat(registration: Registration) -> bool:
 
 def queue_registration_mail(registration: Registration, subject: str, template: str, with_calendar: bool = True,
                             **context) -> OutboxMessage:
-    with in_language(language.for_person(registration.person)):  # the .ics text too
+    with in_language_of(registration.person):  # the .ics text too
         attachments = calendar_attachments(registration) if with_calendar else []
     return queue_mail_to(registration.person, subject, f"gatherings/email/{template}", attachments=attachments,
                registration=registration, gathering=registration.gathering, calendar_attached=bool(attachments),
@@ -64,7 +63,7 @@ def queue_promotion(registration: Registration) -> None:
 
 def queue_cancellation(registration: Registration) -> None:
     """With METHOD:CANCEL for the person's days, so the entry leaves the calendar that took the invitation."""
-    with in_language(language.for_person(registration.person)):
+    with in_language_of(registration.person):
         attachments = [ics.registration_cancellation(registration)] if had_seat(registration) else []
     queue_mail_to(registration.person, _l("Avmeldt: %(title)s", title=registration.gathering.title),
                "gatherings/email/cancellation", attachments=attachments, registration=registration,
@@ -74,7 +73,7 @@ def queue_cancellation(registration: Registration) -> None:
 def queue_gathering_cancelled(registration: Registration) -> None:
     """Everyone registered hears that the gathering is off; those who got a calendar invitation
     (a seat) get the cancellation of the same events."""
-    with in_language(language.for_person(registration.person)):
+    with in_language_of(registration.person):
         attachments = ([ics.gathering_cancellation(registration.gathering, registration)]
                        if registration.status in SEAT_STATUSES else [])
     queue_mail_to(registration.person, _l("Avlyst: %(title)s", title=registration.gathering.title),
@@ -93,7 +92,7 @@ def queue_change_notice(gathering: Gathering, registrations: list[Registration],
     registrations) get the METHOD:CANCEL of that instance as a second attachment, first so Outlook
     acts on it, and the invitation after it with a higher SEQUENCE still."""
     for registration in registrations:
-        with in_language(language.for_person(registration.person)):
+        with in_language_of(registration.person):
             attachments = calendar_attachments(registration)
             if removed_day is not None and registration.id in had_day and attachments:
                 attachments = [ics.day_cancellation(gathering, removed_day, registration),

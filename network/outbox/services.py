@@ -19,8 +19,11 @@ from sqlalchemy import event, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from network.auth.models import Person
 from network.extensions import db
 from network.main.hygiene import one_line
+from network.main.language import babel_locale, for_person
+from network.main.language import known as known_language
 from network.main.site import site_url
 from network.models_base import utcnow
 from network.outbox.models import OutboxAttachment, OutboxMessage, OutboxStatus
@@ -71,30 +74,29 @@ def queue_mail(
 def queue_mail_to(to, subject, template: str, /, **kwargs) -> OutboxMessage:
     """``queue_mail`` to a person (``to``), in the language they chose (no query for it). The
     arguments before ``/`` are positional, so templates may still be given ``person=…``."""
-    from network.main import language
-
-    return queue_mail(to.email, subject, template, language=language.for_person(to), **kwargs)
+    return queue_mail(to.email, subject, template, language=for_person(to), **kwargs)
 
 
 def language_of(recipient: str) -> str:
     """The language the person with this address chose (bokmål without a choice or an account).
     Remembered for the request or command, so mail to many people reads each address once."""
-    from network.auth.models import Person
-    from network.main import language
-
-    known = g.setdefault("mail_languages", {})
+    remembered = g.setdefault("mail_languages", {})
     address = recipient.strip().lower()
-    if address not in known:
+    if address not in remembered:
         chosen = db.session.scalar(select(Person.language).where(Person.email == address))
-        known[address] = language.known(chosen) or current_app.config["BABEL_DEFAULT_LOCALE"]
-    return known[address]
+        remembered[address] = known_language(chosen) or current_app.config["BABEL_DEFAULT_LOCALE"]
+    return remembered[address]
 
 
 def in_language(code: str):
     """Translate and format in ``code`` (nb, nn or en) for a while (Flask-Babel's ``force_locale``)."""
-    from network.main import language
+    return force_locale(babel_locale(code))
 
-    return force_locale(language.babel_locale(code))
+
+def in_language_of(person):
+    """Translate and format in the language ``person`` chose, for text built before
+    ``queue_mail_to`` renders the mail: a calendar attachment, a subject put together here."""
+    return in_language(for_person(person))
 
 
 def retry_delay(attempts: int) -> timedelta:
