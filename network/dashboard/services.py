@@ -115,20 +115,9 @@ class _Rows(Sequence):
         return self._participation.row(self._participation.municipal[index])
 
 
-def attended_counts(gathering_ids: list[int]) -> dict[tuple[int, int], int]:
-    """(organisation id, gathering id) → people marked as attended, in one query."""
-    rows = db.session.execute(
-        select(Person.organisation_id, Registration.gathering_id, func.count())
-        .join(Registration, Registration.person_id == Person.id)
-        .where(Registration.gathering_id.in_(gathering_ids), Registration.status == RegistrationStatus.ATTENDED)
-        .group_by(Person.organisation_id, Registration.gathering_id)
-    ).all()
-    return {(org_id, gathering_id): count for org_id, gathering_id, count in rows}
-
-
 def seat_counts(gathering_ids: list[int]) -> tuple[dict[tuple[int, int], int], dict[tuple[int, int], int]]:
-    """Registered (with a seat) and attended per (organisation id, gathering id), in one query:
-    ``registered_counts`` and ``attended_counts`` together, one row per pair."""
+    """Registered (with a seat) and attended per (organisation id, gathering id), in one query,
+    one row per pair (``gatherings.services.registered_counts`` with the attended beside it)."""
     registered: dict[tuple[int, int], int] = {}
     attended: dict[tuple[int, int], int] = {}
     for org_id, gathering_id, seats, came in db.session.execute(
@@ -145,13 +134,10 @@ def seat_counts(gathering_ids: list[int]) -> tuple[dict[tuple[int, int], int], d
 
 
 def participation(municipal: list[Membership], gatherings: list[Gathering],
-                  registered: dict[tuple[int, int], int],
-                  attended: dict[tuple[int, int], int] | None = None) -> Participation:
+                  registered: dict[tuple[int, int], int], attended: dict[tuple[int, int], int]) -> Participation:
     # A cancelled gathering's registrations stay (they were told by mail), but nobody took part:
     # counted here they would read as people registered and not attended.
     gatherings = [g for g in gatherings if g.status is not GatheringStatus.CANCELLED]
-    if attended is None:
-        attended = attended_counts([g.id for g in gatherings])
     return Participation(gatherings, municipal, registered, attended)
 
 
