@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, request, session, url_for
-from flask_babel import refresh
 from flask_login import current_user, login_required
 
 from network.assets import designsystem_response
@@ -61,5 +60,4 @@ def choose_language():
         if current_user.is_authenticated:
             current_user.language = code
             db.session.commit()
-        refresh()
     return redirect(back)
