@@ -787,18 +787,6 @@ def waiting_positions(gathering_ids: list[int]) -> dict[int, int]:
     return positions
 
 
-def registrations_of(gathering_ids: list[int], person_ids: list[int]) -> list[Registration]:
-    """These people's active registrations for these gatherings, with their days: one query."""
-    if not gathering_ids or not person_ids:
-        return []
-    return list(db.session.scalars(
-        select(Registration).where(Registration.gathering_id.in_(gathering_ids),
-                                   Registration.person_id.in_(person_ids),
-                                   Registration.status.in_(ACTIVE_STATUSES))
-        .options(joinedload(Registration.days))
-    ).unique())
-
-
 def team_with_registrations(organisation_id: int, network_ids, roles, gathering_ids: list[int]):
     """``networks.services.team_members`` together with those people's active registrations for
     ``gathering_ids`` (with their days), in one query: (network id → members, registrations)."""

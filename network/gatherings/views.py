@@ -725,9 +725,10 @@ def register_team(network_id: int, gathering_id: int):
                                membership=None, municipalities=municipalities, coordinator=True)
     require(access.can_register_team(current_user, membership))
 
-    team = network_services.team_members(membership.organisation_id, [network.id],
-                                         network_access.TEAM_ROLES).get(network.id, [])
-    registered = {r.person_id: r for r in services.registrations_of([gathering.id], [m.person.id for m in team])}
+    teams, registrations = services.team_with_registrations(membership.organisation_id, [network.id],
+                                                            network_access.TEAM_ROLES, [gathering.id])
+    team = teams.get(network.id, [])
+    registered = {r.person_id: r for r in registrations}
     unregistered = [member for member in team if member.person.id not in registered]
     form = TeamRegistrationForm(gathering=gathering, people=unregistered, me=current_user)
     if request.method == "GET":
