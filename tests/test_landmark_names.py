@@ -12,13 +12,10 @@ from collections import Counter
 import pytest
 
 from tests.html import landmarks
-from tests.test_html_validity import ROLES, archive_import_pages, client_for, crawl, demo  # noqa: F401 (demo is a fixture)
-
-
-@pytest.fixture
-def app_config():
-    # As in the validity test: CSRF on, so the archive import can be posted.
-    return {"WTF_CSRF_ENABLED": True}
+# app_config as in the validity test (CSRF on, so the archive import can be posted); demo is a fixture too.
+from tests.test_html_validity import (  # noqa: F401
+    ROLES, app_config, archive_import_pages, client_for, crawl, demo,
+)
 
 
 def problems_on(page: str) -> list[str]:
