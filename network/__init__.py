@@ -4,7 +4,7 @@ from __future__ import annotations
 import os
 from typing import Any, Mapping
 
-from flask import Flask, g, request, session
+from flask import Flask, g, request
 from flask_babel import get_locale
 from flask_login import current_user
 from sqlalchemy import event

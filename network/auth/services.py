@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -14,7 +13,7 @@ from network.extensions import db
 from network.main.site import site_url_for
 from network.models_base import utcnow
 from network.outbox.models import OutboxMessage
-from network.outbox.services import queue_mail, queue_mail_to
+from network.outbox.services import queue_mail_to
 
 
 def find_person_by_email(email: str) -> Person | None:

@@ -1,7 +1,6 @@
 """Mail about feedback, queued in the outbox inside the caller's transaction."""
 from __future__ import annotations
 
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from network.auth.models import Person

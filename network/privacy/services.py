@@ -47,7 +47,7 @@ from network.main.spreadsheets import csv_cell
 from network.models_base import utcnow
 from network.networks.models import Membership, Network, NetworkInvitation, NetworkRole
 from network.outbox.models import OutboxAttachment, OutboxMessage, OutboxStatus
-from network.outbox.services import queue_mail, queue_mail_to
+from network.outbox.services import queue_mail_to
 from network.privacy.models import DeletionRequest, DeletionStatus, ExportKind, ExportLog
 from network.profile.models import EmailChange
 
