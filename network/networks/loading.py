@@ -7,7 +7,6 @@ from __future__ import annotations
 from flask import abort, g
 from flask_login import current_user
 
-from network.extensions import db
 from network.networks import access
 from network.networks.models import Network
 
