@@ -140,10 +140,13 @@ def test_without_a_usable_token_every_route_is_401(app, built, header):
     assert "Bearer" in body["detail"]
 
 
-def test_an_expired_token_is_refused(app, built):
+def test_an_expired_token_is_refused(app, built, login):
     _ids, people = built
-    _token_id, secret = make_token(app, people["coordinator"], expires_in=timedelta(seconds=-1))
+    token_id, secret = make_token(app, people["coordinator"], expires_in=timedelta(seconds=-1))
     problem_of(app.test_client().get("/api/v1/me", headers=bearer(secret)), 401)
+    # The profile shows it as expired (ApiToken.is_usable), with nothing left to revoke.
+    page = login(people["coordinator"]).get("/me/profile/tokens").get_data(as_text=True)
+    assert "<dd>Utløpt</dd>" in page and f"/me/profile/tokens/{token_id}/revoke" not in page
 
 
 def test_a_token_of_a_deactivated_person_is_refused(app, built):
