@@ -1,19 +1,26 @@
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from network.extensions import db
-from network.models_base import UTCDateTime, str_enum, utcnow
+from network.models_base import LabelledEnum, UTCDateTime, labelled, str_enum, utcnow
 
 
-class OutboxStatus(enum.Enum):
+class OutboxStatus(LabelledEnum):
     PENDING = "pending"
     SENT = "sent"
     FAILED = "failed"  # gave up after the last retry
+
+
+labelled(OutboxStatus, {
+    OutboxStatus.PENDING: _l("Venter på sending"),
+    OutboxStatus.SENT: _l("Sendt"),
+    OutboxStatus.FAILED: _l("Kunne ikke sendes"),
+})
 
 
 class OutboxMessage(db.Model):

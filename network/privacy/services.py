@@ -154,14 +154,6 @@ def _network_names() -> dict[int, str]:
     return dict(db.session.execute(select(Network.id, Network.name)).all())
 
 
-# The outbox's states in words, for "Mine data" (OutboxStatus has no labels of its own).
-_MAIL_STATUS_LABELS = {
-    OutboxStatus.PENDING: _l("Venter på sending"),
-    OutboxStatus.SENT: _l("Sendt"),
-    OutboxStatus.FAILED: _l("Kunne ikke sendes"),
-}
-
-
 def my_data(person: Person) -> list[Section]:
     """Everything the platform holds about the person, in sections of flat rows.
 
@@ -285,7 +277,7 @@ def my_data(person: Person) -> list[Section]:
 
     mail = Section("mail", _("E-post til deg som ligger i utboksen"), [
         {"subject": message.subject, "status": message.status.value,
-         "status_label": str(_MAIL_STATUS_LABELS[message.status]), "created_at": _plain(message.created_at),
+         "status_label": message.status.label, "created_at": _plain(message.created_at),
          "sent_at": _plain(message.sent_at), "text": message.body_text}
         for message in db.session.scalars(
             select(OutboxMessage).where(OutboxMessage.recipient == person.email).order_by(OutboxMessage.created_at))
