@@ -5,7 +5,8 @@ from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String, or_
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from network.extensions import db
@@ -104,11 +105,17 @@ class Person(UserMixin, db.Model):
     def has_password(self) -> bool:
         return self.password_hash is not None
 
-    @property
+    @hybrid_property
     def has_accepted(self) -> bool:
         """Has answered an invitation: set a password (or signed in) at some time. Team checks
         count only such people; the others are "invited, not answered yet"."""
         return self.accepted_at is not None or self.password_hash is not None or self.last_login_at is not None
+
+    @has_accepted.inplace.expression
+    @classmethod
+    def _has_accepted_expression(cls):
+        """The same rule in SQL, for counts made in the database (networks.services.team_counts)."""
+        return or_(cls.accepted_at.is_not(None), cls.password_hash.is_not(None), cls.last_login_at.is_not(None))
 
     def __repr__(self) -> str:
         return f"<Person {self.email}>"

@@ -358,8 +358,7 @@ def teams(network: Network, organisation_ids: list[int]) -> dict[int, list[TeamM
 def team_counts(network: Network, organisation_ids: list[int]) -> dict[int, tuple[int, int]]:
     """Organisation id → (participants who have answered, invited who have not): what ``teams``
     gives once counted, counted in the database in one query, each person once whatever their roles."""
-    accepted = case((or_(Person.accepted_at.is_not(None), Person.password_hash.is_not(None),
-                         Person.last_login_at.is_not(None)), True), else_=False)
+    accepted = case((Person.has_accepted, True), else_=False)
     counts: dict[int, list[int]] = defaultdict(lambda: [0, 0])
     for org_id, has_accepted, number in db.session.execute(
         select(Person.organisation_id, accepted, func.count(Person.id.distinct()))
