@@ -140,6 +140,10 @@ class Gathering(db.Model):
         return status in GATHERING_TRANSITIONS[self.status]
 
     @property
+    def is_cancelled(self) -> bool:
+        return self.status is GatheringStatus.CANCELLED
+
+    @property
     def is_final(self) -> bool:
         """Held or cancelled: its days are settled (they are the invoice basis, or were cancelled in
         everyone's calendar), and the registered are told of no more changes."""
