@@ -156,7 +156,8 @@ def _edit_page(gathering: Gathering, form, day_form, code: int):
                            day_form=day_form, status_form=StatusForm(choices=services.next_statuses(gathering)),
                            action_form=EmptyForm(), held_refused=services.status_refused(gathering, GatheringStatus.HELD),
                            can_cancel=gathering.can_move_to(GatheringStatus.CANCELLED),
-                           delete_refused=services.delete_refused(gathering)), code
+                           delete_refused=services.delete_refused(gathering),
+                           days_refused=services.days_refused(gathering)), code
 
 
 @bp.post("/<int:gathering_id>/status")
