@@ -3,7 +3,6 @@ at once, never logged), problem details, ETag/304, caching, no CORS, rate limits
 OpenAPI document (validated) and a schemathesis run over every registered operation."""
 from __future__ import annotations
 
-import json
 import logging
 import re
 from datetime import timedelta

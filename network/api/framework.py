@@ -9,7 +9,7 @@ import re
 import time
 from dataclasses import dataclass, field
 from functools import lru_cache, wraps
-from typing import Any, Callable, Generic, TypeVar
+from typing import Callable, Generic, TypeVar
 
 from flask import Response, current_app, g, request
 from flask_babel import gettext as _
