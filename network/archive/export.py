@@ -169,8 +169,27 @@ def _file_path(result: Snapshot, kind: Kind, filename: str) -> str:
     return folder + name
 
 
-def _value_order(record: dict) -> str:
-    return json.dumps(record, sort_keys=True, ensure_ascii=False)
+def _value_order(record: dict) -> tuple:
+    """The record's values, field by field, compared as what they are: a number as a number. As
+    text (the JSON), a reference to question 9 sorted after one to question 10, so two answers that
+    differ only there swapped places when an import gave the questions new ids."""
+    return _comparable(record)
+
+
+def _comparable(value):
+    if value is None:
+        return (0,)
+    if isinstance(value, bool):
+        return (1, int(value))
+    if isinstance(value, (int, float)):
+        return (1, value)
+    if isinstance(value, str):
+        return (2, value)
+    if isinstance(value, dict):
+        return (3, tuple((key, _comparable(item)) for key, item in sorted(value.items())))
+    if isinstance(value, (list, tuple)):
+        return (4, tuple(_comparable(item) for item in value))
+    return (5, str(value))
 
 
 def records(result: Snapshot) -> dict[str, dict]:
