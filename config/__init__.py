@@ -103,6 +103,11 @@ class BaseConfig:
     # Every key the queue keeps in Redis starts with this, so installations can share a server.
     JOBS_KEY_PREFIX = os.environ.get("JOBS_KEY_PREFIX", "network:")
 
+    # The most-opened pages, kept per sign-in in Redis until the data changes (network/main/page_cache.py).
+    # Unset: no cache. 0 seconds: pages are made every time, but writes still count.
+    PAGE_CACHE_URL = os.environ.get("PAGE_CACHE_URL") or os.environ.get("REDIS_URL") or None
+    PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "60"))
+
     # argon2id parameters (argon2-cffi's named profiles): RFC 9106's low-memory profile.
     PASSWORD_HASH_PROFILE = "RFC_9106_LOW_MEMORY"
 
@@ -156,6 +161,8 @@ class BaseConfig:
 class DevelopmentConfig(BaseConfig):
     DEBUG = True
     SHOW_DEV_MAILBOX = True
+    # Templates being edited show at once: only a PAGE_CACHE_URL of its own turns the cache on here.
+    PAGE_CACHE_URL = os.environ.get("PAGE_CACHE_URL") or None
 
 
 class TestingConfig(BaseConfig):
@@ -167,6 +174,7 @@ class TestingConfig(BaseConfig):
     MAIL_SUPPRESS_SEND = False
     MAIL_SERVER = None
     CELERY_BROKER_URL = None  # no queue, whatever the environment says; tests that want one set it
+    PAGE_CACHE_URL = None  # likewise no page cache (tests/test_page_cache.py sets one)
     SHOW_DEV_MAILBOX = False
     SERVER_NAME = None
     # Tests only: a hash that takes microseconds. tests/test_config.py keeps it out of production.

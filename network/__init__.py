@@ -205,6 +205,10 @@ def register_request_hooks(app: Flask) -> None:
     def reset_request_cache():
         g.pop("_network_roles", None)
 
+    from network.main import page_cache
+
+    page_cache.register(app)  # last: it needs the person and the language, and sees the page before compression
+
 
 def _unicode_lower(value):
     return value.lower() if isinstance(value, str) else value

@@ -16,6 +16,7 @@ from network.main import clock
 # nobody else has come to depend on the change.
 UNDO_WINDOW = timedelta(minutes=10)
 _OFFER = "undo_offer"
+OFFER_KEY = _OFFER  # the page cache makes a page afresh while an offer waits to be shown
 
 
 def minutes() -> int:

@@ -1,0 +1,172 @@
+"""A shared cache of the most-opened pages, as each signed-in browser last saw them (issue 16).
+
+A page is kept in Redis under a key of who asked (the sign-in, so also its CSRF secret), the
+address, the language and the period of the clock (a minute), and stored with the *data
+generation*: a counter in Redis that every committed write moves on, from any app instance, worker
+or command. A page is served from the cache only while the generation it was made at is still the
+current one, so a registration, a comment or a new programme item shows at once, for everyone. What the clock alone
+changes (a deadline passing) shows within ``PAGE_CACHE_SECONDS``: the period is part of the key.
+
+Only GET pages named in ``CACHED_ENDPOINTS`` are kept, only as answered with 200 and without a
+message or an undo button waiting to be shown, and never for someone signed out. The person is still loaded, and
+the sign-in checked, on every request: a revoked sign-in gets no page from the cache.
+
+Without Redis (``PAGE_CACHE_URL``/``REDIS_URL`` unset: the embedded default) nothing is cached and
+nothing changes. If Redis fails, the page is made as without a cache.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import redis
+from flask import Flask, Response, current_app, g, has_app_context, request, session
+from flask_babel import get_locale
+from flask_login import current_user
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import TextClause
+
+from network.main import clock
+from network.main.undo import OFFER_KEY
+
+log = logging.getLogger(__name__)
+
+# The pages people open most (issue 16). Each must depend only on the data, the person, the
+# address, the language and the clock; a page that also depends on the session must not be here.
+# A page whose every view is logged (network/privacy/audit.py, the registrations list) must be
+# made each time, or the log would miss views: register() refuses one.
+CACHED_ENDPOINTS = frozenset({
+    "gatherings.show", "main.my_page", "networks.front_page", "networks.members",
+    "dashboard.show", "costs.overview", "assignments.grid", "library.index",
+})
+# Rows no cached page shows: writing them leaves the generation as it is, so that the writes that
+# come with reading do not empty everyone's cache: the export log (every view of a logged list), a
+# sign-in (a kept page is per sign-in, and the sign-in is checked anyway), a password reset
+# request, and an API token's last use.
+NOT_SHOWN_TABLES = frozenset({"export_log", "login_session", "password_reset_request", "api_token"})
+# What the session holds to be shown once, on the next page: that page is always made afresh.
+SHOWN_ONCE = ("_flashes", OFFER_KEY)
+WROTE = "page_cache_wrote"  # in Session.info: this transaction wrote something
+READ_ONLY_SQL = ("SELECT", "SAVEPOINT", "RELEASE", "ROLLBACK", "SHOW", "EXPLAIN", "PRAGMA")
+
+
+class PageCache:
+    def __init__(self, url: str, prefix: str, seconds: int):
+        self.store = redis.Redis.from_url(url, socket_timeout=1, socket_connect_timeout=1)
+        self.prefix = prefix
+        self.seconds = seconds
+        self.generation_key = prefix + "generation"
+
+    def key(self, person_id: int, sign_in: str) -> str:
+        period = int(clock.utc_now().timestamp() // self.seconds)
+        parts = (str(person_id), sign_in, session.get("csrf_token", ""), str(get_locale()), request.host,
+                 request.full_path, str(period))
+        return self.prefix + "page:" + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+    def look_up(self, key: str) -> tuple[bytes, bytes | None]:
+        """(the current generation, the page kept under ``key`` if it was made at that generation)."""
+        generation, entry = self.store.mget([self.generation_key, key])
+        generation = generation or b"0"
+        if entry:
+            made_at, _, body = entry.partition(b"\n")
+            if made_at == generation:
+                return generation, body
+        return generation, None
+
+    def keep(self, key: str, generation: bytes, body: bytes) -> None:
+        self.store.set(key, generation + b"\n" + body, ex=self.seconds)
+
+    def data_changed(self) -> None:
+        self.store.incr(self.generation_key)
+
+
+def register(app: Flask) -> None:
+    url = app.config.get("PAGE_CACHE_URL")
+    seconds = int(app.config.get("PAGE_CACHE_SECONDS") or 0)
+    if not url or seconds <= 0:
+        return
+    unknown = sorted(CACHED_ENDPOINTS - app.view_functions.keys())
+    if unknown:
+        raise RuntimeError(f"no such pages to cache: {', '.join(unknown)}")
+    audited = sorted(endpoint for endpoint in CACHED_ENDPOINTS
+                     if hasattr(app.view_functions.get(endpoint), "export_kind"))
+    if audited:
+        raise RuntimeError(f"pages whose views are logged can't be cached: {', '.join(audited)}")
+    prefix = app.config.get("PAGE_CACHE_KEY_PREFIX") or app.config["JOBS_KEY_PREFIX"] + "pages:"
+    app.extensions["page_cache"] = PageCache(url, prefix, seconds)
+    app.before_request(serve_from_cache)
+    app.after_request(keep_in_cache)
+
+
+def _cache() -> PageCache | None:
+    if not has_app_context():
+        return None
+    cache = current_app.extensions.get("page_cache")
+    return cache if cache is not None and current_app.config.get("PAGE_CACHE_SECONDS") else None
+
+
+def serve_from_cache():
+    g.page_cache = None
+    cache = _cache()
+    if (cache is None or request.method != "GET" or request.endpoint not in CACHED_ENDPOINTS
+            or any(session.get(key) for key in SHOWN_ONCE) or current_user.is_anonymous):
+        return None
+    try:
+        key = cache.key(current_user.id, current_user.login_token or "")
+        generation, body = cache.look_up(key)
+    except redis.RedisError as error:
+        log.warning("page cache unavailable: %s", error)
+        return None
+    if body is not None:
+        return Response(body, mimetype="text/html")
+    g.page_cache = (key, generation)  # made now, kept by keep_in_cache at the generation read before the data
+    return None
+
+
+def keep_in_cache(response: Response) -> Response:
+    found = g.pop("page_cache", None)
+    cache = _cache()
+    if (found is None or cache is None or response.status_code != 200 or response.direct_passthrough
+            or response.mimetype != "text/html" or session.modified or "Set-Cookie" in response.headers):
+        return response
+    key, generation = found
+    try:
+        cache.keep(key, generation, response.get_data())
+    except redis.RedisError as error:
+        log.warning("page cache unavailable: %s", error)
+    return response
+
+
+# --- the data generation: moved on by every committed write ---------------------------------
+# On the ORM session, so that writes are seen however the session is bound (the suite binds it to
+# one connection and commits to savepoints). The app writes only through the session.
+
+@event.listens_for(Session, "after_flush")
+def _flushed(session_: Session, _context) -> None:
+    changed = (*session_.new, *session_.dirty, *session_.deleted)
+    if any(getattr(row, "__tablename__", None) not in NOT_SHOWN_TABLES for row in changed):
+        session_.info[WROTE] = True
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _executed(state) -> None:
+    statement = state.statement
+    if state.is_insert or state.is_update or state.is_delete:
+        if getattr(getattr(statement, "table", None), "name", None) not in NOT_SHOWN_TABLES:
+            state.session.info[WROTE] = True
+    elif isinstance(statement, TextClause) and not statement.text.lstrip().upper().startswith(READ_ONLY_SQL):
+        state.session.info[WROTE] = True
+
+
+@event.listens_for(Session, "after_commit")
+def _committed(session_: Session) -> None:
+    if not session_.info.pop(WROTE, False) or not has_app_context():
+        return
+    cache = current_app.extensions.get("page_cache")  # even while serving is switched off
+    if cache is None:
+        return
+    try:
+        cache.data_changed()
+    except redis.RedisError as error:
+        # Pages kept before this write may be served until their period has passed.
+        log.error("page cache: could not record a write: %s", error)
