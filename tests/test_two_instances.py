@@ -260,6 +260,29 @@ def test_signed_in_on_a_is_signed_in_on_b(a, b):
     assert [signed_in_as(session, instance) for instance in (b, a, b)] == [NAME, NAME, NAME]
 
 
+def test_a_page_kept_by_b_shows_a_change_made_on_a_at_once(cluster, a, b, app):
+    """The page cache (network/main/page_cache.py) is in Redis, and so is the generation every
+    commit moves on: a page B keeps is not served once A has changed what it shows."""
+    email, renamed = "sidebuffer@example.test", "Siri Omdøpt"
+    with app.app_context():
+        db.session.add(Person(name="Siri Sidebuffer", email=email, password_hash=hash_password(PASSWORD)))
+        db.session.commit()
+        db.session.remove()
+    session = browser("198.51.100.40")
+    assert sign_in(session, a, email=email).status_code == 302
+    pages = f"{cluster.key_prefix}:pages:page:*"
+    assert [("Siri Sidebuffer" in session.get(b("/me")).text) for _ in range(2)] == [True, True]
+    assert list(cluster.store.scan_iter(match=pages)), "B kept no page"
+    form = session.get(a("/me/profile"))
+    saved = session.post(a("/me/profile"), data={"name": renamed, "job_title": "", "phone": "",
+                                                 "preferred_contact": "email", "csrf_token": csrf_token(form)},
+                         allow_redirects=False)
+    assert saved.status_code == 302
+    for _ in range(2):  # the first shows «Profilen er lagret.», the second may come from B's cache
+        page = session.get(b("/me")).text
+        assert renamed in page and "Siri Sidebuffer" not in page
+
+
 def _sign_ins_of(app, email: str) -> int:
     with app.app_context():
         count = len(db.session.scalars(
