@@ -15,8 +15,10 @@ from functools import cache
 import pytest
 from babel.support import Translations
 from flask_babel import force_locale
+from flask_wtf import FlaskForm
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
+from wtforms import IntegerField
 
 from network.auth.models import Person
 from network.extensions import db
@@ -233,3 +235,19 @@ def test_my_data_names_the_chosen_language_not_its_code(app, factory, login):
     person = factory.person(language="nn")
     page = text_of(login(person).get("/me/data"))
     assert "Norsk nynorsk" in page and not re.search(r"<dd[^>]*>\s*nn\s*</dd>", page)
+
+
+@pytest.mark.parametrize("header, message", [
+    ("nb", "Ikke en gyldig heltallsverdi"),
+    ("nn", "Ikke en gyldig heltallsverdi"),  # WTForms has no nynorsk: bokmål, not English
+    ("en", "Not a valid integer value."),
+])
+def test_wtforms_own_messages_follow_the_language(app, header, message):
+    class CountForm(FlaskForm):
+        count = IntegerField("Antall")
+
+    with app.test_request_context("/", method="POST", data={"count": "mange"}, headers={"Accept-Language": header}):
+        app.preprocess_request()
+        form = CountForm(meta={"csrf": False})
+        assert not form.validate()
+        assert form.count.errors == [message]

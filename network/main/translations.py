@@ -7,10 +7,13 @@ itself keeps ``babel_translations`` on its request context for this (``refresh()
 """
 from __future__ import annotations
 
+import functools
+
 import flask_babel
 from babel import support
-from flask import g
-from flask_babel import Domain
+from flask import g, request
+from flask_babel import Domain, get_locale
+from wtforms.i18n import messages_path as wtforms_messages_path
 from flask_babel.speaklater import LazyString
 
 
@@ -55,9 +58,39 @@ def _lazy_text(self) -> str:
     return str(self._func(*self._args, **self._kwargs))
 
 
+# WTForms has no nynorsk catalogue: its bokmål is closer than its English.
+WTFORMS_FALLBACK = {"nn": ["nn", "nb"]}
+
+
+@functools.cache
+def _wtforms_catalogue(locale: str) -> support.NullTranslations:
+    return support.Translations.load(wtforms_messages_path(), WTFORMS_FALLBACK.get(locale, [locale]), domain="wtforms")
+
+
+class WtformsCatalogue:
+    """WTForms' own messages (its validators' defaults) in the current locale. Flask-WTF reads the
+    catalogue from disk once per request (``request.wtforms_translations``); this object, put
+    there before it looks, keeps one per locale for the process, and follows ``force_locale``."""
+
+    # The names Flask-WTF calls (flask_wtf.i18n.Translations).
+    def ugettext(self, string: str) -> str:
+        return _wtforms_catalogue(str(get_locale())).ugettext(string)
+
+    def ungettext(self, singular: str, plural: str, n: int) -> str:
+        return _wtforms_catalogue(str(get_locale())).ungettext(singular, plural, n)
+
+
+WTFORMS_CATALOGUE = WtformsCatalogue()
+
+
+def _share_wtforms_catalogue() -> None:
+    request.wtforms_translations = WTFORMS_CATALOGUE
+
+
 def register(app) -> None:
     from network.extensions import babel
 
+    app.before_request(_share_wtforms_catalogue)
     LazyString.__str__ = _lazy_text  # the same function every time, so a second app changes nothing
 
     # One Domain for every app, as Flask-Babel's own default (it caches catalogues by locale).
