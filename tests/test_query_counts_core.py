@@ -85,3 +85,43 @@ def test_the_summary_and_an_organisations_names_are_valid_html(app, login, large
     files[1].write_text(client.get(href).get_data(as_text=True), encoding="utf-8")
     errors, _elapsed = run_vnu(files)
     assert not errors, errors
+
+
+def registration_queries(app, login, world) -> int:
+    """Queries of one person registering themselves for the open gathering (their earlier
+    registration, if any, removed first)."""
+    from sqlalchemy import select
+
+    from network.extensions import db
+    from network.gatherings.models import Gathering, Registration, RegistrationStatus
+
+    person_id, gathering_id = world["participant"]["id"], world["gatherings"]["open"]
+    with app.app_context():
+        for row in db.session.scalars(select(Registration).where(Registration.gathering_id == gathering_id,
+                                                                 Registration.person_id == person_id)):
+            db.session.delete(row)
+        days = [day.id for day in db.session.get(Gathering, gathering_id).days]
+        db.session.commit()
+    client = login(SimpleNamespace(id=person_id))
+    url = f"{pages(world)['gathering_open']}/register"
+    client.get(url)  # what a first request of the app loads once doesn't count
+    with count_queries(app) as statements:
+        response = client.post(url, data={"days": [str(day) for day in days]})
+    assert response.status_code == 302, response.status_code
+    with app.app_context():
+        status = db.session.scalar(select(Registration.status).where(Registration.gathering_id == gathering_id,
+                                                                    Registration.person_id == person_id))
+    assert status in (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITING)
+    # Up to the commit (a savepoint released, here): the mail sent after it, as without a job
+    # queue, is the outbox's work, not the registration's.
+    committed = next(n for n, statement in enumerate(statements) if statement.startswith("RELEASE"))
+    return len([s for s in statements[:committed] if not s.lstrip().upper().startswith(TRANSACTION)])
+
+
+def test_registering_oneself_runs_the_same_few_queries_at_any_size(app, login, small, large):
+    """The person's registration and the seats taken come with the gathering, in one query."""
+    few, many = registration_queries(app, login, small), registration_queries(app, login, large)
+    assert few == many
+    # sign-in; closed network?; network, gathering, roles, own registration and seats; registration
+    # and its days; the mail and its calendar file; the seat lock; the recount
+    assert many <= 9, many

@@ -17,3 +17,13 @@ def load_gathering(network_id: int, gathering_id: int) -> Gathering:
     if gathering is None:
         abort(404)
     return gathering
+
+
+def load_gathering_and_own_seats(network_id: int, gathering_id: int) -> tuple[Gathering, tuple[int | None, int]]:
+    """``load_gathering``, and the signed-in person's active registration (its id, or None) and the
+    seats taken, read in the same query (``services.registration_and_seats`` for someone else)."""
+    network, gathering, own = services.network_gathering_and_seats(network_id, gathering_id, current_user)
+    admit(network)
+    if gathering is None:
+        abort(404)
+    return gathering, own

@@ -58,8 +58,22 @@ def get_gathering(network: Network, gathering_id: int) -> Gathering | None:
 def network_and_gathering(network_id: int, gathering_id: int, person) -> tuple[Network | None, Gathering | None]:
     """The network, the gathering in it (with its days) and the person's roles in the network
     (into the request's cache, ``network_access.remember_roles``): one query, for every gathering page."""
+    network, gathering, _extra = _network_and_gathering(network_id, gathering_id, person)
+    return network, gathering
+
+
+def network_gathering_and_seats(network_id: int, gathering_id: int, person) -> tuple[
+        Network | None, Gathering | None, tuple[int | None, int]]:
+    """``network_and_gathering``, and in the same query what ``registration_and_seats`` says for
+    ``person``: the registration page, where people mostly register themselves, in one query less."""
+    network, gathering, extra = _network_and_gathering(
+        network_id, gathering_id, person, _registration_and_seats_columns(gathering_id, person.id))
+    return network, gathering, (extra[0], extra[1] or 0) if extra else (None, 0)
+
+
+def _network_and_gathering(network_id: int, gathering_id: int, person, extra_columns: tuple = ()):
     person = network_access.signed_in_person(person)
-    columns = [Network, Gathering] + ([NetworkRole.role] if person is not None else [])
+    columns = [Network, Gathering, *extra_columns] + ([NetworkRole.role] if person is not None else [])
     query = (select(*columns).where(Network.id == network_id)
              .outerjoin(Gathering, and_(Gathering.id == gathering_id, Gathering.network_id == Network.id))
              .options(joinedload(Gathering.days)))
@@ -68,10 +82,11 @@ def network_and_gathering(network_id: int, gathering_id: int, person) -> tuple[N
                                                   NetworkRole.person_id == person.id))
     rows = db.session.execute(query).unique().all()
     if not rows:
-        return None, None
+        return None, None, ()
     if person is not None:
-        network_access.remember_roles(person, {network_id: frozenset(row[2] for row in rows if row[2] is not None)})
-    return rows[0][0], rows[0][1]
+        network_access.remember_roles(person, {network_id: frozenset(row[-1] for row in rows if row[-1] is not None)})
+    extra = tuple(rows[0][2:2 + len(extra_columns)])
+    return rows[0][0], rows[0][1], extra
 
 
 def next_number(network: Network) -> int:
@@ -464,12 +479,16 @@ def _set_seat(registration: Registration, full: bool, now: datetime) -> None:
 
 def registration_and_seats(gathering: Gathering, person: Person) -> tuple[int | None, int]:
     """The id of the person's active registration (None without one), and the seats taken: one query."""
-    mine = (select(Registration.id).where(Registration.gathering_id == gathering.id, Registration.person_id == person.id,
+    mine_id, seats = db.session.execute(select(*_registration_and_seats_columns(gathering.id, person.id))).one()
+    return mine_id, seats or 0
+
+
+def _registration_and_seats_columns(gathering_id: int, person_id: int) -> tuple:
+    mine = (select(Registration.id).where(Registration.gathering_id == gathering_id, Registration.person_id == person_id,
                                           Registration.status.in_(ACTIVE_STATUSES)).limit(1).scalar_subquery())
     taken = (select(func.count()).select_from(Registration)
-             .where(Registration.gathering_id == gathering.id, Registration.status.in_(SEAT_STATUSES)).scalar_subquery())
-    mine_id, seats = db.session.execute(select(mine, taken)).one()
-    return mine_id, seats or 0
+             .where(Registration.gathering_id == gathering_id, Registration.status.in_(SEAT_STATUSES)).scalar_subquery())
+    return mine, taken
 
 
 def update_registration(registration: Registration, details: RegistrationDetails) -> None:

@@ -12,7 +12,7 @@ from network.auth.models import Person
 from network.costs import services as cost_services
 from network.extensions import db
 from network.gatherings import access, followup, registration_list, services
-from network.gatherings.loading import load_gathering
+from network.gatherings.loading import load_gathering, load_gathering_and_own_seats
 from network.gatherings.forms import (
     DayForm, GatheringForm, NewGatheringForm, RegistrationForm, StatusForm, TeamRegistrationForm, to_local, to_utc,
 )
@@ -404,14 +404,16 @@ def _target_person(network: Network, person_id: str | None) -> Person:
 @bp.route("/<int:gathering_id>/register", methods=["GET", "POST"])
 @login_required
 def register(network_id: int, gathering_id: int):
-    gathering = load_gathering(network_id, gathering_id)
+    gathering, own = load_gathering_and_own_seats(network_id, gathering_id)
     network = gathering.network
     form = RegistrationForm(gathering=gathering)
     person = _target_person(network, form.person_id.data if request.method == "POST" else request.args.get("person_id"))
-    # Registering oneself never looks at the membership (access.can_register_for): no query for it.
-    membership = membership_of(network, person) if person.id != current_user.id else None
+    # Registering oneself never looks at the membership (access.can_register_for), nor at one's
+    # registration and the seats again: no query for either.
+    myself = person.id == current_user.id
+    membership = membership_of(network, person) if not myself else None
     require(access.can_register_for(current_user, gathering, person, membership))
-    existing_id, seats = services.registration_and_seats(gathering, person)
+    existing_id, seats = own if myself else services.registration_and_seats(gathering, person)
     if existing_id is not None:
         flash(_("%(name)s er allerede påmeldt. Her kan du endre påmeldingen.", name=person.name), "info")
         return redirect(url_for("gatherings.edit_registration", network_id=network_id, gathering_id=gathering_id,
