@@ -14,6 +14,7 @@ from network.auth import sessions
 from network.auth.models import Person
 from network.extensions import db
 from network.gatherings.models import Gathering
+from network.networks.models import Network
 from network.main.page_cache import CACHED_ENDPOINTS
 from network.main.undo import OFFER_KEY
 from network.privacy.models import ExportLog
@@ -262,3 +263,59 @@ def test_a_write_by_another_instance_shows(app, login, setting, store):
     with count_queries(app) as made:
         get(client, setting["path"])
     assert queries(made) > 1
+
+
+# --- the closed networks, remembered until a network row is written ---------------------------
+
+
+def close(app, network_id: int, how: str = "orm", closed: bool = True) -> None:
+    moment = datetime(2030, 1, 1, tzinfo=timezone.utc) if closed else None
+    with app.app_context():
+        if how == "orm":
+            db.session.get(Network, network_id).closed_at = moment
+        else:
+            db.session.execute(text("UPDATE network SET closed_at = :moment WHERE id = :id"),
+                               {"moment": moment, "id": network_id})
+        db.session.commit()
+
+
+@pytest.fixture
+def closed_list_forgotten(store):
+    """Tests roll their commits back, which no version counts: start each with no list kept."""
+    store.delete(KEY_PREFIX + "memo:closed-networks")
+
+
+@pytest.mark.parametrize("how", ["orm", "plain SQL"])
+def test_a_network_closed_and_reopened_refuses_and_takes_posts_at_once(app, login, setting, how,
+                                                                       closed_list_forgotten):
+    client = login(setting["people"]["coordinator"])
+    network_id = int(setting["path"].split("/")[2])
+    days_url = setting["path"] + "/days"
+    assert client.post(days_url, data={}).status_code != 403  # open: the view answers (its own checks)
+    close(app, network_id, how)
+    refused = client.post(days_url, data={})
+    assert refused.status_code == 403 and "Nettverket er avsluttet" in refused.get_data(as_text=True)
+    close(app, network_id, how, closed=False)
+    assert client.post(days_url, data={}).status_code != 403
+
+
+def test_a_post_asks_the_database_about_closed_networks_once_per_change_to_them(app, login, setting,
+                                                                                 closed_list_forgotten):
+    client = login(setting["people"]["coordinator"])
+    days_url = setting["path"] + "/days"
+
+    def asked() -> int:
+        with count_queries(app) as statements:
+            client.post(days_url, data={})
+        # the list of closed networks, or the one network's closed_at (without the cache)
+        return sum("closed_at IS NOT NULL" in statement or statement.startswith("SELECT network.closed_at")
+                   for statement in statements)
+
+    assert asked() == 1
+    assert asked() == 0
+    rename(app, setting["gathering"], "Samling om bostedsløse")  # not a network row: the list stands
+    assert asked() == 0
+    with app.app_context():
+        db.session.get(Network, int(setting["path"].split("/")[2])).name = "Boligsosialt nettverk"
+        db.session.commit()
+    assert asked() == 1

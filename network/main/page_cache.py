@@ -11,13 +11,19 @@ Only GET pages named in ``CACHED_ENDPOINTS`` are kept, only as answered with 200
 message or an undo button waiting to be shown, and never for someone signed out. The person is still loaded, and
 the sign-in checked, on every request: a revoked sign-in gets no page from the cache.
 
+The same store remembers small lists read from one table, kept until that table is written
+(``memo``, ``VERSIONED_TABLES``): the ids of the closed networks, which every POST inside a network
+asks about (network/networks/readonly.py).
+
 Without Redis (``PAGE_CACHE_URL``/``REDIS_URL`` unset: the embedded default) nothing is cached and
-nothing changes. If Redis fails, the page is made as without a cache.
+nothing changes. If Redis fails, the page is made, and the question asked, as without a cache.
 """
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
+from typing import Callable
 import redis
 from flask import Flask, Response, current_app, g, has_app_context, request, session
 from flask_babel import get_locale
@@ -46,7 +52,10 @@ CACHED_ENDPOINTS = frozenset({
 NOT_SHOWN_TABLES = frozenset({"export_log", "login_session", "password_reset_request", "api_token"})
 # What the session holds to be shown once, on the next page: that page is always made afresh.
 SHOWN_ONCE = ("_flashes", OFFER_KEY)
-WROTE = "page_cache_wrote"  # in Session.info: this transaction wrote something
+WROTE = "page_cache_wrote"  # in Session.info: the tables this transaction wrote ("*": some, unknown)
+# Tables with a version counter of their own, for what is remembered from them alone (``memo``):
+# the closed networks (network/networks/readonly.py) need not be read again after a registration.
+VERSIONED_TABLES = ("network",)
 READ_ONLY_SQL = ("SELECT", "SAVEPOINT", "RELEASE", "ROLLBACK", "SHOW", "EXPLAIN", "PRAGMA")
 
 
@@ -76,8 +85,31 @@ class PageCache:
     def keep(self, key: str, generation: bytes, body: bytes) -> None:
         self.store.set(key, generation + b"\n" + body, ex=self.seconds)
 
-    def data_changed(self) -> None:
-        self.store.incr(self.generation_key)
+    def data_changed(self, tables: set[str]) -> None:
+        """After a commit that wrote ``tables``: the generation, and each versioned table's counter."""
+        pipe = self.store.pipeline(transaction=False)
+        if tables - NOT_SHOWN_TABLES:
+            pipe.incr(self.generation_key)
+        for table in VERSIONED_TABLES:
+            if table in tables or "*" in tables:
+                pipe.incr(self._version_key(table))
+        pipe.execute()
+
+    def memo(self, name: str, table: str, load: Callable[[], list]) -> list:
+        """``load()``, as last read while ``table`` was as it is now (one round trip when it was)."""
+        version_key, key = self._version_key(table), self.prefix + "memo:" + name
+        version, entry = self.store.mget([version_key, key])
+        version = version or b"0"
+        if entry:
+            made_at, _, value = entry.partition(b"\n")
+            if made_at == version:
+                return json.loads(value)
+        value = load()  # read after the version: a write committed meanwhile leaves this one stale
+        self.store.set(key, version + b"\n" + json.dumps(value).encode(), ex=24 * 3600)
+        return value
+
+    def _version_key(self, table: str) -> str:
+        return f"{self.prefix}version:{table}"
 
 
 def register(app: Flask) -> None:
@@ -141,32 +173,36 @@ def keep_in_cache(response: Response) -> Response:
 # On the ORM session, so that writes are seen however the session is bound (the suite binds it to
 # one connection and commits to savepoints). The app writes only through the session.
 
+def _wrote(session_: Session, tables) -> None:
+    session_.info.setdefault(WROTE, set()).update(tables)
+
+
 @event.listens_for(Session, "after_flush")
 def _flushed(session_: Session, _context) -> None:
     changed = (*session_.new, *session_.dirty, *session_.deleted)
-    if any(getattr(row, "__tablename__", None) not in NOT_SHOWN_TABLES for row in changed):
-        session_.info[WROTE] = True
+    if changed:
+        _wrote(session_, {getattr(row, "__tablename__", "*") for row in changed})
 
 
 @event.listens_for(Session, "do_orm_execute")
 def _executed(state) -> None:
     statement = state.statement
     if state.is_insert or state.is_update or state.is_delete:
-        if getattr(getattr(statement, "table", None), "name", None) not in NOT_SHOWN_TABLES:
-            state.session.info[WROTE] = True
+        _wrote(state.session, {getattr(getattr(statement, "table", None), "name", None) or "*"})
     elif isinstance(statement, TextClause) and not statement.text.lstrip().upper().startswith(READ_ONLY_SQL):
-        state.session.info[WROTE] = True
+        _wrote(state.session, {"*"})
 
 
 @event.listens_for(Session, "after_commit")
 def _committed(session_: Session) -> None:
-    if not session_.info.pop(WROTE, False) or not has_app_context():
+    tables = session_.info.pop(WROTE, None)
+    if not tables or not has_app_context():
         return
     cache = current_app.extensions.get("page_cache")  # even while serving is switched off
     if cache is None:
         return
     try:
-        cache.data_changed()
+        cache.data_changed(tables)
     except redis.RedisError as error:
         # Pages kept before this write may be served until their period has passed.
         log.error("page cache: could not record a write: %s", error)
