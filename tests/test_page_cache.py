@@ -319,3 +319,16 @@ def test_a_post_asks_the_database_about_closed_networks_once_per_change_to_them(
         db.session.get(Network, int(setting["path"].split("/")[2])).name = "Boligsosialt nettverk"
         db.session.commit()
     assert asked() == 1
+
+
+@pytest.mark.parametrize("app_config", [{**WITH_CACHE, "PAGE_CACHE_SECONDS": 0}])
+def test_an_instance_that_keeps_no_pages_still_counts_its_writes(app, login, setting, store, app_config):
+    """Another instance may keep pages: a write here must make them old all the same."""
+    client = login(setting["people"]["participant"])
+    seen(client, setting["path"])
+    with count_queries(app) as made:
+        get(client, setting["path"])
+    assert queries(made) > 1
+    generation = int(store.get(KEY_PREFIX + "generation") or 0)
+    rename(app, setting["gathering"], "Samling om bostedsløse")
+    assert int(store.get(KEY_PREFIX + "generation")) == generation + 1

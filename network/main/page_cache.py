@@ -114,8 +114,7 @@ class PageCache:
 
 def register(app: Flask) -> None:
     url = app.config.get("PAGE_CACHE_URL")
-    seconds = int(app.config.get("PAGE_CACHE_SECONDS") or 0)
-    if not url or seconds <= 0:
+    if not url:
         return
     unknown = sorted(CACHED_ENDPOINTS - app.view_functions.keys())
     if unknown:
@@ -125,7 +124,9 @@ def register(app: Flask) -> None:
     if audited:
         raise RuntimeError(f"pages whose views are logged can't be cached: {', '.join(audited)}")
     prefix = app.config.get("PAGE_CACHE_KEY_PREFIX") or app.config["JOBS_KEY_PREFIX"] + "pages:"
-    app.extensions["page_cache"] = PageCache(url, prefix, seconds)
+    # With PAGE_CACHE_SECONDS=0 this instance keeps no page, but its writes still move the
+    # generation on: other instances may keep pages.
+    app.extensions["page_cache"] = PageCache(url, prefix, int(app.config.get("PAGE_CACHE_SECONDS") or 0) or 60)
     app.before_request(serve_from_cache)
     app.after_request(keep_in_cache)
 
