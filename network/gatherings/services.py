@@ -9,10 +9,11 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from functools import cache
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, case, func, insert, or_, select
+from sqlalchemy import and_, bindparam, case, func, insert, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -68,27 +69,40 @@ def network_gathering_and_seats(network_id: int, gathering_id: int, person) -> t
         Network | None, Gathering | None, tuple[int | None, int]]:
     """``network_and_gathering``, and in the same query what ``registration_and_seats`` says for
     ``person``: the registration page, where people mostly register themselves, in one query less."""
-    network, gathering, extra = _network_and_gathering(
-        network_id, gathering_id, person, _registration_and_seats_columns(gathering_id, person.id))
+    network, gathering, extra = _network_and_gathering(network_id, gathering_id, person, with_seats=True)
     return network, gathering, (extra[0], extra[1] or 0) if extra else (None, 0)
 
 
-def _network_and_gathering(network_id: int, gathering_id: int, person, extra_columns: tuple = ()):
+def _network_and_gathering(network_id: int, gathering_id: int, person, with_seats: bool = False):
     person = network_access.signed_in_person(person)
-    columns = [Network, Gathering, *extra_columns] + ([NetworkRole.role] if person is not None else [])
-    query = (select(*columns).where(Network.id == network_id)
-             .outerjoin(Gathering, and_(Gathering.id == gathering_id, Gathering.network_id == Network.id))
-             .options(joinedload(Gathering.days)))
-    if person is not None:
-        query = query.outerjoin(NetworkRole, and_(NetworkRole.network_id == Network.id,
-                                                  NetworkRole.person_id == person.id))
-    rows = db.session.execute(query).unique().all()
+    query = _network_and_gathering_query(person is not None, with_seats)
+    rows = db.session.execute(query, {"network_id": network_id, "gathering_id": gathering_id,
+                                      "person_id": getattr(person, "id", None)}).unique().all()
     if not rows:
         return None, None, ()
     if person is not None:
         network_access.remember_roles(person, {network_id: frozenset(row[-1] for row in rows if row[-1] is not None)})
-    extra = tuple(rows[0][2:2 + len(extra_columns)])
+    extra = tuple(rows[0][2:4]) if with_seats else ()
     return rows[0][0], rows[0][1], extra
+
+
+@cache
+def _network_and_gathering_query(with_person: bool, with_seats: bool):
+    """Built once for each kind: every gathering page runs it, and a statement object reused keeps
+    its cache key, so SQLAlchemy neither builds nor keys it again (the values are bound per call)."""
+    network_id, gathering_id, person_id = bindparam("network_id"), bindparam("gathering_id"), bindparam("person_id")
+    columns = [Network, Gathering]
+    if with_seats:
+        columns += _registration_and_seats_columns(gathering_id, person_id)
+    if with_person:
+        columns.append(NetworkRole.role)
+    query = (select(*columns).where(Network.id == network_id)
+             .outerjoin(Gathering, and_(Gathering.id == gathering_id, Gathering.network_id == Network.id))
+             .options(joinedload(Gathering.days)))
+    if with_person:
+        query = query.outerjoin(NetworkRole, and_(NetworkRole.network_id == Network.id,
+                                                  NetworkRole.person_id == person_id))
+    return query
 
 
 def next_number(network: Network) -> int:
@@ -501,12 +515,12 @@ def registration_and_seats(gathering: Gathering, person: Person) -> tuple[int | 
     return mine_id, seats or 0
 
 
-def _registration_and_seats_columns(gathering_id: int, person_id: int) -> tuple:
+def _registration_and_seats_columns(gathering_id, person_id) -> list:
     mine = (select(Registration.id).where(Registration.gathering_id == gathering_id, Registration.person_id == person_id,
                                           Registration.status.in_(ACTIVE_STATUSES)).limit(1).scalar_subquery())
     taken = (select(func.count()).select_from(Registration)
              .where(Registration.gathering_id == gathering_id, Registration.status.in_(SEAT_STATUSES)).scalar_subquery())
-    return mine, taken
+    return [mine, taken]
 
 
 def update_registration(registration: Registration, details: RegistrationDetails) -> None:
