@@ -408,7 +408,20 @@ def _lock(gathering: Gathering) -> None:
     """Serialise seat changes for one gathering (a row lock on PostgreSQL). FOR NO KEY UPDATE, not
     FOR UPDATE: a registration inserted before the lock holds a key-share lock on its gathering
     (the foreign key), and two such with FOR UPDATE would wait for each other."""
-    db.session.execute(select(Gathering.id).where(Gathering.id == gathering.id).with_for_update(key_share=True))
+    db.session.execute(_lock_query(), {"gathering_id": gathering.id})
+
+
+@cache
+def _lock_query():
+    return select(Gathering.id).where(Gathering.id == bindparam("gathering_id")).with_for_update(key_share=True)
+
+
+@cache
+def _other_seats_query():
+    """The seats taken by everyone but one registration: the recount under the lock."""
+    return select(func.count()).select_from(Registration).where(
+        Registration.gathering_id == bindparam("gathering_id"), Registration.status.in_(SEAT_STATUSES),
+        Registration.id != bindparam("registration_id"))
 
 
 def registration_closed_reason(gathering: Gathering, now: datetime | None = None) -> str | None:
@@ -476,9 +489,8 @@ def register(gathering: Gathering, person: Person, details: RegistrationDetails,
     ))
     mail = email.queue_confirmation(registration)
     _lock(gathering)
-    taken = db.session.scalar(select(func.count()).select_from(Registration).where(
-        Registration.gathering_id == gathering.id, Registration.status.in_(SEAT_STATUSES),
-        Registration.id != registration.id)) or 0
+    taken = db.session.scalar(_other_seats_query(),
+                              {"gathering_id": gathering.id, "registration_id": registration.id}) or 0
     full = is_full(gathering, taken)
     if full != (registration.status is RegistrationStatus.WAITING):
         _set_seat(registration, full, now)
