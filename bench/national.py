@@ -178,12 +178,10 @@ def ensure_data(force: bool, skip: bool) -> None:
     have = db.session.scalar(select(Network.id).where(Network.name == NATIONAL_NAME))
     have_registration = db.session.scalar(select(Network.id).where(Network.name == REGISTRATION_NAME))
     have_demo = db.session.scalar(select(Person.id).where(Person.email == DEMO_PARTICIPANT))
-    if skip:
-        if not (have and have_registration and have_demo):
-            sys.exit("--skip-build, but the data is missing: run once without it")
-        return
+    if skip and not (have and have_registration and have_demo):
+        sys.exit("--skip-build, but the data is missing: run once without it")
     built = False
-    if force or not have or not have_registration:
+    if not skip and (force or not have or not have_registration):
         started = time.perf_counter()
         today = clock.oslo_today()
         first_days = [today + timedelta(days=offset) for offset in (-300, -120, 20, 60, 150)]
@@ -193,15 +191,15 @@ def ensure_data(force: bool, skip: bool) -> None:
         print(", ".join(f"{value} {name}" for name, value in counts.items())
               + f" (built in {time.perf_counter() - started:.1f} s)", flush=True)
         built = True
-    if force or not have_demo:
+    if not skip and (force or not have_demo):
         load_demo()
         db.session.commit()
         built = True
-    if built:
-        # Fresh statistics, as autovacuum would give a live database after a bulk load.
-        db.session.close()
-        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            connection.execute(text("VACUUM ANALYZE"))
+    # Fresh statistics, as autovacuum keeps them on a live database: after a bulk load, and after
+    # the last run's registrations (deleted and added again each time).
+    db.session.close()
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.execute(text("VACUUM ANALYZE" if built else "ANALYZE"))
 
 
 def build_registration_network(national_id: int, today) -> None:
