@@ -504,7 +504,7 @@ def _insert_registration(gathering: Gathering, person: Person, registered_by: Pe
     """The registration and its days, each one INSERT sent at once (the ORM's bulk insert, which
     returns the row as an object in the session): on the busiest write path, the unit of work's
     bookkeeping for one new row and its days cost more than the statements themselves."""
-    registered_by = getattr(registered_by, "_get_current_object", lambda: registered_by)()  # not current_user's proxy
+    registered_by = network_access.real_person(registered_by)  # the object itself, not current_user's proxy
     registration = db.session.scalars(insert(Registration).returning(Registration), [dict(
         gathering_id=gathering.id, person_id=person.id, registered_by_id=registered_by.id, **fields)]).one()
     db.session.execute(insert(registration_day),

@@ -4,12 +4,14 @@ A page is kept in Redis under a key of who asked (the sign-in, so also its CSRF 
 address, the language and the period of the clock (a minute), and stored with the *data
 generation*: a counter in Redis that every committed write moves on, from any app instance, worker
 or command. A page is served from the cache only while the generation it was made at is still the
-current one, so a registration, a comment or a new programme item shows at once, for everyone. What the clock alone
-changes (a deadline passing) shows within ``PAGE_CACHE_SECONDS``: the period is part of the key.
+current one, so a registration, a comment or a new programme item shows at once, for everyone.
+What the clock alone changes (a deadline passing) shows within ``PAGE_CACHE_SECONDS``: the period
+is part of the key.
 
 Only GET pages named in ``CACHED_ENDPOINTS`` are kept, only as answered with 200 and without a
-message or an undo button waiting to be shown, and never for someone signed out. The person is still loaded, and
-the sign-in checked, on every request: a revoked sign-in gets no page from the cache.
+message or an undo button waiting to be shown, and never for someone signed out. The person is
+still loaded, and the sign-in checked, on every request: a revoked sign-in gets no page from the
+cache.
 
 The same store remembers small lists read from one table, kept until that table is written
 (``memo``, ``VERSIONED_TABLES``): the ids of the closed networks, which every POST inside a network
@@ -24,6 +26,7 @@ import hashlib
 import json
 import logging
 from typing import Callable
+
 import redis
 from flask import Flask, Response, current_app, g, has_app_context, request, session
 from flask_babel import get_locale
@@ -74,13 +77,7 @@ class PageCache:
 
     def look_up(self, key: str) -> tuple[bytes, bytes | None]:
         """(the current generation, the page kept under ``key`` if it was made at that generation)."""
-        generation, entry = self.store.mget([self.generation_key, key])
-        generation = generation or b"0"
-        if entry:
-            made_at, _, body = entry.partition(b"\n")
-            if made_at == generation:
-                return generation, body
-        return generation, None
+        return self._current(self.generation_key, key)
 
     def keep(self, key: str, generation: bytes, body: bytes) -> None:
         self.store.set(key, generation + b"\n" + body, ex=self.seconds)
@@ -97,16 +94,24 @@ class PageCache:
 
     def memo(self, name: str, table: str, load: Callable[[], list]) -> list:
         """``load()``, as last read while ``table`` was as it is now (one round trip when it was)."""
-        version_key, key = self._version_key(table), self.prefix + "memo:" + name
-        version, entry = self.store.mget([version_key, key])
-        version = version or b"0"
-        if entry:
-            made_at, _, value = entry.partition(b"\n")
-            if made_at == version:
-                return json.loads(value)
+        key = self.prefix + "memo:" + name
+        version, kept = self._current(self._version_key(table), key)
+        if kept is not None:
+            return json.loads(kept)
         value = load()  # read after the version: a write committed meanwhile leaves this one stale
         self.store.set(key, version + b"\n" + json.dumps(value).encode(), ex=24 * 3600)
         return value
+
+    def _current(self, counter_key: str, key: str) -> tuple[bytes, bytes | None]:
+        """(the counter, the value kept under ``key`` if it was kept at that count): one round trip.
+        A value is kept as ``<count>\\n<value>``."""
+        count, entry = self.store.mget([counter_key, key])
+        count = count or b"0"
+        if entry:
+            kept_at, _, value = entry.partition(b"\n")
+            if kept_at == count:
+                return count, value
+        return count, None
 
     def _version_key(self, table: str) -> str:
         return f"{self.prefix}version:{table}"

@@ -22,14 +22,14 @@ def _signed_in(person) -> bool:
     return bool(person is not None and getattr(person, "is_authenticated", False))
 
 
-def _real(person):
+def real_person(person):
     """The person behind Flask-Login's ``current_user`` proxy: resolved once, not on every attribute."""
     return person._get_current_object() if type(person) is LocalProxy else person
 
 
 def signed_in_person(person):
     """The signed-in person (not Flask-Login's proxy), or None for a visitor."""
-    person = _real(person)
+    person = real_person(person)
     return person if _signed_in(person) else None
 
 
@@ -40,7 +40,7 @@ def _per_request(rule):
 
     @wraps(rule)
     def decide(person, network):
-        person = _real(person)
+        person = real_person(person)
         if not _signed_in(person) or network is None:
             return rule(person, network)
         cache = g.setdefault("_network_roles", {})
@@ -54,7 +54,7 @@ def _per_request(rule):
 
 def roles_in(person, network: Network) -> frozenset[RoleKind]:
     """The person's roles in the network, cached for the request."""
-    person = _real(person)
+    person = real_person(person)
     if not _signed_in(person):
         return frozenset()
     cache = g.setdefault("_network_roles", {})
