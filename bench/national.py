@@ -13,9 +13,8 @@ network). Then it starts gunicorn with the production settings (gunicorn.conf.py
 for the app, for the app with its page cache off, and for a bare one-route Flask app (bench/bare.py),
 and loads each page with wrk as the role that usually opens it, signed in by a session cookie made
 the way the sign-in page makes one: once as served (a page seen again comes from the page cache),
-once as made for every request.
-Registration is POSTed by 8 concurrent clients, each person once, with their own cookie and CSRF
-token. Queries per request come from one in-process request; sizes are what the server sends with
+once as made for every request. Registration is POSTed by wrk over 8 connections, each person
+once, with their own cookie and CSRF token, and counted per second by the server's timestamps. Queries per request come from one in-process request; sizes are what the server sends with
 ``Accept-Encoding: gzip``, the page's CSS and JS included.
 
 Prints one table and a line per goal; asserts nothing. Needs ``wrk`` (``apt-get install -y wrk``;
@@ -27,7 +26,6 @@ import argparse
 import gzip
 import http.client
 import os
-import queue
 import shutil
 import statistics
 import subprocess
@@ -35,7 +33,6 @@ import sys
 import tempfile
 import threading
 import time
-from collections import Counter
 from datetime import timedelta
 from html.parser import HTMLParser
 from pathlib import Path

@@ -13,8 +13,8 @@ import flask_babel
 from babel import support
 from flask import g, request
 from flask_babel import Domain, get_locale
-from wtforms.i18n import messages_path as wtforms_messages_path
 from flask_babel.speaklater import LazyString
+from wtforms.i18n import messages_path as wtforms_messages_path
 
 
 def _context():
