@@ -3,22 +3,26 @@ without being made, and never once anything it shows has changed, for someone el
 language, to a revoked sign-in, or later than its period of the clock."""
 from __future__ import annotations
 
+import io
 import os
 import uuid
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import select, text, update
+from sqlalchemy import delete, select, text, update
 
+from network.archive.importer import import_archive
 from network.auth import sessions
 from network.auth.models import Person
 from network.extensions import db
 from network.gatherings.models import Gathering
 from network.networks.models import Network
+from network.main import page_cache
 from network.main.page_cache import CACHED_ENDPOINTS
 from network.main.undo import OFFER_KEY
 from network.privacy.models import ExportLog
 from tests.factories import world
+from tests.test_archive import exported, small_network
 from tests.gathering_helpers import open_gathering
 from tests.query_counter import count_queries
 from tests.test_jobs_queue import REDIS_URL, forget_keys, require_redis
@@ -332,3 +336,30 @@ def test_an_instance_that_keeps_no_pages_still_counts_its_writes(app, login, set
     generation = int(store.get(KEY_PREFIX + "generation") or 0)
     rename(app, setting["gathering"], "Samling om bostedsløse")
     assert int(store.get(KEY_PREFIX + "generation")) == generation + 1
+
+
+def test_a_rolled_back_transaction_counts_nothing_at_its_next_commit(app, login, setting, store):
+    """What a rolled-back transaction flushed never happened: the next commit (here only a sign-in
+    row, which no kept page shows) leaves the generation as it is."""
+    with app.app_context():
+        db.session.get(Gathering, setting["gathering"]).title = "Aldri lagret"
+        db.session.flush()
+        db.session.rollback()
+        generation = store.get(KEY_PREFIX + "generation")
+        login(setting["people"]["participant"])  # commits a sign-in
+        assert store.get(KEY_PREFIX + "generation") == generation
+
+
+def test_an_archive_import_makes_kept_pages_and_the_closed_list_old(app, factory, store):
+    """The importer writes through the session's connection, which the session's hooks don't see:
+    it says so itself (an archived network is usually closed)."""
+    network_id = small_network(app, factory)
+    with app.app_context():
+        data = exported(network_id)
+        db.session.execute(delete(Network))  # an installation without a network takes an archive
+        db.session.commit()
+        counts = store.mget([KEY_PREFIX + "generation", KEY_PREFIX + "version:network"])
+        import_archive(io.BytesIO(data))
+        db.session.commit()
+        after = store.mget([KEY_PREFIX + "generation", KEY_PREFIX + "version:network"])
+    assert [int(n or 0) for n in after] == [int(n or 0) + 1 for n in counts]

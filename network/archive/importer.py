@@ -29,6 +29,7 @@ from network.archive import services
 from network.archive.services import KINDS, KINDS_BY_NAME, ArchiveError, Kind
 from network.auth.models import Person, normalise_email
 from network.extensions import db
+from network.main import page_cache
 from network.networks.models import Network
 from network.organisations.models import County, Organisation, OrganisationKind
 
@@ -453,6 +454,8 @@ def import_archive(source: str | IO[bytes]) -> ImportResult:
             if not installation_is_empty(connection):
                 raise ArchiveError(_("Installasjonen har allerede et nettverk. Et arkiv kan bare leses inn i en tom "
                                      "installasjon."))
+            # Written through the connection, not the session: the page cache must be told.
+            page_cache.note_write(db.session(), {"*"})
             writer = Writer(archive, connection)
             for name in insert_order():
                 special = {"counties": writer.counties, "organisations": writer.organisations,

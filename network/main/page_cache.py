@@ -59,6 +59,7 @@ WROTE = "page_cache_wrote"  # in Session.info: the tables this transaction wrote
 # Tables with a version counter of their own, for what is remembered from them alone (``memo``):
 # the closed networks (network/networks/readonly.py) need not be read again after a registration.
 VERSIONED_TABLES = ("network",)
+MEMO_SECONDS = 60
 READ_ONLY_SQL = ("SELECT", "SAVEPOINT", "RELEASE", "ROLLBACK", "SHOW", "EXPLAIN", "PRAGMA")
 
 
@@ -99,7 +100,8 @@ class PageCache:
         if kept is not None:
             return json.loads(kept)
         value = load()  # read after the version: a write committed meanwhile leaves this one stale
-        self.store.set(key, version + b"\n" + json.dumps(value).encode(), ex=24 * 3600)
+        # Kept no longer than a page: a write whose count was lost (Redis down) is forgotten as soon.
+        self.store.set(key, version + b"\n" + json.dumps(value).encode(), ex=MEMO_SECONDS)
         return value
 
     def _current(self, counter_key: str, key: str) -> tuple[bytes, bytes | None]:
@@ -179,7 +181,10 @@ def keep_in_cache(response: Response) -> Response:
 # On the ORM session, so that writes are seen however the session is bound (the suite binds it to
 # one connection and commits to savepoints). The app writes only through the session.
 
-def _wrote(session_: Session, tables) -> None:
+def note_write(session_: Session, tables) -> None:
+    """Count ``tables`` ("*": unknown) as written by the session's transaction. The hooks below see
+    what goes through the session; code that writes through ``session.connection()`` itself (the
+    archive import) must say so here."""
     session_.info.setdefault(WROTE, set()).update(tables)
 
 
@@ -187,16 +192,22 @@ def _wrote(session_: Session, tables) -> None:
 def _flushed(session_: Session, _context) -> None:
     changed = (*session_.new, *session_.dirty, *session_.deleted)
     if changed:
-        _wrote(session_, {getattr(row, "__tablename__", "*") for row in changed})
+        note_write(session_, {getattr(row, "__tablename__", "*") for row in changed})
 
 
 @event.listens_for(Session, "do_orm_execute")
 def _executed(state) -> None:
     statement = state.statement
     if state.is_insert or state.is_update or state.is_delete:
-        _wrote(state.session, {getattr(getattr(statement, "table", None), "name", None) or "*"})
+        note_write(state.session, {getattr(getattr(statement, "table", None), "name", None) or "*"})
     elif isinstance(statement, TextClause) and not statement.text.lstrip().upper().startswith(READ_ONLY_SQL):
-        _wrote(state.session, {"*"})
+        note_write(state.session, {"*"})
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _rolled_back(session_: Session, previous_transaction) -> None:
+    if previous_transaction.parent is None:  # the whole transaction, not a savepoint inside it
+        session_.info.pop(WROTE, None)
 
 
 @event.listens_for(Session, "after_commit")

@@ -15,8 +15,7 @@ from network.main import clock
 # How long an action can be undone; long enough to notice a wrong click, short enough that
 # nobody else has come to depend on the change.
 UNDO_WINDOW = timedelta(minutes=10)
-_OFFER = "undo_offer"
-OFFER_KEY = _OFFER  # the page cache makes a page afresh while an offer waits to be shown
+OFFER_KEY = "undo_offer"  # also read by the page cache: a page with an offer to show is made afresh
 
 
 def minutes() -> int:
@@ -30,13 +29,13 @@ def within_window(done_at: datetime | None, now: datetime | None = None) -> bool
 
 def offer_undo(message: str, url: str, button: str, done_at: datetime, fields: dict | None = None) -> None:
     """Show ``message`` on the next page, with a button that posts ``fields`` to ``url``."""
-    session[_OFFER] = {"message": message, "url": url, "button": button,
+    session[OFFER_KEY] = {"message": message, "url": url, "button": button,
                        "until": (_aware(done_at) + UNDO_WINDOW).isoformat(), "fields": dict(fields or {})}
 
 
 def pop_undo_offer() -> dict | None:
     """The offer for this page, shown once (a template global)."""
-    offer = session.pop(_OFFER, None) if _OFFER in session else None
+    offer = session.pop(OFFER_KEY, None) if OFFER_KEY in session else None
     if not isinstance(offer, dict):
         return None
     try:
