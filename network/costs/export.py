@@ -169,12 +169,15 @@ def to_xlsx(basis: InvoiceBasis) -> bytes:
         letter = get_column_letter(number)
         return f"{source}!${letter}:${letter}"
 
+    lines_by_key: dict[tuple[str, str], list[InvoiceLine]] = {}
+    for line in basis.lines:  # once: per group, a scan of every line made a national file quadratic
+        lines_by_key.setdefault(_matching_key(line.org_number, line.organisation_name), []).append(line)
     for group in basis.groups:
         row = _append(sums, sum_row(group))
         sums.cell(row=row, column=2).number_format = TEXT_FORMAT
         sums.cell(row=row, column=5).number_format = KRONER_FORMAT
         criteria = ",".join(f"{column(number)},{_string(criterion)}" for number, criterion in _group_key(group))
-        matching = [line for line in basis.lines if _same_key(line, group)]
+        matching = lines_by_key.get(_matching_key(group.org_number, group.organisation_name), [])
         for target, formula, value in (
                 (3, f"=COUNTIFS({criteria})", len(matching)),
                 (4, f"=SUMIFS({column(DAYS_COLUMN)},{criteria})", sum(line.days for line in matching)),
@@ -216,14 +219,14 @@ def _string(text: str) -> str:
     return '"' + text.replace('"', '""') + '"'
 
 
-def _same_key(line: InvoiceLine, group: InvoiceGroup) -> bool:
-    """Whether the spreadsheet's criteria pick this line for the group (text compared without
-    regard to case, as spreadsheets do). The cached values are the sums of exactly these lines,
-    so they are what Excel shows after it recalculates."""
-    if group.org_number:
-        return (line.org_number or "").lower() == group.org_number.lower()
-    name = (group.organisation_name or no_organisation()).lower()
-    return not line.org_number and (line.organisation_name or no_organisation()).lower() == name
+def _matching_key(org_number: str | None, name: str | None) -> tuple[str, str]:
+    """What the spreadsheet's criteria (``_group_key``) match a line by, text compared without
+    regard to case as spreadsheets do: its organisation number, or its name where it has none. The
+    cached values are the sums of exactly these lines, so they are what Excel shows after it
+    recalculates."""
+    if org_number:
+        return "number", org_number.lower()
+    return "name", (name or no_organisation()).lower()
 
 
 # --- cached values ----------------------------------------------------------------------
