@@ -14,6 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from flask_babel import gettext as _
 from sqlalchemy import exists, func, select, union_all
 from sqlalchemy.orm import aliased, selectinload
 
@@ -42,6 +43,14 @@ def is_charged(registration, network: Network) -> bool:
     if registration.status is RegistrationStatus.CANCELLED:
         return bool(registration.late_cancellation and network.charge_late_cancellation)
     return False  # the waiting list
+
+
+def late_cancellation_notice(gathering) -> str:
+    """What someone with a seat is told once the deadline for a free cancellation has passed: where
+    the network invoices late cancellations (``is_charged``), that the municipality may pay."""
+    if gathering.network.charge_late_cancellation:
+        return _("Fristen for gratis avmelding har gått ut, så kommunen kan bli fakturert for plassen.")
+    return _("Fristen for avmelding har gått ut.")
 
 
 def day_package_amount(days: int, price_per_day: Decimal) -> Decimal:

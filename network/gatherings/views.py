@@ -350,7 +350,8 @@ def show(network_id: int, gathering_id: int):
         my_amount=(cost_services.registration_amount(mine)
                    if mine and gathering.status is not GatheringStatus.CANCELLED else None),
         my_charged=mine is not None and cost_services.is_charged(mine, gathering.network),
-        past_free_cancellation=services.past_free_cancellation(gathering),
+        late_cancellation_notice=(cost_services.late_cancellation_notice(gathering)
+                                  if services.past_free_cancellation(gathering) else None),
         can_manage=can_manage, can_change_programme=access.can_change_programme(current_user, gathering),
         seats_taken=coming.seats_taken, full=services.is_full(gathering, coming.seats_taken),
         my_position=coming.position,
@@ -511,11 +512,8 @@ def _cancel_confirmation(gathering: Gathering, registration: Registration) -> di
     own = person.id == current_user.id
     details = []
     if registration.status is RegistrationStatus.CONFIRMED:
-        late = services.past_free_cancellation(gathering)
-        if late and gathering.network.charge_late_cancellation:
-            details.append(_("Fristen for gratis avmelding har gått ut, så kommunen kan bli fakturert for plassen."))
-        elif late:
-            details.append(_("Fristen for avmelding har gått ut."))
+        if services.past_free_cancellation(gathering):
+            details.append(cost_services.late_cancellation_notice(gathering))
         elif gathering.cancellation_deadline is not None:
             details.append(_("Avmeldingen er gratis, fristen er %(when)s.", when=date_time(gathering.cancellation_deadline)))
         details.append(_("Plassen går til den første på ventelisten, hvis noen venter."))
