@@ -31,7 +31,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from icalendar import Calendar, Event, vCalAddress, vDuration
 
-from network.gatherings.models import Gathering, GatheringDay, GatheringStatus
+from network.gatherings.models import Gathering, GatheringDay
 from network.main.hygiene import clean, one_line
 from network.main.site import site_url_for
 from network.models_base import utcnow
@@ -166,7 +166,7 @@ def events_for(gathering: Gathering, days: Sequence[GatheringDay] | None = None,
     """``cancelled``: the events as STATUS:CANCELLED (also whenever the gathering itself is).
     ``days`` may hold a day already removed from the gathering, to cancel its event."""
     stamp = stamp or utcnow()
-    cancelled = cancelled or gathering.status is GatheringStatus.CANCELLED
+    cancelled = cancelled or gathering.is_cancelled
     url = gathering_url(gathering)
     ordered = sorted(gathering.days, key=lambda day: day.day)
     positions = {day.id: n for n, day in enumerate(ordered, start=1)}
@@ -293,7 +293,7 @@ def series_events(gathering: Gathering, days: Iterable[GatheringDay], registrati
     then an override for each day whose times differ from the first day's. ``bump`` raises the
     SEQUENCE (an invitation mailed right after a cancelled instance must be newer than it)."""
     stamp = stamp or utcnow()
-    cancelled = cancelled or gathering.status is GatheringStatus.CANCELLED
+    cancelled = cancelled or gathering.is_cancelled
     current = {day.id for day in gathering.days}
     chosen = _by_date(day for day in days if day.id in current or cancelled)
     if not chosen:

@@ -24,7 +24,7 @@ from network.evaluations.services import GatheringScores, scores_by_gathering
 from network.extensions import db
 from network.feedback.models import Feedback, FeedbackStatus
 from network.gatherings import followup
-from network.gatherings.models import SEAT_STATUSES, Gathering, GatheringStatus, Registration, RegistrationStatus
+from network.gatherings.models import SEAT_STATUSES, Gathering, Registration, RegistrationStatus
 from network.library import services as library_services
 from network.networks.models import Membership, Network
 from network.networks.services import (
@@ -137,7 +137,7 @@ def participation(municipal: list[Membership], gatherings: list[Gathering],
                   registered: dict[tuple[int, int], int], attended: dict[tuple[int, int], int]) -> Participation:
     # A cancelled gathering's registrations stay (they were told by mail), but nobody took part:
     # counted here they would read as people registered and not attended.
-    gatherings = [g for g in gatherings if g.status is not GatheringStatus.CANCELLED]
+    gatherings = [g for g in gatherings if not g.is_cancelled]
     return Participation(gatherings, municipal, registered, attended)
 
 

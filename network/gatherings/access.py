@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from network.auth.models import Person
-from network.gatherings.models import Gathering, GatheringStatus, Registration
+from network.gatherings.models import Gathering, Registration
 from network.networks import access as network_access
 from network.networks.models import Membership, MembershipStatus
 
@@ -19,7 +19,7 @@ def can_manage_gathering(person, gathering_or_network) -> bool:
 def can_change_programme(person, gathering: Gathering) -> bool:
     """Coordinators change a gathering's programme, materials and groups, until it is cancelled:
     then they are the record of what was planned, shown read-only."""
-    return can_manage_gathering(person, gathering) and gathering.status is not GatheringStatus.CANCELLED
+    return can_manage_gathering(person, gathering) and not gathering.is_cancelled
 
 
 def can_register_for(person, gathering: Gathering, target: Person, target_membership: Membership | None) -> bool:

@@ -427,7 +427,7 @@ def _other_seats_query():
 def registration_closed_reason(gathering: Gathering, now: datetime | None = None) -> str | None:
     """Why nobody can register now, or None if they can."""
     now = now or utcnow()
-    if gathering.status is GatheringStatus.CANCELLED:
+    if gathering.is_cancelled:
         return _("Samlingen er avlyst.")
     if gathering.status is not GatheringStatus.OPEN:
         return _("Påmeldingen er ikke åpen (%(status)s).", status=gathering.status.label.lower())
@@ -471,7 +471,7 @@ def register(gathering: Gathering, person: Person, details: RegistrationDetails,
     for two short statements and the commit, not for rendering mail."""
     now = now or utcnow()
     reason = registration_closed_reason(gathering, now)
-    if reason and (not override_window or gathering.status is GatheringStatus.CANCELLED):
+    if reason and (not override_window or gathering.is_cancelled):
         raise GatheringError(reason)
     days = _chosen_days(gathering, details.day_ids)
     if seats is None:
@@ -882,7 +882,7 @@ def register_team(gathering: Gathering, people: list[Person], day_ids: list[int]
     still go through."""
     now = now or utcnow()
     reason = registration_closed_reason(gathering, now)
-    if reason and (not override_window or gathering.status is GatheringStatus.CANCELLED):
+    if reason and (not override_window or gathering.is_cancelled):
         raise GatheringError(reason)
     if not people:
         raise GatheringError(_("Kryss av minst én person."))

@@ -348,7 +348,7 @@ def show(network_id: int, gathering_id: int):
         # What the registration costs, by the costs page's rules, as Min side shows it (a cancelled
         # gathering charges nobody, so it shows no cost).
         my_amount=(cost_services.registration_amount(mine)
-                   if mine and gathering.status is not GatheringStatus.CANCELLED else None),
+                   if mine and not gathering.is_cancelled else None),
         my_charged=mine is not None and cost_services.is_charged(mine, gathering.network),
         late_cancellation_notice=(cost_services.late_cancellation_notice(gathering)
                                   if services.past_free_cancellation(gathering) else None),

@@ -6,7 +6,6 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, FieldList, Form, FormField, HiddenField, IntegerField, RadioField, SelectField, StringField
 
-from network.gatherings.models import GatheringStatus
 from network.groups.models import GroupKind
 from network.groups.services import MAX_GROUPS
 
@@ -57,7 +56,7 @@ def gathering_choices(gatherings, chosen: str | None = None) -> list[tuple[str, 
     already (a grouping made before the gathering was cancelled keeps it)."""
     return [("", _l("Ingen bestemt samling"))] + [
         (str(g.id), _l("Samling %(n)s: %(title)s", n=g.number, title=g.title)) for g in gatherings
-        if g.status is not GatheringStatus.CANCELLED or str(g.id) == chosen
+        if not g.is_cancelled or str(g.id) == chosen
     ]
 
 

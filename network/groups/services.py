@@ -21,7 +21,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from network.challenges import services as challenge_services
 from network.challenges.models import Challenge
 from network.extensions import db
-from network.gatherings.models import Gathering, GatheringStatus
+from network.gatherings.models import Gathering
 from network.groups.models import Group, GroupKind, GroupMember, Grouping
 from network.growth import services as growth_services
 from network.growth.models import GrowthClass
@@ -371,7 +371,7 @@ def check_settings(network: Network, *, name: str | None, gathering_id: str, bas
         gathering = get_gathering(network, _as_id(gathering_id))
         if gathering is None:
             problems.append(("gathering_id", _("Velg en av nettverkets samlinger.")))
-        elif gathering.status is GatheringStatus.CANCELLED and gathering.id != kept_gathering_id:
+        elif gathering.is_cancelled and gathering.id != kept_gathering_id:
             problems.append(("gathering_id", _("Samling %(n)s er avlyst. Velg en annen samling, eller ingen.",
                                                n=gathering.number)))
     kind = next((k for k in GroupKind if k.value == basis), None)
