@@ -550,3 +550,18 @@ def test_the_gathering_page_shows_my_own_cost_and_whether_cancelling_is_still_fr
         db.session.get(Gathering, gathering.id).status = GatheringStatus.CANCELLED  # charges nobody
         db.session.commit()
     assert "Kostnad" not in _my_registration(login(people["participant"]), network, gathering)
+
+
+def test_the_day_boxes_leave_at_least_one_to_the_server_which_says_so_in_norwegian(app, factory, login):
+    """``required`` on each box made the browser ask, in its own language, for every box."""
+    network, _, _, people = world(factory)
+    gathering = open_gathering(factory, network)
+    client = login(people["participant"])
+    url = f"/networks/{network.id}/gatherings/{gathering.id}/register"
+    page = client.get(url).get_data(as_text=True)
+    boxes = re.findall(r'<input[^>]*name="days"[^>]*>', page)
+    assert len(boxes) == 2 and not any("required" in box for box in boxes)
+    refused = client.post(url, data={"diet": "Vegetar"})
+    assert refused.status_code == 422
+    text = refused.get_data(as_text=True)
+    assert "Velg minst én dag." in text and 'value="Vegetar"' in text

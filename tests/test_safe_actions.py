@@ -388,7 +388,7 @@ def test_cancelling_asks_then_offers_undo_that_restores_the_seat(world_module, w
     with app.app_context():
         assert _status(ids["reg_hamar"]) is RegistrationStatus.CANCELLED
     text = main(cancelled)
-    assert "Dag Deltaker er meldt av." in text and "Du kan angre til kl." in text
+    assert "Du er meldt av." in text and "Du kan angre til kl." in text  # spoken to the person themselves
     url, button = _undo_form(cancelled.get_data(as_text=True))
     assert button == "Angre avmeldingen" and url.endswith(f"/registrations/{ids['reg_hamar']}/undo-cancel")
     assert "undo-offer" not in http.get(f"/networks/{ids['network']}/gatherings/{ids['gathering']}").get_data(

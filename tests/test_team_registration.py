@@ -95,6 +95,9 @@ def test_the_contact_sees_the_team_with_the_registered_shown_as_such(app, built,
     # Already registered: listed with the status, and no box to tick.
     assert f'value="{ids["executive"]}"' not in body
     assert re.search(r"Rita Rådmann: Påmeldt, ", body) and "Bekreftet" not in body
+    # ... with the way to change or cancel it, which the contact may follow.
+    edit = re.search(r'href="([^"]+/registrations/\d+/edit)">Endre Rita Rådmann</a>', body)
+    assert edit and login(people["contact"]).get(edit.group(1)).status_code == 200
     # Not on the team: the Hamar coordinator and Lillehammer's people.
     assert "Hilde Hamarkoordinator" not in body and "Lise Lillehammer" not in body
     # Every day is ticked to begin with.

@@ -442,8 +442,13 @@ def register(network_id: int, gathering_id: int):
                 raise
             return redirect(url_for("gatherings.show", network_id=network_id, gathering_id=gathering_id))
         else:
-            if waiting:
+            # Spoken to the person who registered themselves, about the person otherwise.
+            if waiting and myself:
+                flash(_("Samlingen er full. Du står på ventelisten og får e-post ved ledig plass."), "warning")
+            elif waiting:
                 flash(_("Samlingen er full. %(name)s står på ventelisten og får e-post ved ledig plass.", name=name), "warning")
+            elif myself:
+                flash(_("Du er påmeldt. En bekreftelse er sendt på e-post."), "success")
             else:
                 flash(_("%(name)s er påmeldt. En bekreftelse er sendt på e-post.", name=name), "success")
             return redirect(url_for("gatherings.show", network_id=network_id, gathering_id=gathering_id))
@@ -496,7 +501,8 @@ def cancel_registration(network_id: int, gathering_id: int, registration_id: int
         flash(str(error), "danger")
     else:
         db.session.commit()
-        message = _("%(name)s er meldt av.", name=registration.person.name)
+        message = (_("Du er meldt av.") if registration.person_id == current_user.id
+                   else _("%(name)s er meldt av.", name=registration.person.name))
         if registration.late_cancellation:
             message += " " + _("Avmeldingen kom etter fristen.")
         if promoted is not None and access.can_manage_gathering(current_user, gathering):

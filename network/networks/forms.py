@@ -95,8 +95,16 @@ class NewOrganisationForm(FlaskForm):
 
 
 class MultiCheckboxField(SelectMultipleField):
+    """Checkboxes for a choice of several. "At least one" is the server's rule, said in Norwegian on
+    the form: ``required`` on each box would make the browser ask, in its own language, for every
+    box to be ticked."""
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
+
+    def __iter__(self):
+        for option in super().__iter__():
+            option.flags.required = False
+            yield option
 
 
 class InviteForm(FlaskForm):
