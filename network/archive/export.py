@@ -169,14 +169,11 @@ def _file_path(result: Snapshot, kind: Kind, filename: str) -> str:
     return folder + name
 
 
-def _value_order(record: dict) -> tuple:
-    """The record's values, field by field, compared as what they are: a number as a number. As
-    text (the JSON), a reference to question 9 sorted after one to question 10, so two answers that
-    differ only there swapped places when an import gave the questions new ids."""
-    return _comparable(record)
-
-
 def _comparable(value):
+    """A record's values, field by field, compared as what they are (the order of anonymous
+    records): a number as a number. As text (the JSON), a reference to question 9 sorted after one
+    to question 10, so two answers that differ only there swapped places when an import gave the
+    questions new ids."""
     if value is None:
         return (0,)
     if isinstance(value, bool):
@@ -211,9 +208,9 @@ def records(result: Snapshot) -> dict[str, dict]:
         if kind.anonymous:
             # In the order of their values, never of their ids or of storage, which could follow
             # the order of answering.
-            built[kind.name].sort(key=_value_order)
+            built[kind.name].sort(key=_comparable)
             for records_of_parent in grouped.values():
-                records_of_parent.sort(key=_value_order)
+                records_of_parent.sort(key=_comparable)
         by_parent[kind.name] = grouped
     files = {}
     for file in services.json_files():

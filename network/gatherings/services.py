@@ -257,8 +257,9 @@ def add_day(gathering: Gathering, day: date, starts_at: time, ends_at: time) -> 
     db.session.flush()
     db.session.refresh(gathering, ["days"])
     renumber(gathering.network)
-    if gathering.id and active_registrations(gathering):
-        email.queue_change_notice(gathering, active_registrations(gathering), [_l("dato")])
+    registrations = active_registrations(gathering) if gathering.id else []
+    if registrations:
+        email.queue_change_notice(gathering, registrations, [_l("dato")])
     return new
 
 
@@ -484,8 +485,7 @@ def register(gathering: Gathering, person: Person, details: RegistrationDetails,
     registration = _insert_registration(gathering, person, registered_by, days, dict(
         diet=details.diet.strip(), allergies=details.allergies.strip(),
         accessibility=details.accessibility.strip(), comment=details.comment.strip(),
-        status=RegistrationStatus.WAITING if full else RegistrationStatus.CONFIRMED,
-        waiting_since=now if full else None,
+        **_seat(full, now),
     ))
     mail = email.queue_confirmation(registration)
     _lock(gathering)
@@ -516,9 +516,15 @@ def _insert_registration(gathering: Gathering, person: Person, registered_by: Pe
     return registration
 
 
+def _seat(full: bool, now: datetime) -> dict:
+    """A seat, or a place on the waiting list when the gathering is full."""
+    return {"status": RegistrationStatus.WAITING if full else RegistrationStatus.CONFIRMED,
+            "waiting_since": now if full else None}
+
+
 def _set_seat(registration: Registration, full: bool, now: datetime) -> None:
-    registration.status = RegistrationStatus.WAITING if full else RegistrationStatus.CONFIRMED
-    registration.waiting_since = now if full else None
+    for name, value in _seat(full, now).items():
+        setattr(registration, name, value)
 
 
 def registration_and_seats(gathering: Gathering, person: Person) -> tuple[int | None, int]:
